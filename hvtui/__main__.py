@@ -1,0 +1,5 @@
+"""``python -m hvtui``: the same entry point as the ``hvtui`` command."""
+
+from hvtui.cli import main
+
+raise SystemExit(main())

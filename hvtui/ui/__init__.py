@@ -1,0 +1,1 @@
+"""The Textual terminal UI: renders hvtui.hyperv models and posts intents."""

@@ -1,0 +1,1 @@
+"""WS-Management client: SOAP envelopes, enumeration, transfer, invoke, CIM values, faults, auth."""
