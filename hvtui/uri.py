@@ -1,0 +1,285 @@
+"""libvirt's Hyper-V connection URIs: ``hyperv://[user@]host[:port]/[?params]``.
+
+One parser for every way a host reaches hvtui (command line, config file, the add-host
+dialog), so that all of them accept and refuse exactly the same things. Every refusal is a
+:class:`URIError` whose message names the bad part and says how to fix it; a password typed
+into the URI is refused and never repeated back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import quote, unquote
+
+Transport = Literal["http", "https"]
+AuthMethod = Literal["auto", "ntlm", "basic"]
+
+SCHEME = "hyperv"
+DEFAULT_USER = "administrator"
+DEFAULT_PORTS: dict[str, int] = {"https": 5986, "http": 5985}
+WSMAN_PATH = "/wsman"
+
+TRANSPORTS: tuple[Transport, ...] = ("https", "http")
+AUTH_METHODS: tuple[AuthMethod, ...] = ("auto", "ntlm", "basic")
+
+FORM = "hyperv://[user@]host[:port]/[?transport=http|https&auth=auto|ntlm|basic&no_verify=0|1]"
+
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+    r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$"
+)
+# "user:secret@" -- the secret may hold '/', '?' or '#', so look past them to the last '@'.
+_PASSWORD = re.compile(r"^[^/?#@\[]*:.*@")
+# Characters a user name may carry unencoded in the canonical form (RFC 3986 unreserved).
+_USER_SAFE = "-._~"
+
+
+class URIError(ValueError):
+    """A connection URI that hvtui cannot use; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class ConnectionURI:
+    """A parsed ``hyperv://`` URI, normalised so that equal hosts compare equal."""
+
+    host: str
+    user: str = DEFAULT_USER
+    port: int | None = None
+    transport: Transport = "https"
+    auth: AuthMethod = "auto"
+    no_verify: bool = False
+    _canonical: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "host", _normalise_host(self.host))
+        if not self.user:
+            raise URIError("the user name is empty: drop the '@' to use 'administrator', or name a user")
+        if self.port is not None and not 1 <= self.port <= 65535:
+            raise URIError(f"port {self.port} is out of range: use a number from 1 to 65535")
+        if self.transport not in TRANSPORTS:
+            raise URIError(f"transport {self.transport!r} is not known: use http or https")
+        if self.auth not in AUTH_METHODS:
+            raise URIError(f"auth {self.auth!r} is not known: use auto, ntlm or basic")
+        if self.port == DEFAULT_PORTS[self.transport]:
+            object.__setattr__(self, "port", None)  # hv01 and hv01:5986 are one host
+        object.__setattr__(self, "_canonical", self._render())
+
+    @property
+    def effective_port(self) -> int:
+        """The port to connect to: the explicit one, else the transport's default."""
+        return self.port if self.port is not None else DEFAULT_PORTS[self.transport]
+
+    @property
+    def endpoint(self) -> str:
+        """The WS-Management endpoint, e.g. ``https://hv01:5986/wsman``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.transport}://{host}:{self.effective_port}{WSMAN_PATH}"
+
+    @property
+    def display_host(self) -> str:
+        """The host as a person reads it (IPv6 in brackets, port only when not the default)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None and self.port != DEFAULT_PORTS[self.transport]:
+            return f"{host}:{self.port}"
+        return host
+
+    @property
+    def is_encrypted(self) -> bool:
+        """True when the transport itself encrypts (libvirt's connectIsEncrypted)."""
+        return self.transport == "https"
+
+    def __str__(self) -> str:
+        return self._canonical
+
+    def _render(self) -> str:
+        user = quote(self.user, safe=_USER_SAFE)
+        port = ""
+        if self.port is not None and self.port != DEFAULT_PORTS[self.transport]:
+            port = f":{self.port}"
+        params = []
+        if self.transport != "https":
+            params.append(f"transport={self.transport}")
+        if self.auth != "auto":
+            params.append(f"auth={self.auth}")
+        if self.no_verify:
+            params.append("no_verify=1")
+        query = "?" + "&".join(params) if params else ""
+        host = self.host
+        if ":" in host:
+            host = "[" + host.replace("%", "%25") + "]"
+        return f"{SCHEME}://{user}@{host}{port}/{query}"
+
+    @property
+    def canonical(self) -> str:
+        """The one string that names this host in the config file and the keyring."""
+        return self._canonical
+
+
+def parse_uri(text: str) -> ConnectionURI:
+    """Parse a libvirt Hyper-V URI, or raise :class:`URIError` saying what to fix."""
+    text = text.strip()
+    if not text:
+        raise URIError(f"the URI is empty: use {FORM}")
+    scheme, sep, rest = text.partition("://")
+    # Before anything can echo a part of the text back: refuse a password, wherever it ends.
+    if _PASSWORD.match(rest if sep else text):
+        raise URIError(
+            "a password in the URI is not accepted (it would be left in shell history, "
+            "process lists and the config file): remove ':' and what follows it from the user "
+            "part; hvtui asks for the password or reads it from the keyring"
+        )
+    if not sep:
+        if text.lower().startswith(SCHEME + ":"):
+            raise URIError("the URI lacks '//' after 'hyperv:': write hyperv://host/")
+        raise URIError(f"'{_clip(text)}' is not a hyperv:// URI: use {FORM}")
+    _check_scheme(scheme)
+
+    if "#" in rest:
+        raise URIError("a URI fragment ('#...') is not allowed: remove it")
+    authority, slash, tail = rest.partition("/")
+    if "?" in authority:  # hyperv://host?transport=http, without the slash
+        authority, _, query = authority.partition("?")
+        path = ""
+    else:
+        path, _, query = tail.partition("?")
+        if slash and path:
+            raise URIError(
+                f"unexpected path '/{_clip(path)}': the URI names only the host "
+                f"(hvtui always talks to {WSMAN_PATH}); end it with '/'"
+            )
+
+    userinfo, at, hostport = authority.rpartition("@")
+    user = DEFAULT_USER
+    if at:
+        if not userinfo:
+            raise URIError("the user name before '@' is empty: drop the '@' or name a user")
+        try:
+            user = unquote(userinfo, errors="strict")
+        except UnicodeDecodeError:
+            raise URIError("the user name has a bad percent-encoding: encode it as UTF-8") from None
+        if any(ord(c) < 32 for c in user):
+            raise URIError("the user name contains control characters: remove them")
+
+    host, port = _split_host_port(hostport)
+    params = _parse_query(query)
+    return ConnectionURI(host=host, user=user, port=port, **params)
+
+
+def _check_scheme(scheme: str) -> None:
+    lowered = scheme.lower()
+    if lowered == SCHEME:
+        return
+    if lowered.startswith(SCHEME + "+"):
+        raise URIError(
+            f"'{scheme}://' cannot be used: the Hyper-V driver is client-side only and talks "
+            "WS-Management to the host itself, so remote transports do not apply; "
+            "use hyperv://host/ (or hyperv://host/?transport=http for port 5985)"
+        )
+    if not scheme:
+        raise URIError(f"the URI has no scheme: use {FORM}")
+    raise URIError(f"unsupported scheme '{_clip(scheme)}': hvtui manages Hyper-V hosts, use {FORM}")
+
+
+def _split_host_port(hostport: str) -> tuple[str, int | None]:
+    if not hostport:
+        raise URIError(f"the host name is missing: use {FORM}")
+    port_text: str | None = None
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0:
+            raise URIError("the IPv6 address lacks its closing ']': write hyperv://[fe80::1]/")
+        host = hostport[1:end]
+        after = hostport[end + 1 :]
+        if after:
+            if not after.startswith(":"):
+                raise URIError(f"unexpected '{_clip(after)}' after the IPv6 address: use [address]:port")
+            port_text = after[1:]
+        host = unquote(host)
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise URIError(f"'{_clip(host)}' is not a valid IPv6 address") from None
+    else:
+        host, colon, rest = hostport.partition(":")
+        if colon:
+            if ":" in rest:
+                raise URIError("an IPv6 address must be in brackets: write hyperv://[fe80::1]/")
+            port_text = rest
+        if not host:
+            raise URIError(f"the host name is missing: use {FORM}")
+    port: int | None = None
+    if port_text is not None:
+        if not port_text:
+            raise URIError("the port after ':' is empty: give a number or drop the ':'")
+        if not port_text.isascii() or not port_text.isdigit():
+            raise URIError(f"port '{_clip(port_text)}' is not a number: use a number from 1 to 65535")
+        port = int(port_text)
+        if not 1 <= port <= 65535:
+            raise URIError(f"port {port} is out of range: use a number from 1 to 65535")
+    return host, port
+
+
+def _normalise_host(host: str) -> str:
+    if not host:
+        raise URIError(f"the host name is missing: use {FORM}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if ":" in host:
+        address, _, zone = host.partition("%")
+        try:
+            ipv6 = ipaddress.IPv6Address(address)
+        except ValueError:
+            raise URIError(f"'{_clip(host)}' is not a valid IPv6 address") from None
+        if zone and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", zone):
+            raise URIError(f"the IPv6 zone '{_clip(zone)}' is not valid")
+        return ipv6.compressed + (f"%{zone}" if zone else "")
+    if not _HOSTNAME.match(host):
+        raise URIError(
+            f"'{_clip(host)}' is not a valid host name: use letters, digits, '-' and '.', "
+            "an IPv4 address, or an IPv6 address in brackets"
+        )
+    return host.lower().rstrip(".")
+
+
+def _parse_query(query: str) -> dict[str, object]:
+    params: dict[str, object] = {}
+    if not query:
+        return params
+    seen: set[str] = set()
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, eq, value = part.partition("=")
+        name = unquote(name).strip().lower()
+        value = unquote(value)
+        if not eq:
+            raise URIError(f"parameter '{_clip(name)}' has no value: write name=value")
+        if name in seen:
+            raise URIError(f"parameter '{name}' is given twice: keep one")
+        seen.add(name)
+        if name == "transport":
+            if value not in TRANSPORTS:
+                raise URIError(f"bad value '{_clip(value)}' for transport: use http or https")
+            params["transport"] = value
+        elif name == "auth":
+            if value not in AUTH_METHODS:
+                raise URIError(f"bad value '{_clip(value)}' for auth: use auto, ntlm or basic")
+            params["auth"] = value
+        elif name == "no_verify":
+            if value not in ("0", "1"):
+                raise URIError(f"bad value '{_clip(value)}' for no_verify: use 0 or 1")
+            params["no_verify"] = value == "1"
+        else:
+            raise URIError(
+                f"unknown parameter '{_clip(name)}': hvtui understands transport, auth and no_verify"
+            )
+    return params
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """Keep error messages one line long, whatever was typed."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
