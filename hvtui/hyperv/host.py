@@ -1,0 +1,387 @@
+"""``HyperVHost``: the one object the TUI and the CLI talk to about a Hyper-V host.
+
+A refresh (:meth:`HyperVHost.snapshot`) costs a fixed number of WS-Man round trips however
+many VMs the host has: one ``GetSummaryInformation`` for every VM (in batches of VSSD
+references only when one reply would pass the envelope size) plus one small read of the
+host's free memory and clock. The slow-moving inventory (IDs, generation, configuration,
+startup memory) is read on connect, every ``inventory_interval`` seconds, and whenever the
+summary shows it went stale. libvirt's ``virsh list --all`` makes about three requests per VM.
+
+Actions are sent once and never retried; a 4096 answer becomes an :class:`Action` whose
+job can be followed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hvtui.hyperv import queries
+from hvtui.hyperv.actions import Verb, VerbSpec, spec_for
+from hvtui.hyperv.errors import (
+    ActionFailed,
+    ActionRefused,
+    AmbiguousName,
+    HyperVError,
+    VMNotFound,
+)
+from hvtui.hyperv.facts import build_facts, refresh_facts
+from hvtui.hyperv.inventory import Inventory, build_inventory, merge
+from hvtui.hyperv.jobs import JobWatcher, return_code_text
+from hvtui.hyperv.models import VM, HostFacts, HostSnapshot, JobProgress
+from hvtui.hyperv.session import Session
+from hvtui.hyperv.states import decode_enabled_state
+from hvtui.hyperv.values import as_guid, as_int
+from hvtui.uri import ConnectionURI
+
+_log = logging.getLogger(__name__)
+
+RETURN_OK = 0
+RETURN_JOB_STARTED = 4096
+RETURN_INVALID_STATE = 32775
+# One Msvm_SummaryInformation as Windows renders it (every property, most nil) is ~2.5 KB.
+_SUMMARY_BYTES_ESTIMATE = 2600
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """How an action ended from the caller's point of view."""
+
+    vm: str  # the VM's name
+    verb: Verb
+    status: str  # "completed" | "failed" | "running" (still running at the caller's timeout)
+    message: str
+    job: JobProgress | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+
+class Action:
+    """A request the host accepted: done at once, or a job to follow."""
+
+    def __init__(self, host: HyperVHost, vm: VM, spec: VerbSpec, job_id: str | None) -> None:
+        self.host = host
+        self.vm = vm
+        self.spec = spec
+        self.job_id = job_id
+
+    @property
+    def verb(self) -> Verb:
+        return self.spec.verb
+
+    async def progress(
+        self, *, timeout: float | None = None, first_poll: float = 0.1, max_poll: float = 2.0
+    ) -> AsyncIterator[JobProgress]:
+        """Yield the job each time it is polled, until it ends or ``timeout`` passes."""
+        if self.job_id is None:
+            return
+        watcher = JobWatcher(self.host.session, self.job_id, first_poll=first_poll, max_poll=max_poll)
+        async for job in watcher.follow(timeout=timeout):
+            yield job
+
+    async def wait(
+        self,
+        *,
+        timeout: float | None = None,
+        on_progress: Callable[[JobProgress], Awaitable[None] | None] | None = None,
+    ) -> ActionOutcome:
+        """Follow the job to its end (or the timeout) and say how it ended."""
+        last: JobProgress | None = None
+        async for job in self.progress(timeout=timeout):
+            last = job
+            if on_progress is not None:
+                result = on_progress(job)
+                if asyncio.iscoroutine(result):
+                    await result
+        self.host.invalidate_inventory()
+        name = self.vm.name
+        if self.job_id is None:
+            return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}")
+        if last is None or not last.finished:
+            percent = f" ({last.percent}%)" if last and last.percent is not None else ""
+            return ActionOutcome(
+                name,
+                self.verb,
+                "running",
+                f"{name}: {self.spec.progressive.lower()} is still running on the host{percent}; "
+                "it was not stopped",
+                last,
+            )
+        if last.succeeded:
+            return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}", last)
+        detail = last.error_description or f"job ended {last.state.label}"
+        code = f" (error {last.error_code})" if last.error_code else ""
+        return ActionOutcome(
+            name, self.verb, "failed", f"{name}: {self.spec.title.lower()} failed: {detail}{code}", last
+        )
+
+
+class HyperVHost:
+    """A connection to one Hyper-V host and everything hvtui asks of it."""
+
+    def __init__(
+        self,
+        uri: ConnectionURI,
+        password: str,
+        *,
+        ca_file: str | None = None,
+        inventory_interval: float = 30.0,
+        timeout: float = 30.0,
+        max_envelope_size: int = 512_000,
+    ) -> None:
+        self.uri = uri
+        self.session = Session(
+            uri, password, ca_file=ca_file, timeout=timeout, max_envelope_size=max_envelope_size
+        )
+        self.inventory_interval = inventory_interval
+        self._facts: HostFacts | None = None
+        self._inventory: Inventory | None = None
+        self._inventory_stale = True
+        self._batch: int | None = None  # VMs per GetSummaryInformation, once one reply got too big
+        self._lock = asyncio.Lock()  # one refresh at a time; actions interleave between requests
+
+    # -- connection ---------------------------------------------------------------------------
+
+    @property
+    def key(self) -> str:
+        return self.uri.canonical
+
+    @property
+    def connection(self) -> Mapping[str, Any]:
+        """Transport, auth scheme and TLS verification, for the host detail pane."""
+        return self.session.describe()
+
+    async def connect(self) -> HostFacts:
+        """Log in and read the host's facts; the first call a UI makes."""
+        return await self.host_facts(refresh=True)
+
+    async def aclose(self) -> None:
+        await self.session.aclose()
+
+    async def __aenter__(self) -> HyperVHost:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def stats(self) -> Any:
+        return self.session.stats
+
+    # -- host facts ---------------------------------------------------------------------------
+
+    async def host_facts(self, *, refresh: bool = False) -> HostFacts:
+        if self._facts is not None and not refresh:
+            return self._facts
+        s = self.session
+        os_props = await s.first(queries.CIMV2_ALL, queries.WQL_OS_FACTS, "Win32_OperatingSystem")
+        computer = await s.first(queries.CIMV2_ALL, queries.WQL_COMPUTER, "Win32_ComputerSystem")
+        processors = await s.query(queries.CIMV2_ALL, queries.WQL_PROCESSORS, "Win32_Processor")
+        product = await s.first(queries.CIMV2_ALL, queries.WQL_PRODUCT, "Win32_ComputerSystemProduct")
+        maximum = await s.query(queries.V2_ALL, queries.WQL_MAX_VCPUS, "Msvm_ProcessorSettingData")
+        max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
+        self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
+        return self._facts
+
+    # -- inventory and refresh -----------------------------------------------------------------
+
+    def invalidate_inventory(self) -> None:
+        """Read the inventory again on the next refresh (after an action, for example)."""
+        self._inventory_stale = True
+
+    async def _read_inventory(self) -> Inventory:
+        s = self.session
+        v2 = queries.V2_ALL
+        vms = await s.query(v2, queries.WQL_VMS, "Msvm_ComputerSystem")
+        vssds = await s.query(v2, queries.WQL_VSSD, "Msvm_VirtualSystemSettingData")
+        memory = await s.query(v2, queries.WQL_MEMORY, "Msvm_MemorySettingData")
+        processors = await s.query(v2, queries.WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData")
+        shutdown = await s.query(v2, queries.WQL_SHUTDOWN, "Msvm_ShutdownComponent")
+        inventory = build_inventory(vms, vssds, memory, processors, shutdown)
+        self._inventory = inventory
+        self._inventory_stale = False
+        return inventory
+
+    async def snapshot(self) -> HostSnapshot:
+        """Every VM and the host's facts, in a fixed number of round trips."""
+        async with self._lock:
+            before = self.session.stats.round_trips
+            facts = self._facts or await self.host_facts(refresh=True)
+            inventory_read = False
+            if self._needs_inventory():
+                await self._read_inventory()
+                inventory_read = True
+            assert self._inventory is not None
+            summaries = await self._summaries(self._inventory)
+            vms, stale = merge(self.key, self._inventory, summaries)
+            if stale and not inventory_read:
+                await self._read_inventory()
+                inventory_read = True
+                vms, _ = merge(self.key, self._inventory, summaries)
+            os_live = await self.session.first(
+                queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
+            )
+            if os_live:
+                facts = self._facts = refresh_facts(facts, os_live)
+            return HostSnapshot(
+                uri=self.key,
+                facts=facts,
+                vms=vms,
+                taken_at=datetime.now(UTC),
+                round_trips=self.session.stats.round_trips - before,
+                inventory_refreshed=inventory_read,
+            )
+
+    def _needs_inventory(self) -> bool:
+        return (
+            self._inventory is None
+            or self._inventory_stale
+            or self._inventory.age() >= self.inventory_interval
+        )
+
+    async def _summaries(self, inventory: Inventory) -> list[Mapping[str, Any]]:
+        """GetSummaryInformation for every VM: one call, or batches when one reply is too big."""
+        limit = self.session.max_envelope_size // _SUMMARY_BYTES_ESTIMATE
+        count = len(inventory.vms)
+        if self._batch is None and count <= limit:
+            try:
+                return await self.session.summary_information(None, queries.SUMMARY_CODES)
+            except HyperVError as exc:
+                if not self.session.is_envelope_limit(exc):
+                    raise
+                self._batch = max(1, count // 2)
+                _log.info("summary of %d VMs too large for one reply; batching by %d", count, self._batch)
+        batch = self._batch or max(1, limit)
+        settings = [cfg.vssd_instance_id for cfg in inventory.vms.values() if cfg.vssd_instance_id]
+        results: list[Mapping[str, Any]] = []
+        start = 0
+        while start < len(settings):
+            chunk = settings[start : start + batch]
+            try:
+                results += await self.session.summary_information(chunk, queries.SUMMARY_CODES)
+            except HyperVError as exc:
+                # A read; retrying it smaller changes nothing on the host.
+                if not self.session.is_envelope_limit(exc) or batch == 1:
+                    raise
+                batch = self._batch = max(1, batch // 2)
+                continue
+            start += len(chunk)
+        return results
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    async def find_vm(self, ref: str) -> VM:
+        """A VM by GUID (any case, braces optional), by name, or by ID, as virsh resolves them."""
+        snapshot = await self.snapshot()
+        return find_in(snapshot, ref)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    async def request(self, vm: VM | str, verb: Verb | str) -> Action:
+        """Ask for a power action once. Raises ActionRefused or ActionFailed; never retries."""
+        spec = spec_for(verb)
+        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
+        fresh = await self.session.computer_system(target.guid)
+        if fresh is None:
+            raise VMNotFound(f"{target.name} is no longer on {self.uri.display_host}")
+        power = decode_enabled_state(as_int(fresh.get("EnabledState")))
+        reason = spec.check(target.name, power)
+        if reason:
+            raise ActionRefused(reason)
+        if spec.requested_state is None:
+            code, job_id = await self._initiate_shutdown(target)
+        else:
+            code, job_id = await self.session.request_state_change(target.guid, spec.requested_state)
+        self.invalidate_inventory()
+        if code == RETURN_OK:
+            return Action(self, target, spec, None)
+        if code == RETURN_JOB_STARTED:
+            if job_id is None:
+                return Action(self, target, spec, None)
+            return Action(self, target, spec, job_id)
+        if code == RETURN_INVALID_STATE:
+            raise ActionRefused(
+                f"{target.name}: the host refused to {spec.title.lower()} it: the VM's state does not "
+                "allow this now (32775)"
+            )
+        raise ActionFailed(f"{target.name}: {spec.title.lower()} failed: {return_code_text(code)}")
+
+    async def _initiate_shutdown(self, vm: VM) -> tuple[int, str | None]:
+        device = await self.session.shutdown_device(vm.guid)
+        if device is None:
+            raise ActionRefused(
+                f"{vm.name} cannot be shut down gracefully: its guest has no shutdown integration "
+                "service (install or enable it in the guest, or turn the VM off)"
+            )
+        return await self.session.initiate_shutdown(vm.guid, device)
+
+    async def set_autostart(self, vm: VM | str, enabled: bool) -> ActionOutcome:
+        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
+        code, job_id = await self.session.modify_autostart(target.guid, 4 if enabled else 2)
+        return await self._settle(target, Verb.START, code, job_id, f"autostart {'on' if enabled else 'off'}")
+
+    async def set_memory(self, vm: VM | str, mib: int) -> ActionOutcome:
+        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
+        code, job_id = await self.session.modify_memory(target.guid, _round_memory(mib))
+        return await self._settle(target, Verb.START, code, job_id, f"memory set to {_round_memory(mib)} MiB")
+
+    async def set_vcpus(self, vm: VM | str, count: int) -> ActionOutcome:
+        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
+        if count < 1:
+            raise ActionRefused(f"{target.name}: a VM needs at least one virtual processor")
+        code, job_id = await self.session.modify_vcpus(target.guid, count)
+        return await self._settle(target, Verb.START, code, job_id, f"{count} virtual processors set")
+
+    async def _settle(self, vm: VM, verb: Verb, code: int, job_id: str | None, done: str) -> ActionOutcome:
+        self.invalidate_inventory()
+        if code == RETURN_INVALID_STATE:
+            raise ActionRefused(f"{vm.name}: the VM's state does not allow this change now (32775)")
+        if code not in (RETURN_OK, RETURN_JOB_STARTED):
+            raise ActionFailed(f"{vm.name}: the change failed: {return_code_text(code)}")
+        if job_id is None:
+            return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}")
+        last = None
+        async for job in JobWatcher(self.session, job_id).follow(timeout=120):
+            last = job
+        if last is not None and last.succeeded:
+            return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}", last)
+        detail = (last.error_description if last else None) or "the job did not finish"
+        return ActionOutcome(vm.name, verb, "failed", f"{vm.name}: the change failed: {detail}", last)
+
+
+def find_in(snapshot: HostSnapshot, ref: str) -> VM:
+    """Resolve ``ref`` in a snapshot: GUID first, then name (ambiguity is an error), then ID."""
+    text = ref.strip()
+    guid = as_guid(text)
+    if guid and guid in snapshot.by_guid:
+        return snapshot.by_guid[guid]
+    named = [vm for vm in snapshot.vms if vm.name == text]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise AmbiguousName(text, [vm.guid for vm in named])
+    if text.isdigit():
+        with_id = [vm for vm in snapshot.vms if vm.id == int(text)]
+        if with_id:
+            return with_id[0]
+    folded = [vm for vm in snapshot.vms if vm.name.casefold() == text.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    if len(folded) > 1:
+        raise AmbiguousName(text, [vm.guid for vm in folded])
+    raise VMNotFound(f"no VM named {text!r} (nor with that GUID or ID) on {snapshot.facts.hostname}")
+
+
+def find_all(snapshot: HostSnapshot, refs: Sequence[str]) -> list[VM]:
+    return [find_in(snapshot, ref) for ref in refs]
+
+
+def _round_memory(mib: int) -> int:
+    """Hyper-V wants an even number of MiB (libvirt rounds up the same way)."""
+    return mib + (mib % 2)

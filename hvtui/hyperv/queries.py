@@ -1,0 +1,203 @@
+"""The WMI classes, WQL and CIM types hvtui reads — every question it asks a host, in one place.
+
+Reads ask for property lists (Windows then answers with small ``w:XmlFragment`` items)
+rather than ``SELECT *``: a Msvm_ComputerSystem instance is about 3 KB with every property,
+and a refresh only needs a handful of them.
+"""
+
+from __future__ import annotations
+
+from hvtui.namespaces import CIMV2, VIRTUALIZATION_V2, class_uri
+
+V2_ALL = VIRTUALIZATION_V2 + "/*"
+CIMV2_ALL = CIMV2 + "/*"
+
+COMPUTER_SYSTEM = class_uri(VIRTUALIZATION_V2, "Msvm_ComputerSystem")
+VSSD = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSettingData")
+MEMORY_SD = class_uri(VIRTUALIZATION_V2, "Msvm_MemorySettingData")
+PROCESSOR_SD = class_uri(VIRTUALIZATION_V2, "Msvm_ProcessorSettingData")
+CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
+VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
+SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
+OPERATING_SYSTEM = class_uri(CIMV2, "Win32_OperatingSystem")
+
+VM_FILTER = "Description = 'Microsoft Virtual Machine'"
+
+# Host facts, read when connecting and with each inventory.
+WQL_OS_FACTS = (
+    "SELECT Caption, Version, BuildNumber, ProductType, CSName, FreePhysicalMemory, "
+    "TotalVisibleMemorySize, LastBootUpTime, LocalDateTime FROM Win32_OperatingSystem"
+)
+# Per refresh: only what moves.
+WQL_OS_LIVE = "SELECT FreePhysicalMemory, LastBootUpTime, LocalDateTime FROM Win32_OperatingSystem"
+WQL_COMPUTER = (
+    "SELECT DNSHostName, Domain, PartOfDomain, Name, TotalPhysicalMemory, "
+    "NumberOfLogicalProcessors, NumberOfProcessors FROM Win32_ComputerSystem"
+)
+WQL_PROCESSORS = (
+    "SELECT DeviceID, Name, MaxClockSpeed, NumberOfCores, NumberOfLogicalProcessors FROM Win32_Processor"
+)
+WQL_PRODUCT = "SELECT UUID FROM Win32_ComputerSystemProduct"
+WQL_MAX_VCPUS = (
+    "SELECT InstanceID, VirtualQuantity FROM Msvm_ProcessorSettingData "
+    "WHERE InstanceID LIKE 'Microsoft:Definition%Maximum'"
+)
+
+# Inventory: what changes only when someone reconfigures a VM (or starts it: ProcessID).
+WQL_VMS = (
+    "SELECT Name, ElementName, EnabledState, ProcessID, OnTimeInMilliseconds, HealthState "
+    f"FROM Msvm_ComputerSystem WHERE {VM_FILTER}"
+)
+WQL_VSSD = (
+    "SELECT InstanceID, VirtualSystemIdentifier, ElementName, VirtualSystemSubType, Version, "
+    "AutomaticStartupAction, Notes, CreationTime FROM Msvm_VirtualSystemSettingData "
+    "WHERE VirtualSystemType = 'Microsoft:Hyper-V:System:Realized'"
+)
+WQL_MEMORY = (
+    "SELECT InstanceID, VirtualQuantity, Limit, Reservation, DynamicMemoryEnabled, TargetMemoryBuffer "
+    "FROM Msvm_MemorySettingData WHERE NOT (InstanceID LIKE 'Microsoft:Definition%')"
+)
+WQL_PROCESSOR_SD = (
+    "SELECT InstanceID, VirtualQuantity FROM Msvm_ProcessorSettingData "
+    "WHERE NOT (InstanceID LIKE 'Microsoft:Definition%')"
+)
+WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
+
+
+def wql_vm_by_name(name: str) -> str:
+    return f"SELECT * FROM Msvm_ComputerSystem WHERE {VM_FILTER} AND ElementName = {quote(name)}"
+
+
+def wql_job(instance_id: str) -> str:
+    return f"SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = {quote(instance_id)}"
+
+
+def quote(value: str) -> str:
+    """A WQL string literal (libvirt's virBufferEscapeSQL: escape backslash and quote)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# GetSummaryInformation: what one refresh asks for every VM.
+SUMMARY_NAME = 0
+SUMMARY_ELEMENT_NAME = 1
+SUMMARY_NUMBER_OF_PROCESSORS = 4
+SUMMARY_ENABLED_STATE = 100
+SUMMARY_PROCESSOR_LOAD = 101
+SUMMARY_MEMORY_USAGE = 103
+SUMMARY_HEARTBEAT = 104
+SUMMARY_UPTIME = 105
+SUMMARY_GUEST_OS = 106
+SUMMARY_ASYNC_TASKS = 108
+SUMMARY_HEALTH = 109
+SUMMARY_MEMORY_AVAILABLE = 112
+SUMMARY_MEMORY_BUFFER = 113
+SUMMARY_CODES: tuple[int, ...] = (
+    SUMMARY_NAME,
+    SUMMARY_ELEMENT_NAME,
+    SUMMARY_NUMBER_OF_PROCESSORS,
+    SUMMARY_ENABLED_STATE,
+    SUMMARY_PROCESSOR_LOAD,
+    SUMMARY_MEMORY_USAGE,
+    SUMMARY_HEARTBEAT,
+    SUMMARY_UPTIME,
+    SUMMARY_GUEST_OS,
+    SUMMARY_ASYNC_TASKS,
+    SUMMARY_HEALTH,
+    SUMMARY_MEMORY_AVAILABLE,
+    SUMMARY_MEMORY_BUFFER,
+)
+
+# CIM types of every property hvtui reads, by class ("[]" marks an array).
+TYPES: dict[str, dict[str, str]] = {
+    "Win32_OperatingSystem": {
+        "Caption": "string",
+        "Version": "string",
+        "BuildNumber": "string",
+        "ProductType": "uint32",
+        "CSName": "string",
+        "FreePhysicalMemory": "uint64",
+        "TotalVisibleMemorySize": "uint64",
+        "LastBootUpTime": "datetime",
+        "LocalDateTime": "datetime",
+    },
+    "Win32_ComputerSystem": {
+        "DNSHostName": "string",
+        "Domain": "string",
+        "PartOfDomain": "boolean",
+        "Name": "string",
+        "TotalPhysicalMemory": "uint64",
+        "NumberOfLogicalProcessors": "uint32",
+        "NumberOfProcessors": "uint32",
+    },
+    "Win32_Processor": {
+        "DeviceID": "string",
+        "Name": "string",
+        "MaxClockSpeed": "uint32",
+        "NumberOfCores": "uint32",
+        "NumberOfLogicalProcessors": "uint32",
+    },
+    "Win32_ComputerSystemProduct": {"UUID": "string"},
+    "Msvm_ComputerSystem": {
+        "Name": "string",
+        "ElementName": "string",
+        "EnabledState": "uint16",
+        "ProcessID": "uint32",
+        "OnTimeInMilliseconds": "uint64",
+        "HealthState": "uint16",
+        "RequestedState": "uint16",
+        "OperationalStatus": "uint16[]",
+        "Description": "string",
+        "Caption": "string",
+    },
+    "Msvm_VirtualSystemSettingData": {
+        "InstanceID": "string",
+        "VirtualSystemIdentifier": "string",
+        "ElementName": "string",
+        "VirtualSystemSubType": "string",
+        "Version": "string",
+        "AutomaticStartupAction": "uint16",
+        "Notes": "string[]",
+        "CreationTime": "datetime",
+    },
+    "Msvm_MemorySettingData": {
+        "InstanceID": "string",
+        "VirtualQuantity": "uint64",
+        "Limit": "uint64",
+        "Reservation": "uint64",
+        "DynamicMemoryEnabled": "boolean",
+        "TargetMemoryBuffer": "uint32",
+    },
+    "Msvm_ProcessorSettingData": {"InstanceID": "string", "VirtualQuantity": "uint64"},
+    "Msvm_ShutdownComponent": {"SystemName": "string", "DeviceID": "string", "EnabledState": "uint16"},
+    "Msvm_ConcreteJob": {
+        "InstanceID": "string",
+        "JobState": "uint16",
+        "PercentComplete": "uint16",
+        "ErrorCode": "uint16",
+        "ErrorDescription": "string",
+        "ErrorSummaryDescription": "string",
+        "ElapsedTime": "datetime",
+        "Description": "string",
+        "ElementName": "string",
+        "Caption": "string",
+        "JobType": "uint16",
+    },
+    "Msvm_SummaryInformation": {
+        "Name": "string",
+        "ElementName": "string",
+        "NumberOfProcessors": "uint16",
+        "EnabledState": "uint16",
+        "ProcessorLoad": "uint16",
+        "MemoryUsage": "uint64",
+        "Heartbeat": "uint16",
+        "UpTime": "uint64",
+        "GuestOperatingSystem": "string",
+        "HealthState": "uint16",
+        "MemoryAvailable": "sint32",
+        "AvailableMemoryBuffer": "sint32",
+        "Version": "string",
+        "Notes": "string",
+        "CreationTime": "datetime",
+        "OperationalStatus": "uint16[]",
+    },
+}
