@@ -142,16 +142,16 @@ class SimHost:
         self.user = options.user
         self.counters = Counters()
         self.faults = FaultPlan(f"faults:{options.seed}:{spec.name}")
-        self.faults.on_state_rules = self._apply_state_rules
-        if options.faults:
-            self.faults.add(options.faults)
+        self.bind = options.host
+        self.port = 0
         self._accounts = Accounts(spec.name, options.user, password)
         self._epoch = 0
         self._model = self._new_model()
         self._service = self._new_service()
+        self.faults.on_state_rules = self._apply_state_rules
+        if options.faults:
+            self.faults.add(options.faults)
         self._apply_state_rules()
-        self.port = 0
-        self.bind = options.host
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._writers: set[asyncio.StreamWriter] = set()

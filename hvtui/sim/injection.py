@@ -274,6 +274,8 @@ class FaultPlan:
             for rule in self.rules:
                 if rule.kind in STATE_KINDS or rule.kind in ("password-change", "restart"):
                     continue
+                if rule.kind in TERMINAL and d.terminal is not None:
+                    continue  # one terminal fault per request; later rules keep their counts
                 if not rule.matches_op(op) or not self._hit(rule):
                     continue
                 if rule.kind == "latency":
