@@ -1,4 +1,7 @@
-"""How fast the simulator builds and renders 10,000 VMs of one host (run: python benchmarks/bench_sim_render.py)."""
+"""How fast the simulator builds and renders 10,000 VMs of one host.
+
+Run: python benchmarks/bench_sim_render.py
+"""
 
 from __future__ import annotations
 

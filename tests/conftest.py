@@ -50,7 +50,10 @@ def sim_host(sim: Simulator) -> Any:
 
 @pytest.fixture
 def make_sim() -> Iterator[Callable[..., Simulator]]:
-    """Factory: ``make_sim(vms=3, faults="http503:count=1")`` → a started Simulator, stopped after the test."""
+    """Factory: ``make_sim(vms=3, faults="http503:count=1")`` → a started Simulator.
+
+    Every simulator it made is stopped after the test.
+    """
     started: list[Simulator] = []
 
     def make(**fields: Any) -> Simulator:

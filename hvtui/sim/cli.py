@@ -35,24 +35,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="first port; host i uses port+i; 0 = any free port "
                    "(default 5985, or 5986 with --https)")  # fmt: skip
-    p.add_argument("--https", action="store_true", help="serve HTTPS (a self-signed certificate unless --cert/--key)")
+    p.add_argument(
+        "--https", action="store_true", help="serve HTTPS (a self-signed certificate unless --cert/--key)"
+    )
     p.add_argument("--cert", help="PEM certificate (chain) for --https")
     p.add_argument("--key", help="PEM private key for --https")
     p.add_argument("--hosts", type=int, default=1, help="number of hosts, on consecutive ports (default 1)")
     p.add_argument("--vms", default="20", help="VMs per host: N (0..10000) or a range LOW-HIGH (default 20)")
     p.add_argument("--release", default="2022", help="Windows release: " + "|".join(RELEASES)
                    + "; a comma list is cycled over hosts (default 2022)")  # fmt: skip
-    p.add_argument("--seed", type=int, default=0, help="seed of the generated inventory and of faults (default 0)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the generated inventory and of faults (default 0)"
+    )
     p.add_argument("--user", default="administrator", help="account name (default administrator)")
-    p.add_argument("--password-file", help="file whose first line is the password (default: a random one, printed)")
-    p.add_argument("--auth", default="basic,ntlm", help="schemes offered: basic, ntlm or basic,ntlm (default both)")
+    p.add_argument(
+        "--password-file", help="file whose first line is the password (default: a random one, printed)"
+    )
+    p.add_argument(
+        "--auth", default="basic,ntlm", help="schemes offered: basic, ntlm or basic,ntlm (default both)"
+    )
     p.add_argument("--allow-unencrypted", action="store_true",
-                   help="accept unencrypted traffic on HTTP (Basic, or NTLM without message encryption)")  # fmt: skip
+                   help="accept unencrypted traffic on HTTP (Basic, or NTLM without message encryption)")  # fmt: skip  # noqa: E501
     p.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every reply, in ms")
     p.add_argument("--faults", default="", help="fault rules, see below")
     p.add_argument("--legacy-states", action="store_true", help="report 32768/32769 for paused/saved")
     p.add_argument("--scenario", help="TOML file with exact hosts and VMs")
-    p.add_argument("--time-scale", type=float, default=1.0, help="simulated durations run this many times faster")
+    p.add_argument(
+        "--time-scale", type=float, default=1.0, help="simulated durations run this many times faster"
+    )
     return p
 
 

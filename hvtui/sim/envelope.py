@@ -49,7 +49,7 @@ def identify_response(product_version: str, profiles: list[str], authenticated: 
     idns = ns.WSMAN_IDENTITY
     if not authenticated:
         return (
-            f'<s:Envelope xmlns:s="{ns.SOAP}"><s:Header/><s:Body><wsmid:IdentifyResponse xmlns:wsmid="{idns}">'
+            f'<s:Envelope xmlns:s="{ns.SOAP}"><s:Header/><s:Body><wsmid:IdentifyResponse xmlns:wsmid="{idns}">'  # noqa: E501
             f"<wsmid:ProtocolVersion>{ns.WSMAN}</wsmid:ProtocolVersion>"
             "<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>"
             "<wsmid:ProductVersion>OS: 0.0.0 SP: 0.0 Stack: 3.0</wsmid:ProductVersion>"
@@ -58,7 +58,7 @@ def identify_response(product_version: str, profiles: list[str], authenticated: 
     names = "".join(f"<wsmid:SecurityProfileName>{p}</wsmid:SecurityProfileName>" for p in profiles)
     return (
         f'<s:Envelope xml:lang="en-US" xmlns:s="{ns.SOAP}"><s:Header></s:Header><s:Body>'
-        f'<wsmid:IdentifyResponse xmlns:wsmid="{idns}"><wsmid:ProtocolVersion>{ns.WSMAN}</wsmid:ProtocolVersion>'
+        f'<wsmid:IdentifyResponse xmlns:wsmid="{idns}"><wsmid:ProtocolVersion>{ns.WSMAN}</wsmid:ProtocolVersion>'  # noqa: E501
         "<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>"
         f"<wsmid:ProductVersion>{product_version}</wsmid:ProductVersion>"
         f"<wsmid:SecurityProfiles>{names}</wsmid:SecurityProfiles></wsmid:IdentifyResponse></s:Body></s:Envelope>"

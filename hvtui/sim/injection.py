@@ -5,7 +5,8 @@
 
 Kinds and their own keys:
     latency          ms=N jitter_ms=N        delay the reply
-    reset            at=start|mid            close the connection before replying, or halfway through the reply
+    reset            at=start|mid            close the connection before replying, or halfway
+                                             through the reply
     no-answer                                never reply (the connection stays open)
     http500                                  a plain, non-SOAP HTTP 500
     http503                                  HTTP 503 Service Unavailable
@@ -90,7 +91,7 @@ class Rule:
         for want in self.ops:
             w = want.lower()
             o = op.lower()
-            if w == "*" or w == o or (w == "invoke" and o.startswith("invoke:")):
+            if w in ("*", o) or (w == "invoke" and o.startswith("invoke:")):
                 return True
         return False
 

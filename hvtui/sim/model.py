@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from hvtui.sim.inventory import OFF, PAUSED, RUNNING, SAVED, HostSpec, VMSpec
 
@@ -257,7 +258,7 @@ class HostModel:
         return int(min(100, max(0, base + wave + jitter)))
 
     def memory_demand_mb(self, vm: VM, now: float) -> int:
-        if vm.state != RUNNING and vm.state != PAUSED:
+        if vm.state not in (RUNNING, PAUSED):
             return 0
         spec = vm.spec
         s = spec.load_seed
@@ -295,13 +296,13 @@ class HostModel:
             duration=duration * self.rules.slow_factor,
             fail=fail,
             error_code=32768 if fail else 0,
-            error_description=(f"'{self.vms[vm_guid].spec.name}' failed to {caption.lower()}." if fail and vm_guid else
+            error_description=(f"'{self.vms[vm_guid].spec.name}' failed to {caption.lower()}." if fail and vm_guid else  # noqa: E501
                                "The operation failed." if fail else ""),
         )  # fmt: skip
         self.jobs[job.instance_id] = job
         return job
 
-    _PLANS = {
+    _PLANS: ClassVar[dict[int, dict[int, tuple[str, str, int, int]]]] = {
         # requested: {from_state: (kind, caption, shown, target)}
         2: {
             OFF: ("start", "Start Virtual Machine", STARTING, RUNNING),

@@ -71,7 +71,7 @@ def datetime_text(value: datetime) -> str:
 
 def interval_text(value: timedelta) -> str:
     """``P{d}DT{h}H{m}M{s}S``, the WinRM form of a CIM interval."""
-    micros = int(round(value.total_seconds() * 1_000_000))
+    micros = round(value.total_seconds() * 1_000_000)
     days, rest = divmod(micros, 86_400_000_000)
     hours, rest = divmod(rest, 3_600_000_000)
     minutes, rest = divmod(rest, 60_000_000)

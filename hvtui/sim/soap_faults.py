@@ -124,7 +124,7 @@ def invalid_enumeration_context() -> SoapFault:
 
 
 def timed_out() -> SoapFault:
-    text = "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  "
+    text = "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  "  # noqa: E501
     return SoapFault("w:TimedOut", text, TIMED_OUT, receiver=True)
 
 
@@ -160,12 +160,12 @@ def quota_internal(limit: int) -> SoapFault:
     return SoapFault(
         "w:InternalError",
         "The WS-Management service cannot process the request. The maximum number of concurrent operations "
-        "for this user has been exceeded. Close existing operations for this user, or raise the quota for this "
+        "for this user has been exceeded. Close existing operations for this user, or raise the quota for this "  # noqa: E501
         "user. ",
         QUOTA_INTERNAL,
         escape(
             f"The WS-Management service cannot process the request. This user is allowed a maximum number of "
-            f"{limit} concurrent operations, which has been exceeded. Close existing operations for this user, "
+            f"{limit} concurrent operations, which has been exceeded. Close existing operations for this user, "  # noqa: E501
             "or raise the quota for this user. "
         ),
         receiver=True,
@@ -260,11 +260,11 @@ def action_not_supported(action: str) -> SoapFault:
 def invalid_resource_uri(uri: str) -> SoapFault:
     return SoapFault(
         "w:InvalidResourceURI",
-        "The WS-Management service cannot process the request. The resource URI is not valid or was not found. ",
+        "The WS-Management service cannot process the request. The resource URI is not valid or was not found. ",  # noqa: E501
         INVALID_RESOURCE_URI,
         escape(
-            f"The WS-Management service cannot process the request. The resource URI ({uri}) was not found in "
-            "the WS-Management catalog. The catalog contains the metadata that describes resources, or logical "
+            f"The WS-Management service cannot process the request. The resource URI ({uri}) was not found in "  # noqa: E501
+            "the WS-Management catalog. The catalog contains the metadata that describes resources, or logical "  # noqa: E501
             "endpoints. "
         ),
     )
@@ -273,7 +273,7 @@ def invalid_resource_uri(uri: str) -> SoapFault:
 def schema_validation(what: str) -> SoapFault:
     return SoapFault(
         "w:SchemaValidationError",
-        "The SOAP XML in the message does not match the corresponding XML schema definition. Change the XML and "
+        "The SOAP XML in the message does not match the corresponding XML schema definition. Change the XML and "  # noqa: E501
         "retry. ",
         SCHEMA_VALIDATION,
         escape(f"The WS-Management service cannot process the request because the XML is invalid: {what}. "),
@@ -295,12 +295,12 @@ def invalid_parameter(machine: str, what: str) -> SoapFault:
 def cimnamespace_conflict() -> SoapFault:
     return SoapFault(
         "w:InvalidSelectors",
-        "The WS-Management service cannot process the request because the request contained invalid selectors "
+        "The WS-Management service cannot process the request because the request contained invalid selectors "  # noqa: E501
         "for the resource. ",
         INVALID_SELECTORS,
         escape(
-            "The WS-Management service cannot process the request. The resource URI and __cimnamespace selector "
-            "attempted to use different namespaces. Either remove the __cimnamespace selector or make it the same "
+            "The WS-Management service cannot process the request. The resource URI and __cimnamespace selector "  # noqa: E501
+            "attempted to use different namespaces. Either remove the __cimnamespace selector or make it the same "  # noqa: E501
             "namespace as the one in the resource URI. "
         ),
         detail="UnexpectedSelectors",

@@ -26,7 +26,9 @@ def test_cli_subprocess_ready_lines_and_sigterm(tmp_path):
     try:
         lines = [proc.stdout.readline() for _ in range(2)]
         assert all(line.startswith("hyperv://administrator@127.0.0.1:") for line in lines), lines
-        assert "release=2016" in lines[0] and "release=win10" in lines[1] and "vms=3" in lines[0]
+        assert "release=2016" in lines[0]
+        assert "release=win10" in lines[1]
+        assert "vms=3" in lines[0]
         assert "cli-Passw0rd" not in "".join(lines)
         port = int(lines[0].split(":")[2].split("/")[0])
 
@@ -42,7 +44,8 @@ def test_cli_subprocess_ready_lines_and_sigterm(tmp_path):
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert "Enumerate=1" in out and "Traceback" not in err
+    assert "Enumerate=1" in out
+    assert "Traceback" not in err
 
 
 def test_cli_random_password_printed_once(tmp_path):
@@ -54,7 +57,8 @@ def test_cli_random_password_printed_once(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
-    assert first.startswith("password") and second.startswith("hyperv://")
+    assert first.startswith("password")
+    assert second.startswith("hyperv://")
     password = first.rsplit(" ", 1)[1].strip()
     assert (first + second + out).count(password) == 1
     assert proc.returncode == 0
@@ -68,7 +72,9 @@ def test_cli_random_password_printed_once(tmp_path):
 def test_cli_bad_input_is_one_line_and_exit_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("hvtui sim:") and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert err.startswith("hvtui sim:")
+    assert "Traceback" not in err
 
 
 def test_cli_bad_scenario(tmp_path, capsys):
@@ -90,12 +96,15 @@ def test_hvtui_cli_dispatches_sim(capsys):
 def test_many_hosts_are_independent(make_sim):
     sim = make_sim(hosts=3, vms="2-6", release="2012r2,2025")
     names = [h.name for h in sim.hosts]
-    assert len(set(names)) == 3 and len({h.port for h in sim.hosts}) == 3
+    assert len(set(names)) == 3
+    assert len({h.port for h in sim.hosts}) == 3
     assert [h.release for h in sim.hosts] == ["2012r2", "2025", "2012r2"]
     assert all(2 <= h.vm_count <= 6 for h in sim.hosts)
     post(sim.hosts[0], BODY)
-    assert sim.hosts[0].counters["Enumerate"] == 1 and sim.hosts[1].counters.total == 0
-    assert sim.hosts[0].model.host.version == "6.3.9600" and sim.hosts[1].model.host.product_type == 3
+    assert sim.hosts[0].counters["Enumerate"] == 1
+    assert sim.hosts[1].counters.total == 0
+    assert sim.hosts[0].model.host.version == "6.3.9600"
+    assert sim.hosts[1].model.host.product_type == 3
 
 
 def test_generation_is_deterministic():
@@ -105,9 +114,12 @@ def test_generation_is_deterministic():
     key = lambda s: [(v.name, v.guid, v.state, v.vcpus, v.memory_mb) for v in s.hosts[0]._spec0.vms]  # noqa: E731
     assert key(a) == key(b) != key(c)
     vms = a.hosts[0]._spec0.vms
-    assert len({v.name for v in vms}) == 30 and all(v.guid == v.guid.upper() for v in vms)
-    assert {v.state for v in vms} >= {2, 3} and any(not v.shutdown_service for v in vms)
-    assert any(v.dynamic for v in vms) and {v.generation for v in vms} == {1, 2}
+    assert len({v.name for v in vms}) == 30
+    assert all(v.guid == v.guid.upper() for v in vms)
+    assert {v.state for v in vms} >= {2, 3}
+    assert any(not v.shutdown_service for v in vms)
+    assert any(v.dynamic for v in vms)
+    assert {v.generation for v in vms} == {1, 2}
 
 
 def test_options_validation():

@@ -26,7 +26,11 @@ def load(name: str, host, **values: str) -> bytes:
 
 
 def send(host, name: str, **values: str):
-    headers = {"Content-Type": CONTENT_TYPES.get(name.split("_")[0], "application/soap+xml;charset=UTF-8")}
+    headers = {
+        "Content-Type": CONTENT_TYPES.get(
+            name.split("_", maxsplit=1)[0], "application/soap+xml;charset=UTF-8"
+        )
+    }
     return post(host, load(name, host, **values), headers=headers)
 
 
@@ -56,7 +60,9 @@ def test_enumerate_shapes_then_pull_to_the_end(sim_host, name, optimized):
     assert len(items) == (1 if optimized else 0)
     ctx = context_of(reply)
     assert ctx.startswith("uuid:")
-    pull_shape = {"pypsrp": "pypsrp_pull.xml", "wsl": "wsl_pull.xml"}.get(name.split("_")[0], "openwsman_pull.xml")
+    pull_shape = {"pypsrp": "pypsrp_pull.xml", "wsl": "wsl_pull.xml"}.get(
+        name.split("_")[0], "openwsman_pull.xml"
+    )
     seen = len(items)
     while ctx:
         r = send(sim_host, pull_shape, CONTEXT=ctx)
@@ -69,7 +75,10 @@ def test_enumerate_shapes_then_pull_to_the_end(sim_host, name, optimized):
 def test_message_ids_are_echoed_as_sent(sim_host):
     assert relates_to(send(sim_host, "pywinrm_enumerate.xml")) == "uuid:3c9e1b7a-52d4-4e0f-9a6b-c2d8e1f04a37"
     assert relates_to(send(sim_host, "wsl_enumerate.xml")) == "5b0e2c94-1f7d-4a63-b8e2-9d4c7a1e3f05"
-    assert relates_to(send(sim_host, "pypsrp_enumerate_default.xml")) == "uuid:7D1A3C52-0B4E-4F7A-9C3D-5E2B8A1F6C90"
+    assert (
+        relates_to(send(sim_host, "pypsrp_enumerate_default.xml"))
+        == "uuid:7D1A3C52-0B4E-4F7A-9C3D-5E2B8A1F6C90"
+    )
 
 
 @pytest.mark.parametrize("name", ["pypsrp_enumerate_wql.xml", "openwsman_enumerate_wql.xml"])
@@ -104,7 +113,9 @@ def test_invoke_shapes(make_sim, name):
     reply = send(host, name, GUID=vm.guid)
     assert reply.status == 200, reply.body[:800]
     assert reply.text("//*[local-name()='RequestStateChange_OUTPUT']/*[local-name()='ReturnValue']") == "4096"
-    job = reply.text("//*[local-name()='Job']/a:ReferenceParameters/w:SelectorSet/w:Selector[@Name='InstanceID']")
+    job = reply.text(
+        "//*[local-name()='Job']/a:ReferenceParameters/w:SelectorSet/w:Selector[@Name='InstanceID']"
+    )
     assert host.model.job(job).vm_guid == vm.guid
     assert host.counters["Invoke:RequestStateChange"] == 1
 

@@ -143,12 +143,16 @@ def _winrm_message(resource: str, action: str, body: str, selectors: str = "") -
 def test_pywinrm_send_message(make_sim, transport):
     host = make_sim(vms=3, allow_unencrypted=transport == "basic").hosts[0]
     p = winrm_protocol.Protocol(
-        host.endpoint, transport=transport, username=SIM_USER, password=SIM_PASSWORD, message_encryption="auto"
+        host.endpoint,
+        transport=transport,
+        username=SIM_USER,
+        password=SIM_PASSWORD,
+        message_encryption="auto",
     )
     enum = _winrm_message(
         f"{V2}/*",
         f"{ENUM}/Enumerate",
-        f'<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements><w:Filter Dialect="{WQL}">'
+        f'<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements><w:Filter Dialect="{WQL}">'  # noqa: S608
         "SELECT * FROM Msvm_ComputerSystem WHERE Caption = 'Virtual Machine'</w:Filter></n:Enumerate>",
     )
     root = ET.fromstring(p.send_message(enum))
@@ -156,14 +160,17 @@ def test_pywinrm_send_message(make_sim, transport):
     assert len(items) == 1  # an optimized Enumerate carries one item, like real 2008 R2/2012 hosts
     ctx = root.find(f".//{{{ENUM}}}EnumerationContext").text
     pull = _winrm_message(
-        CS, f"{ENUM}/Pull", f"<n:Pull><n:EnumerationContext>{ctx}</n:EnumerationContext>"
-        "<n:MaxElements>10</n:MaxElements></n:Pull>"
+        CS,
+        f"{ENUM}/Pull",
+        f"<n:Pull><n:EnumerationContext>{ctx}</n:EnumerationContext>"
+        "<n:MaxElements>10</n:MaxElements></n:Pull>",
     )
     root = ET.fromstring(p.send_message(pull))
     items += root.findall(f".//{{{ENUM}}}Items/*")
     assert root.find(f".//{{{ENUM}}}EndOfSequence") is not None
     assert sorted(_value(i, "Name") for i in items) == sorted(v.guid for v in host.model.vms)
-    assert host.counters["Enumerate"] == 1 and host.counters["Pull"] == 1
+    assert host.counters["Enumerate"] == 1
+    assert host.counters["Pull"] == 1
 
 
 def _wsl_env(host, home) -> dict[str, str]:

@@ -10,7 +10,18 @@ import pytest
 
 from hvtui.sim import FaultSpecError
 from hvtui.sim.injection import parse_spec
-from tests.sim.wire import ENUMERATE, GET, PULL, V2, connect, context_of, enumerate_body, envelope, post, pull_body
+from tests.sim.wire import (
+    ENUMERATE,
+    GET,
+    PULL,
+    V2,
+    connect,
+    context_of,
+    enumerate_body,
+    envelope,
+    post,
+    pull_body,
+)
 
 CS = f"{V2}/Msvm_ComputerSystem"
 BODY = envelope(ENUMERATE, CS, enumerate_body(optimize=True, max_elements=1))
@@ -22,9 +33,13 @@ def host(make_sim):
 
 
 def test_grammar():
-    rules = parse_spec("latency:ms=50:jitter_ms=10:op=Pull, fault:code=TimedOut:op=Invoke:RequestStateChange:count=2")
-    assert rules[0].ops == ("Pull",) and rules[0].params == {"ms": "50", "jitter_ms": "10"}
-    assert rules[1].ops == ("Invoke:RequestStateChange",) and rules[1].count == 2
+    rules = parse_spec(
+        "latency:ms=50:jitter_ms=10:op=Pull, fault:code=TimedOut:op=Invoke:RequestStateChange:count=2"
+    )
+    assert rules[0].ops == ("Pull",)
+    assert rules[0].params == {"ms": "50", "jitter_ms": "10"}
+    assert rules[1].ops == ("Invoke:RequestStateChange",)
+    assert rules[1].count == 2
     for bad in ("nope", "latency", "fault:code=Bogus", "latency:ms=x", "reset:at=end", "http500:p=2",
                 "http500:colour=red", "restart", "drip"):  # fmt: skip
         with pytest.raises(FaultSpecError):
@@ -46,7 +61,9 @@ def test_latency_and_op_filter(host):
 def test_latency_beyond_operation_timeout_is_timed_out(host):
     host.faults.add("latency:ms=1500")
     r = post(host, envelope(ENUMERATE, CS, enumerate_body(), timeout="PT0.2S"))
-    assert r.status == 500 and r.subcode == "w:TimedOut" and r.fault_code == "2150858793"
+    assert r.status == 500
+    assert r.subcode == "w:TimedOut"
+    assert r.fault_code == "2150858793"
 
 
 def test_reset_and_count_and_after(host):
@@ -78,7 +95,8 @@ def test_no_answer(host):
 def test_plain_http_errors(host, kind, status):
     host.faults.add(f"{kind}:count=1")
     r = post(host, BODY)
-    assert r.status == status and b"soap-envelope" not in r.body
+    assert r.status == status
+    assert b"soap-envelope" not in r.body
     assert post(host, BODY).status == 200
 
 
@@ -97,7 +115,9 @@ def test_plain_http_errors(host, kind, status):
 def test_injected_soap_faults(host, code, subcode, wsman):
     host.faults.add(f"fault:code={code}:op=Enumerate:count=1")
     r = post(host, BODY)
-    assert r.status == 500 and r.subcode == subcode and r.fault_code == wsman
+    assert r.status == 500
+    assert r.subcode == subcode
+    assert r.fault_code == wsman
     if code == "QuotaLimit":
         assert r.text("//*[local-name()='error_Code']") == "2150859173"
     assert post(host, BODY).status == 200
@@ -112,7 +132,8 @@ def test_malformed_and_drip(host):
     host.faults.add("drip:bytes_per_s=20000:count=1")
     t = time.monotonic()
     r = post(host, BODY)
-    assert r.status == 200 and time.monotonic() - t >= 0.1
+    assert r.status == 200
+    assert time.monotonic() - t >= 0.1
     assert r.xml is not None
 
 
@@ -139,9 +160,11 @@ def test_set_password_and_restart(host):
 
     r = invoke(host, CS, "RequestStateChange", {"CreationClassName": "Msvm_ComputerSystem", "Name": vm.guid},
                "<p:RequestedState>2</p:RequestedState>")  # fmt: skip
-    assert r.status == 200 and host.model.jobs
+    assert r.status == 200
+    assert host.model.jobs
     host.restart()
-    assert host.model.jobs == [] and host.model.vm(vm.guid).enabled_state == 3
+    assert host.model.jobs == []
+    assert host.model.vm(vm.guid).enabled_state == 3
     host.set_password("new-Passw0rd")
     assert post(host, BODY).status == 401
     from tests.sim.wire import basic
@@ -164,7 +187,8 @@ def test_probability_is_seeded_and_reproducible(make_sim):
 
     first = pattern(3)
     assert first == pattern(3)
-    assert 503 in first and 200 in first
+    assert 503 in first
+    assert 200 in first
 
 
 def test_counters(host):
@@ -173,5 +197,6 @@ def test_counters(host):
     post(host, BODY)
     post(host, envelope(GET, CS, selectors={"CreationClassName": "Msvm_ComputerSystem", "Name": "x"}))
     assert host.counters["http_401"] == 1
-    assert host.counters["Enumerate"] == 1 and host.counters["Get"] == 1
+    assert host.counters["Enumerate"] == 1
+    assert host.counters["Get"] == 1
     assert host.counters.total == 2

@@ -40,7 +40,8 @@ def header_names(reply) -> list[str]:
 
 
 def check_envelope(reply, action: str, prefixes: list[str], relates: str) -> None:
-    assert b"\n" not in reply.body and b"mustUnderstand" not in reply.body
+    assert b"\n" not in reply.body
+    assert b"mustUnderstand" not in reply.body
     assert reply.body.startswith(b'<s:Envelope xml:lang="en-US" ')
     assert declared(reply.body) == prefixes
     assert header_names(reply) == ["Action", "MessageID", "To", "RelatesTo"]
@@ -56,7 +57,9 @@ def test_optimized_enumerate_single_item_then_pulls(sim_host):
     mid = "uuid:aaaabbbb-cccc-4ddd-8eee-ffff00001111"
     r = post(sim_host, envelope(ENUMERATE, f"{V2}/Msvm_ComputerSystem", enumerate_body(optimize=True,
              max_elements=32000), message_id=mid))  # fmt: skip
-    check_envelope(r, "http://schemas.xmlsoap.org/ws/2004/09/enumeration/EnumerateResponse", ["s", "a", "n", "w"], mid)
+    check_envelope(
+        r, "http://schemas.xmlsoap.org/ws/2004/09/enumeration/EnumerateResponse", ["s", "a", "n", "w"], mid
+    )
     resp = r.xpath("/s:Envelope/s:Body/n:EnumerateResponse")[0]
     assert [c.tag.split("}")[1] for c in resp] == ["EnumerationContext", "Items"]
     assert UPPER_UUID.match(resp[0].text)
@@ -85,7 +88,8 @@ def test_everything_fits_in_one_optimized_reply(sim_host):
              optimize=True, max_elements=32000)))  # fmt: skip
     resp = r.xpath("//n:EnumerateResponse")[0]
     assert [c.tag.split("}")[1] for c in resp] == ["EnumerationContext", "Items", "EndOfSequence"]
-    assert resp[0].text is None and resp[2].tag == f"{{{NS['w']}}}EndOfSequence"
+    assert resp[0].text is None
+    assert resp[2].tag == f"{{{NS['w']}}}EndOfSequence"
     assert b"<n:EnumerationContext></n:EnumerationContext>" in r.body
 
 
@@ -103,8 +107,11 @@ def test_instance_rendering(sim_host):
     )
     names = [c.tag.split("}")[1] for c in item]
     assert names == sorted(names, key=str.lower)
-    assert "BIOSGUID" in names and names.index("BaseBoardSerialNumber") < names.index("BIOSGUID")
-    assert re.search(r"<p:CreationTime><cim:Datetime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z</cim:Datetime>", raw)
+    assert "BIOSGUID" in names
+    assert names.index("BaseBoardSerialNumber") < names.index("BIOSGUID")
+    assert re.search(
+        r"<p:CreationTime><cim:Datetime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z</cim:Datetime>", raw
+    )
     assert "<p:AutomaticStartupActionDelay><cim:Interval>P0DT0H0M0S</cim:Interval>" in raw
     assert '<p:Parent xsi:nil="true"/>' in raw
     assert "<p:RecoveryFile></p:RecoveryFile>" in raw
@@ -121,11 +128,14 @@ def test_every_property_present_and_arrays_repeat(sim_host):
     counts = {len(v) for v in vms}
     assert len(counts) == 1  # the host and every VM carry the same full property set
     nil = props(vms[1], "AvailableRequestedStates")
-    assert len(nil) == 1 and nil[0].get(f"{{{NS['xsi']}}}nil") == "true"
+    assert len(nil) == 1
+    assert nil[0].get(f"{{{NS['xsi']}}}nil") == "true"
 
 
 def test_select_list_is_an_xml_fragment(sim_host):
-    items, _ = enumerate_all(sim_host, f"{CIMV2}/*", "SELECT Version, Caption, LastBootUpTime FROM Win32_OperatingSystem")
+    items, _ = enumerate_all(
+        sim_host, f"{CIMV2}/*", "SELECT Version, Caption, LastBootUpTime FROM Win32_OperatingSystem"
+    )
     frag = items[0]
     assert frag.tag == f"{{{NS['w']}}}XmlFragment"
     assert [c.tag for c in frag] == ["Caption", "LastBootUpTime", "Version"]
@@ -135,20 +145,29 @@ def test_select_list_is_an_xml_fragment(sim_host):
 
 def test_get_response_shape(sim_host):
     vm = sim_host.model.vms[0]
-    r = get(sim_host, f"{V2}/Msvm_ComputerSystem", {"CreationClassName": "Msvm_ComputerSystem", "Name": vm.guid})
+    r = get(
+        sim_host, f"{V2}/Msvm_ComputerSystem", {"CreationClassName": "Msvm_ComputerSystem", "Name": vm.guid}
+    )
     assert declared(r.body) == ["s", "a", "x", "w", "p"]
     assert header_names(r) == ["Action", "MessageID", "To", "RelatesTo"]
-    assert r.text("/s:Envelope/s:Header/a:Action") == "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse"
+    assert (
+        r.text("/s:Envelope/s:Header/a:Action")
+        == "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse"
+    )
     body = r.xpath("/s:Envelope/s:Body/*")
-    assert len(body) == 1 and prop(body[0], "Description") == "Microsoft Virtual Machine"
+    assert len(body) == 1
+    assert prop(body[0], "Description") == "Microsoft Virtual Machine"
 
 
 def test_references_render_as_eprs(sim_host):
     items, _ = enumerate_all(sim_host, f"{V2}/*", "SELECT * FROM Msvm_SettingsDefineState")
     me = props(items[0], "ManagedElement")[0]
-    assert me.nsmap.get("a") == NS["a"] and me.nsmap.get("w") == NS["w"]
+    assert me.nsmap.get("a") == NS["a"]
+    assert me.nsmap.get("w") == NS["w"]
     assert me.xpath("a:Address/text()", namespaces=NS) == [ANON]
-    assert me.xpath("a:ReferenceParameters/w:ResourceURI/text()", namespaces=NS) == [f"{V2}/Msvm_ComputerSystem"]
+    assert me.xpath("a:ReferenceParameters/w:ResourceURI/text()", namespaces=NS) == [
+        f"{V2}/Msvm_ComputerSystem"
+    ]
     sels = me.xpath("a:ReferenceParameters/w:SelectorSet/w:Selector/@Name", namespaces=NS)
     assert sels == ["CreationClassName", "Name"]
 
@@ -174,9 +193,13 @@ def test_fault_cannot_process_filter(sim_host):
     r = post(sim_host, envelope(ENUMERATE, f"{V2}/*", enumerate_body("SELECT * FROM Msvm_NoSuchClass")))
     _fault(r, "n:CannotProcessFilter", "2150858778", N_FAULT)
     inner = r.xpath("//f:ProviderFault/f:WSManFault")[0]
-    assert inner.get("Code") == "2150858778" and inner.get("Machine") == sim_host.name
+    assert inner.get("Code") == "2150858778"
+    assert inner.get("Machine") == sim_host.name
     assert r.xpath("//f:ProviderFault/@provider") == ["WMI Provider"]
-    assert r.text("//f:ExtendedError/*[local-name()='__ExtendedStatus']/*[local-name()='Operation']") == "ExecQuery"
+    assert (
+        r.text("//f:ExtendedError/*[local-name()='__ExtendedStatus']/*[local-name()='Operation']")
+        == "ExecQuery"
+    )
     syntax = post(sim_host, envelope(ENUMERATE, f"{V2}/*", enumerate_body("SELEC * FROM")))
     _fault(syntax, "n:CannotProcessFilter", "2150858778", N_FAULT)
     v1 = post(sim_host, envelope(ENUMERATE, "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/*",
@@ -187,7 +210,11 @@ def test_fault_cannot_process_filter(sim_host):
 @pytest.mark.parametrize(
     ("selectors", "code", "detail"),
     [
-        ({"CreationClassName": "Msvm_ComputerSystem", "Name": "X", "Bogus": "1"}, "2150858843", "UnexpectedSelectors"),
+        (
+            {"CreationClassName": "Msvm_ComputerSystem", "Name": "X", "Bogus": "1"},
+            "2150858843",
+            "UnexpectedSelectors",
+        ),
         ({"Name": "X"}, "2150858842", "InsufficientSelectors"),
     ],
 )
@@ -199,13 +226,16 @@ def test_fault_invalid_selectors(sim_host, selectors, code, detail):
 
 def test_fault_not_found(sim_host):
     r = get(sim_host, f"{V2}/Msvm_ComputerSystem",
-            {"CreationClassName": "Msvm_ComputerSystem", "Name": "00000000-0000-0000-0000-000000000000"})  # fmt: skip
+            {"CreationClassName": "Msvm_ComputerSystem", "Name": "00000000-0000-0000-0000-000000000000"})  # fmt: skip  # noqa: E501
     _fault(r, "a:DestinationUnreachable", "2150858752", A_FAULT)
     assert r.text("//s:Detail/w:FaultDetail").endswith("/ResourceNotFound")
 
 
 def test_fault_invalid_enumeration_context(sim_host):
-    r = post(sim_host, envelope(PULL, f"{V2}/Msvm_ComputerSystem", pull_body("uuid:00000000-0000-0000-0000-000000000000")))
+    r = post(
+        sim_host,
+        envelope(PULL, f"{V2}/Msvm_ComputerSystem", pull_body("uuid:00000000-0000-0000-0000-000000000000")),
+    )
     _fault(r, "n:InvalidEnumerationContext", "2150858779", N_FAULT, receiver=True)
 
 
@@ -216,7 +246,9 @@ def test_fault_bad_timeout_header(sim_host):
 
 
 def test_fault_encoding_limits(sim_host):
-    small = post(sim_host, envelope(ENUMERATE, f"{V2}/Msvm_ComputerSystem", enumerate_body(), max_envelope=4096))
+    small = post(
+        sim_host, envelope(ENUMERATE, f"{V2}/Msvm_ComputerSystem", enumerate_body(), max_envelope=4096)
+    )
     _fault(small, "w:EncodingLimit", "2150858805", W_FAULT)
     vm = sim_host.model.vms[0]
     big = post(sim_host, envelope(GET, f"{V2}/Msvm_ComputerSystem", max_envelope=8192,
@@ -226,9 +258,9 @@ def test_fault_encoding_limits(sim_host):
         f"{V2}/Msvm_VirtualSystemManagementService/GetSummaryInformation",
         f"{V2}/Msvm_VirtualSystemManagementService",
         f'<p:GetSummaryInformation_INPUT xmlns:p="{V2}/Msvm_VirtualSystemManagementService">'
-        + "".join(f"<p:RequestedInformation>{c}</p:RequestedInformation>" for c in (0, 1, 3, 100, 101, 102, 103))
+        + "".join(f"<p:RequestedInformation>{c}</p:RequestedInformation>" for c in (0, 1, 3, 100, 101, 102, 103))  # noqa: E501
         + "</p:GetSummaryInformation_INPUT>",
-        selectors={"CreationClassName": "Msvm_VirtualSystemManagementService"}, max_envelope=8192))  # fmt: skip
+        selectors={"CreationClassName": "Msvm_VirtualSystemManagementService"}, max_envelope=8192))  # fmt: skip  # noqa: E501
     _fault(summary, "w:EncodingLimit", "2150858805", W_FAULT)
 
 
@@ -250,7 +282,10 @@ def test_release_response(sim_host):
     rel = post(sim_host, envelope(RELEASE, f"{V2}/Msvm_ComputerSystem",
                f"<n:Release><n:EnumerationContext>{ctx}</n:EnumerationContext></n:Release>"))  # fmt: skip
     assert rel.status == 200
-    assert rel.text("/s:Envelope/s:Header/a:Action") == "http://schemas.xmlsoap.org/ws/2004/09/enumeration/ReleaseResponse"
+    assert (
+        rel.text("/s:Envelope/s:Header/a:Action")
+        == "http://schemas.xmlsoap.org/ws/2004/09/enumeration/ReleaseResponse"
+    )
     again = post(sim_host, envelope(PULL, f"{V2}/Msvm_ComputerSystem", pull_body(ctx)))
     assert again.subcode == "n:InvalidEnumerationContext"
     assert items_of(r) == []

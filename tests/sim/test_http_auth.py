@@ -18,7 +18,8 @@ BODY = envelope(ENUMERATE, CS, enumerate_body(optimize=True, max_elements=1))
 
 def test_401_shape(sim_host):
     r = post(sim_host, BODY, auth=None)
-    assert r.status == 401 and r.body == b""
+    assert r.status == 401
+    assert r.body == b""
     assert r.header_all("Content-Length") == ["0"]
     assert r.header_all("WWW-Authenticate") == ["Negotiate", 'Basic realm="WSMAN"']
     assert r.header_all("Server") == ["Microsoft-HTTPAPI/2.0"]
@@ -31,7 +32,8 @@ def test_basic_refused_over_http_unless_allowed(make_sim):
     assert post(host, BODY).status == 401
     only_ntlm = make_sim(auth=("ntlm",)).hosts[0]
     r = post(only_ntlm, BODY)
-    assert r.status == 401 and r.header_all("WWW-Authenticate") == ["Negotiate"]
+    assert r.status == 401
+    assert r.header_all("WWW-Authenticate") == ["Negotiate"]
 
 
 @pytest.mark.parametrize("user", [SIM_USER, f".\\{SIM_USER}", f"HV2022-01\\{SIM_USER.upper()}"])
@@ -59,7 +61,9 @@ def test_keep_alive_and_chunked(sim_host):
             "POST /wsman HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml;charset=UTF-8\r\n"
             f"Authorization: {basic()}\r\nTransfer-Encoding: chunked\r\n\r\n"
         ).encode()
-        chunks = b"".join(b"%x\r\n%s\r\n" % (len(data[i : i + 100]), data[i : i + 100]) for i in range(0, len(data), 100))
+        chunks = b"".join(
+            b"%x\r\n%s\r\n" % (len(data[i : i + 100]), data[i : i + 100]) for i in range(0, len(data), 100)
+        )
         s.sendall(head + chunks + b"0\r\n\r\n")
         reply = s.recv(65536)
         assert reply.startswith(b"HTTP/1.1 200")
@@ -82,9 +86,12 @@ def _ntlm_exchange(host, protocol: str, password: str = SIM_PASSWORD, encrypt: b
         b"--Encrypted Boundary\r\n\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n"
         + f"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length={len(plain)}\r\n".encode()
         + b"--Encrypted Boundary\r\n\tContent-Type: application/octet-stream\r\n"
-        + len(w.header).to_bytes(4, "little") + w.header + w.data + b"--Encrypted Boundary--\r\n"
+        + len(w.header).to_bytes(4, "little")
+        + w.header
+        + w.data
+        + b"--Encrypted Boundary--\r\n"
     )
-    ctype = 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'
+    ctype = 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'  # noqa: E501
     r = post(host, sealed, auth="Negotiate " + base64.b64encode(tok3).decode(), conn=conn,
              headers={"Content-Type": ctype})  # fmt: skip
     return r, ctx, conn
@@ -139,5 +146,6 @@ def test_https_self_signed(make_sim, tmp_path):
     assert post(host, BODY, conn=connect(host, ca_file=str(ca))).status == 200
     assert len(sim.fingerprint.split(":")) == 32
     r, _, conn = _ntlm_exchange(host, "ntlm", encrypt=False)  # over HTTPS NTLM bodies are plain
-    assert r.status == 200 and b"EnumerateResponse" in r.body
+    assert r.status == 200
+    assert b"EnumerateResponse" in r.body
     conn.close()

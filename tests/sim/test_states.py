@@ -66,7 +66,7 @@ def settle(host):
 
 # (from, requested) -> (return value, final state)
 MATRIX = [
-    ("off", 2, 4096, 2), ("off", 3, 32775, 3), ("off", 6, 32775, 3), ("off", 9, 32775, 3), ("off", 10, 32775, 3),
+    ("off", 2, 4096, 2), ("off", 3, 32775, 3), ("off", 6, 32775, 3), ("off", 9, 32775, 3), ("off", 10, 32775, 3),  # noqa: E501
     ("run", 2, 32775, 2), ("run", 3, 4096, 3), ("run", 6, 4096, 6), ("run", 9, 4096, 9), ("run", 10, 4096, 2),
     ("run", 11, 4096, 2), ("saved", 2, 4096, 2), ("saved", 3, 4096, 3), ("saved", 9, 32775, 6),
     ("paused", 2, 4096, 2), ("paused", 3, 4096, 3), ("paused", 6, 4096, 6), ("paused", 9, 32775, 9),
@@ -89,7 +89,9 @@ def test_transitional_states_and_job_progress(host):
     code, job = rsc(host, "run", 6)
     assert code == 4096
     vm = host.model.vm("run")
-    assert vm.enabled_state == 32773 and vm.requested_state == 6 and vm.in_transition
+    assert vm.enabled_state == 32773
+    assert vm.requested_state == 6
+    assert vm.in_transition
     assert rsc(host, "run", 2)[0] == 32775  # no second request while one is in progress
     r = get(host, f"{V2}/Msvm_ConcreteJob", {"InstanceID": job})
     inst = r.xpath("/s:Envelope/s:Body/*")[0]
@@ -97,11 +99,14 @@ def test_transitional_states_and_job_progress(host):
     assert 0 <= int(prop(inst, "PercentComplete")) < 100
     host.model.advance(2)
     mid = host.model.job(job)
-    assert mid.job_state == 4 and 0 < mid.percent_complete < 100
+    assert mid.job_state == 4
+    assert 0 < mid.percent_complete < 100
     settle(host)
-    assert host.model.vm("run").enabled_state == 6 and host.model.vm("run").requested_state == 12
+    assert host.model.vm("run").enabled_state == 6
+    assert host.model.vm("run").requested_state == 12
     done = get(host, f"{V2}/Msvm_ConcreteJob", {"InstanceID": job}).xpath("/s:Envelope/s:Body/*")[0]
-    assert prop(done, "JobState") == "7" and prop(done, "PercentComplete") == "100"
+    assert prop(done, "JobState") == "7"
+    assert prop(done, "PercentComplete") == "100"
     assert "P0DT0H0M" in "".join(props(done, "ElapsedTime")[0].itertext())
     host.model.advance(400)  # TimeBeforeRemoval is 5 minutes
     assert get(host, f"{V2}/Msvm_ConcreteJob", {"InstanceID": job}).status == 500
@@ -123,7 +128,9 @@ def test_failing_and_slow_jobs(host):
     assert code == 4096
     settle(host)
     view = host.model.job(job)
-    assert view.job_state == 10 and view.error_code == 32768 and "failed" in view.error_description
+    assert view.job_state == 10
+    assert view.error_code == 32768
+    assert "failed" in view.error_description
     assert host.model.vm("off").enabled_state == 3
     host.faults.clear()
     host.faults.add("slow-jobs:factor=100")
@@ -136,12 +143,11 @@ def test_failing_and_slow_jobs(host):
 
 def shutdown(host, name: str):
     vm = host.model.vm(name)
-    r = invoke(host, f"{V2}/Msvm_ShutdownComponent", "InitiateShutdown", {
+    return invoke(host, f"{V2}/Msvm_ShutdownComponent", "InitiateShutdown", {
         "CreationClassName": '"Msvm_ShutdownComponent"',
         "DeviceID": f'"Microsoft:{vm.guid}\\9F8233AC-BE49-4C79-8EE3-E7E1985B2077"',
         "SystemCreationClassName": '"Msvm_ComputerSystem"', "SystemName": f'"{vm.guid}"'},
         "<p:Force>false</p:Force><p:Reason>Planned shutdown via libvirt</p:Reason>")  # fmt: skip
-    return r
 
 
 def test_initiate_shutdown(host):
@@ -152,8 +158,13 @@ def test_initiate_shutdown(host):
     assert host.model.vm("run").enabled_state == 3
     assert shutdown(host, "off").text("//*[local-name()='ReturnValue']") == "32775"
     missing = shutdown(host, "noic")
-    assert missing.status == 500 and missing.subcode == "a:DestinationUnreachable"
-    items, _ = enumerate_all(host, f"{V2}/*", f"SELECT * FROM Msvm_ShutdownComponent WHERE SystemName = '{host.model.vm('noic').guid}'")
+    assert missing.status == 500
+    assert missing.subcode == "a:DestinationUnreachable"
+    items, _ = enumerate_all(
+        host,
+        f"{V2}/*",
+        f"SELECT * FROM Msvm_ShutdownComponent WHERE SystemName = '{host.model.vm('noic').guid}'",  # noqa: S608
+    )
     assert items == []
 
 
@@ -170,17 +181,26 @@ def embedded(cls: str, **values) -> str:
 
 def test_modify_system_settings_autostart_and_notes(host):
     vm = host.model.vm("off")
-    inst = embedded("Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{vm.guid}", AutomaticStartupAction=4)
+    inst = embedded(
+        "Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{vm.guid}", AutomaticStartupAction=4
+    )
     r = vsms(host, "ModifySystemSettings", f"<p:SystemSettings><![CDATA[{inst}]]></p:SystemSettings>")
     assert r.text("//*[local-name()='ReturnValue']") == "0"
     assert host.model.vm("off").autostart == 4
-    escaped = embedded("Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{vm.guid}").replace("<", "&lt;")
-    notes = escaped.replace("&lt;/INSTANCE>", '&lt;PROPERTY.ARRAY NAME="Notes" TYPE="string">&lt;VALUE.ARRAY>'
-                            "&lt;VALUE>hello &amp;amp; bye&lt;/VALUE>&lt;/VALUE.ARRAY>&lt;/PROPERTY.ARRAY>&lt;/INSTANCE>")
+    escaped = embedded("Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{vm.guid}").replace(
+        "<", "&lt;"
+    )
+    notes = escaped.replace(
+        "&lt;/INSTANCE>",
+        '&lt;PROPERTY.ARRAY NAME="Notes" TYPE="string">&lt;VALUE.ARRAY>'
+        "&lt;VALUE>hello &amp;amp; bye&lt;/VALUE>&lt;/VALUE.ARRAY>&lt;/PROPERTY.ARRAY>&lt;/INSTANCE>",
+    )
     r = vsms(host, "ModifySystemSettings", f"<p:SystemSettings>{notes}</p:SystemSettings>")
     assert r.text("//*[local-name()='ReturnValue']") == "0"
     assert host.model.vm("off").notes == "hello & bye"
-    bad = embedded("Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{vm.guid}", AutomaticStartupAction=9)
+    bad = embedded(
+        "Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{vm.guid}", AutomaticStartupAction=9
+    )
     r = vsms(host, "ModifySystemSettings", f"<p:SystemSettings><![CDATA[{bad}]]></p:SystemSettings>")
     assert r.text("//*[local-name()='ReturnValue']") == "32773"
 
@@ -198,7 +218,8 @@ MEM = "4764334d-e001-4176-82ee-5594ec9b530e"
 
 def test_modify_resource_settings_rules(host):
     code, r = resources(host, "off", "Msvm_ProcessorSettingData", PROC, VirtualQuantity=6)
-    assert code == 4096 and host.model.vm("off").vcpus == 6
+    assert code == 4096
+    assert host.model.vm("off").vcpus == 6
     assert r.xpath("//*[local-name()='ResultingResourceSettings']//w:Selector/text()")
     assert resources(host, "run", "Msvm_ProcessorSettingData", PROC, VirtualQuantity=6)[0] == 32775
     assert resources(host, "off", "Msvm_MemorySettingData", MEM, VirtualQuantity=4096)[0] == 4096
@@ -215,8 +236,13 @@ def summary(host, codes, setting_data: str = ""):
     params = setting_data + "".join(f"<p:RequestedInformation>{c}</p:RequestedInformation>" for c in codes)
     r = vsms(host, "GetSummaryInformation", params)
     assert r.status == 200, r.body[:400]
-    assert r.text("//*[local-name()='GetSummaryInformation_OUTPUT']/*[last()][local-name()='ReturnValue']") == "0"
-    return r.xpath("//*[local-name()='GetSummaryInformation_OUTPUT']/*[contains(local-name(), 'SummaryInformation')]")
+    assert (
+        r.text("//*[local-name()='GetSummaryInformation_OUTPUT']/*[last()][local-name()='ReturnValue']")
+        == "0"
+    )
+    return r.xpath(
+        "//*[local-name()='GetSummaryInformation_OUTPUT']/*[contains(local-name(), 'SummaryInformation')]"
+    )
 
 
 CODES = [0, 1, 2, 3, 4, 10, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 112, 113]
@@ -228,13 +254,18 @@ def test_get_summary_information_all_and_batched(host):
     si_ns = f"{V2}/Msvm_SummaryInformation"
     first = entries[0]
     assert all(c.tag.startswith(f"{{{si_ns}}}") for c in first)
-    assert first.get("{http://www.w3.org/2001/XMLSchema-instance}type").endswith("Msvm_SummaryInformation_Type")
+    assert first.get("{http://www.w3.org/2001/XMLSchema-instance}type").endswith(
+        "Msvm_SummaryInformation_Type"
+    )
     by_name = {prop(e, "ElementName"): e for e in entries}
     run = by_name["run"]
-    assert prop(run, "EnabledState") == "2" and prop(run, "Heartbeat") == "2"
-    assert int(prop(run, "UpTime")) > 0 and prop(run, "NumberOfProcessors") == "2"
+    assert prop(run, "EnabledState") == "2"
+    assert prop(run, "Heartbeat") == "2"
+    assert int(prop(run, "UpTime")) > 0
+    assert prop(run, "NumberOfProcessors") == "2"
     assert len(props(run, "ProcessorLoadHistory")) == 100
-    assert prop(by_name["off"], "UpTime") == "0" and prop(by_name["off"], "Heartbeat") == "12"
+    assert prop(by_name["off"], "UpTime") == "0"
+    assert prop(by_name["off"], "Heartbeat") == "12"
     assert prop(run, "HostComputerSystemName") is None  # not requested: present but nil
     names = [c.tag.split("}")[1] for c in first]
     assert names == sorted(names, key=str.lower)
@@ -257,28 +288,58 @@ def test_summary_input_in_the_wsman_namespace(host):
     from tests.sim.wire import envelope, post
 
     body = (
-        '<w:GetSummaryInformation_INPUT><w:RequestedInformation>0</w:RequestedInformation>'
+        "<w:GetSummaryInformation_INPUT><w:RequestedInformation>0</w:RequestedInformation>"
         "<w:RequestedInformation>1</w:RequestedInformation></w:GetSummaryInformation_INPUT>"
     )
-    r = post(host, envelope(f"{VSMS}/GetSummaryInformation", VSMS, body, selectors={
-        "CreationClassName": "Msvm_VirtualSystemManagementService", "SystemCreationClassName": "Msvm_ComputerSystem"}))
+    r = post(
+        host,
+        envelope(
+            f"{VSMS}/GetSummaryInformation",
+            VSMS,
+            body,
+            selectors={
+                "CreationClassName": "Msvm_VirtualSystemManagementService",
+                "SystemCreationClassName": "Msvm_ComputerSystem",
+            },
+        ),
+    )
     assert r.status == 200, r.body[:300]
-    assert len(r.xpath("//*[contains(local-name(), 'SummaryInformation') and local-name() != 'GetSummaryInformation_OUTPUT']")) == 8
+    assert (
+        len(
+            r.xpath(
+                "//*[contains(local-name(), 'SummaryInformation') and local-name() != 'GetSummaryInformation_OUTPUT']"  # noqa: E501
+            )
+        )
+        == 8
+    )
 
 
 def test_duplicate_names_and_associations(host):
     items, _ = enumerate_all(host, f"{V2}/*", "SELECT * FROM Msvm_ComputerSystem WHERE ElementName = 'DUP'")
     assert len(items) == 2
     vm = host.model.vm("dyn")
-    q = (f"ASSOCIATORS OF {{Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='{vm.guid.lower()}'}} "
-         "WHERE AssocClass = Msvm_SettingsDefineState ResultClass = Msvm_VirtualSystemSettingData")
+    q = (
+        f"ASSOCIATORS OF {{Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='{vm.guid.lower()}'}} "  # noqa: E501
+        "WHERE AssocClass = Msvm_SettingsDefineState ResultClass = Msvm_VirtualSystemSettingData"
+    )
     vssd, _ = enumerate_all(host, f"{V2}/*", q)
     assert [prop(i, "InstanceID") for i in vssd] == [f"Microsoft:{vm.guid}"]
-    q2 = (f"ASSOCIATORS OF {{Msvm_VirtualSystemSettingData.InstanceID='Microsoft:{vm.guid}'}} "
-          "WHERE AssocClass = Msvm_VirtualSystemSettingDataComponent ResultClass = Msvm_MemorySettingData")
+    q2 = (
+        f"ASSOCIATORS OF {{Msvm_VirtualSystemSettingData.InstanceID='Microsoft:{vm.guid}'}} "
+        "WHERE AssocClass = Msvm_VirtualSystemSettingDataComponent ResultClass = Msvm_MemorySettingData"
+    )
     mem, _ = enumerate_all(host, f"{V2}/*", q2)
-    assert prop(mem[0], "DynamicMemoryEnabled") == "true" and prop(mem[0], "Limit") == "4096"
-    kb, _ = enumerate_all(host, f"{V2}/*", f"ASSOCIATORS OF {{Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='{vm.guid}'}} WHERE ResultClass = Msvm_Keyboard")
+    assert prop(mem[0], "DynamicMemoryEnabled") == "true"
+    assert prop(mem[0], "Limit") == "4096"
+    kb, _ = enumerate_all(
+        host,
+        f"{V2}/*",
+        f"ASSOCIATORS OF {{Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='{vm.guid}'}} WHERE ResultClass = Msvm_Keyboard",  # noqa: E501
+    )
     assert len(kb) == 1
-    mx, _ = enumerate_all(host, f"{V2}/*", "SELECT * FROM Msvm_ProcessorSettingData WHERE InstanceID LIKE 'Microsoft:Definition%Maximum'")
+    mx, _ = enumerate_all(
+        host,
+        f"{V2}/*",
+        "SELECT * FROM Msvm_ProcessorSettingData WHERE InstanceID LIKE 'Microsoft:Definition%Maximum'",
+    )
     assert prop(mx[0], "VirtualQuantity") == "240"

@@ -12,7 +12,7 @@ from hvtui.sim.wql import Associators, Select, WQLError, parse, parse_object_pat
 
 
 def matches(where: str, **values) -> bool:
-    q = parse(f"SELECT * FROM X WHERE {where}")
+    q = parse(f"SELECT * FROM X WHERE {where}")  # noqa: S608
     assert isinstance(q, Select)
     return q.where.eval(lambda name: (name in values, values.get(name)))
 
@@ -41,8 +41,19 @@ def test_where(where, values, expected):
     assert matches(where, **values) is expected
 
 
-@pytest.mark.parametrize("bad", ["SELECT", "SELECT * FROM", "SELECT * FROM X WHERE", "SELECT * FROM X WHERE A =",
-                                 "SELECT * X", "DELETE FROM X", "SELECT * FROM X WHERE (A = 1", "SELECT * FROM X Y"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "SELECT",
+        "SELECT * FROM",
+        "SELECT * FROM X WHERE",
+        "SELECT * FROM X WHERE A =",
+        "SELECT * X",
+        "DELETE FROM X",
+        "SELECT * FROM X WHERE (A = 1",
+        "SELECT * FROM X Y",
+    ],
+)
 def test_syntax_errors(bad):
     with pytest.raises(WQLError):
         parse(bad)
@@ -54,22 +65,31 @@ def test_unknown_property_in_where():
 
 
 def test_associators_and_object_paths():
-    q = parse("ASSOCIATORS OF {Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='ab-cd'} "
-              "WHERE AssocClass = Msvm_SettingsDefineState ResultClass = Msvm_VirtualSystemSettingData")
+    q = parse(
+        "ASSOCIATORS OF {Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='ab-cd'} "
+        "WHERE AssocClass = Msvm_SettingsDefineState ResultClass = Msvm_VirtualSystemSettingData"
+    )
     assert isinstance(q, Associators)
     assert q.keys == {"CreationClassName": "Msvm_ComputerSystem", "Name": "ab-cd"}
-    assert q.assoc_class == "Msvm_SettingsDefineState" and q.result_class == "Msvm_VirtualSystemSettingData"
+    assert q.assoc_class == "Msvm_SettingsDefineState"
+    assert q.result_class == "Msvm_VirtualSystemSettingData"
     cls, keys = parse_object_path('\\\\HOST\\root\\virtualization\\v2:Msvm_X.InstanceID="Microsoft:A\\\\b"')
-    assert cls == "Msvm_X" and keys == {"InstanceID": "Microsoft:A\\b"}
+    assert cls == "Msvm_X"
+    assert keys == {"InstanceID": "Microsoft:A\\b"}
     assert parse("REFERENCES OF {Win32_ComputerSystem.Name='H'}").kind == "references"
 
 
 def test_datetime_and_interval_text():
-    assert datetime_text(datetime(2013, 4, 15, 16, 28, 43, 488171, tzinfo=UTC)) == "2013-04-15T16:28:43.488171Z"
+    assert (
+        datetime_text(datetime(2013, 4, 15, 16, 28, 43, 488171, tzinfo=UTC)) == "2013-04-15T16:28:43.488171Z"
+    )
     assert datetime_text(datetime(2013, 4, 15, 16, 28, 39, 500000, tzinfo=UTC)) == "2013-04-15T16:28:39.5Z"
     assert datetime_text(datetime(2013, 3, 9, 2, 57, 32, tzinfo=UTC)) == "2013-03-09T02:57:32Z"
     plus8 = timezone(timedelta(hours=8))
-    assert datetime_text(datetime(2014, 4, 3, 14, 45, 50, 468750, tzinfo=plus8)) == "2014-04-03T14:45:50.46875+08:00"
+    assert (
+        datetime_text(datetime(2014, 4, 3, 14, 45, 50, 468750, tzinfo=plus8))
+        == "2014-04-03T14:45:50.46875+08:00"
+    )
     assert interval_text(timedelta(seconds=100)) == "P0DT0H1M40S"
     assert interval_text(timedelta(days=2, hours=3, seconds=1.25)) == "P2DT3H0M1.25S"
 

@@ -114,10 +114,16 @@ def envelope(
     mid = message_id if message_id is not None else f"uuid:{uuid.uuid4()}"
     sels = ""
     if selectors:
-        sels = "<w:SelectorSet>" + "".join(
-            f'<w:Selector Name="{k}">{v}</w:Selector>' for k, v in selectors.items()
-        ) + "</w:SelectorSet>"
-    size = f'<w:MaxEnvelopeSize s:mustUnderstand="true">{max_envelope}</w:MaxEnvelopeSize>' if max_envelope else ""
+        sels = (
+            "<w:SelectorSet>"
+            + "".join(f'<w:Selector Name="{k}">{v}</w:Selector>' for k, v in selectors.items())
+            + "</w:SelectorSet>"
+        )
+    size = (
+        f'<w:MaxEnvelopeSize s:mustUnderstand="true">{max_envelope}</w:MaxEnvelopeSize>'
+        if max_envelope
+        else ""
+    )
     to = f"<w:OperationTimeout>{timeout}</w:OperationTimeout>" if timeout else ""
     res = f'<w:ResourceURI s:mustUnderstand="true">{uri}</w:ResourceURI>' if uri else ""
     return (
@@ -130,7 +136,11 @@ def envelope(
 
 
 def enumerate_body(
-    wql: str | None = None, *, optimize: bool = False, max_elements: int | None = None, mode: str | None = None
+    wql: str | None = None,
+    *,
+    optimize: bool = False,
+    max_elements: int | None = None,
+    mode: str | None = None,
 ) -> str:
     parts = []
     if optimize:
@@ -174,8 +184,12 @@ def enumerate_all(
     try:
         first = post(
             host,
-            envelope(ENUMERATE, uri, enumerate_body(wql, optimize=optimize, max_elements=max_elements, mode=mode),
-                     max_envelope=max_envelope),
+            envelope(
+                ENUMERATE,
+                uri,
+                enumerate_body(wql, optimize=optimize, max_elements=max_elements, mode=mode),
+                max_envelope=max_envelope,
+            ),
             conn=conn,
         )
         assert first.status == 200, first.body[:2000]
@@ -183,7 +197,9 @@ def enumerate_all(
         items = items_of(first)
         ctx = context_of(first)
         while ctx:
-            r = post(host, envelope(PULL, uri, pull_body(ctx, pull_max), max_envelope=max_envelope), conn=conn)
+            r = post(
+                host, envelope(PULL, uri, pull_body(ctx, pull_max), max_envelope=max_envelope), conn=conn
+            )
             assert r.status == 200, r.body[:2000]
             replies.append(r)
             items.extend(items_of(r))
