@@ -58,9 +58,12 @@ class Simulator:
         ]
 
     @property
-    def ca_pem(self) -> bytes | None:
-        """PEM of the certificate HTTPS clients must trust (None over plain HTTP)."""
-        return self.tls.cert_pem if self.tls else None
+    def ca_pem(self) -> str | None:
+        """PEM text of the certificate HTTPS clients must trust (None over plain HTTP).
+
+        Text, not bytes: ``ssl.create_default_context(cadata=...)`` reads bytes as DER.
+        """
+        return self.tls.cert_pem.decode("ascii") if self.tls else None
 
     @property
     def fingerprint(self) -> str | None:

@@ -141,7 +141,7 @@ def test_https_with_a_trusted_ca(https_sim, sim_ca_file):
 def test_https_self_signed(make_sim, tmp_path):
     sim = make_sim(https=True)
     ca = tmp_path / "ca.pem"
-    ca.write_bytes(sim.ca_pem)
+    ca.write_text(sim.ca_pem, encoding="ascii")
     host = sim.hosts[0]
     assert post(host, BODY, conn=connect(host, ca_file=str(ca))).status == 200
     assert len(sim.fingerprint.split(":")) == 32
