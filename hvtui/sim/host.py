@@ -397,8 +397,9 @@ class SimHost:
             return _Outcome(HttpResponse(405, headers=[("Allow", "POST")]))
         if path.rstrip("/").lower() != "/wsman":
             return _Outcome(HttpResponse(404, body=b"", headers=[("Content-Type", "text/html")]))
-        if req.too_large:
-            return _Outcome(HttpResponse(413, close=True))
+        sealed_body = (req.header("Content-Type") or "").lower().startswith("multipart/encrypted")
+        if req.too_large or (not sealed_body and len(req.body) > self.options.max_envelope_kb * 1024):
+            return _Outcome(HttpResponse(413, close=True))  # MaxEnvelopeSizekb, before any SOAP processing
         if (req.header("WSMANIDENTIFY") or "").strip().lower() == "unauthenticated":
             try:
                 parsed = parse_request(req.body)
