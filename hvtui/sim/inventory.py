@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import tomllib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,6 @@ class HostSpec:
     uuid: str = ""
     boot_uptime_s: float = 86_400.0 * 12
     domain: str = "WORKGROUP"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _guid(rng: random.Random) -> str:

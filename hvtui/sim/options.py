@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from hvtui.sim.releases import Release, parse_releases
@@ -50,7 +50,6 @@ class SimOptions:
     max_envelope_kb: int = 500
     max_concurrent_operations: int = 1500
     unique_names: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never show the password
         shown = {k: v for k, v in self.__dict__.items() if k != "password"}
