@@ -153,6 +153,10 @@ async def read_request(reader: asyncio.StreamReader, max_body: int) -> HttpReque
         raise BadRequest(400, "bad Content-Length")
     if length > max_body:
         req.too_large = True
+        if length <= 16 * max_body:  # read it away so the client sees the 413, not a reset
+            remaining = length
+            while remaining:
+                remaining -= len(await reader.readexactly(min(remaining, 65536)))
         return req
     req.body = await reader.readexactly(length)
     return req
