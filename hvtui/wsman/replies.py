@@ -45,11 +45,12 @@ def open_envelope(
 ) -> Reply:
     """Parse ``data`` as the SOAP 1.2 reply to ``message_id``; raise FaultError for a fault."""
     root = parse_xml(data, host=host)
+    who = host or "the host"
     tag = root.tag
     if tag != ENVELOPE:
         if tag == SOAP11_ENVELOPE:
             raise ProtocolError(
-                "the host answered in SOAP 1.1, not the SOAP 1.2 that WS-Management uses: "
+                f"{who} answered in SOAP 1.1, not the SOAP 1.2 that WS-Management uses: "
                 "is this endpoint really WinRM (check the port and the /wsman path)?",
                 host=host,
                 status=http_status,
@@ -57,7 +58,7 @@ def open_envelope(
             )
         shown = local_name(tag) if isinstance(tag, str) else "?"
         raise ProtocolError(
-            f"the host answered with an XML document <{shown}> (namespace {namespace_of(tag) or 'none'}), "
+            f"{who} answered with an XML document <{shown}> (namespace {namespace_of(tag) or 'none'}), "
             "not a SOAP envelope: check that the endpoint is WinRM",
             host=host,
             status=http_status,
@@ -66,7 +67,9 @@ def open_envelope(
     header = root.find(f"{S}Header")
     body = root.find(f"{S}Body")
     if body is None:
-        raise ProtocolError("the reply's SOAP envelope has no Body", host=host, status=http_status)
+        raise ProtocolError(
+            f"the SOAP envelope from {who} has no Body: refused", host=host, status=http_status
+        )
     action = relates_to = None
     if header is not None:
         action_el = header.find(f"{A}Action")
@@ -75,7 +78,8 @@ def open_envelope(
         relates_to = (relates_el.text or "").strip() if relates_el is not None else None
     if message_id is not None and relates_to and relates_to.lower() != message_id.lower():
         raise ProtocolError(
-            f"the reply answers another request (RelatesTo {relates_to[:60]}, we sent {message_id}): "
+            f"the reply from {who} answers another request (RelatesTo {relates_to[:60]}, we sent "
+            f"{message_id}): "
             "refused; a proxy or the host mixed up replies",
             host=host,
             status=http_status,

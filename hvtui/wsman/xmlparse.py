@@ -37,8 +37,10 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def parse_xml(data: bytes, *, host: str | None = None, what: str = "the reply") -> etree._Element:
+def parse_xml(data: bytes, *, host: str | None = None, what: str | None = None) -> etree._Element:
     """Parse ``data`` into an element tree or raise a one-line ProtocolError/LimitError."""
+    if what is None:
+        what = f"the reply from {host}" if host else "the reply"
     if not data or not data.strip():
         raise ProtocolError(f"{what} from the host was empty where XML was expected", host=host)
     head = data[:4096]
@@ -53,7 +55,9 @@ def parse_xml(data: bytes, *, host: str | None = None, what: str = "the reply") 
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, what, host) from None
     except ValueError as exc:  # e.g. a unicode string with an encoding declaration
-        raise ProtocolError(f"{what} is not well-formed XML ({exc})", host=host) from None
+        raise ProtocolError(
+            f"{what} is not well-formed XML ({exc}): check that the endpoint is WinRM", host=host
+        ) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise ProtocolError(
@@ -68,16 +72,20 @@ def _syntax_error(exc: etree.XMLSyntaxError, what: str, host: str | None) -> Exc
     if "depth" in low or "xml_parse_huge" in low or "huge" in low:
         return LimitError(f"{what} is nested deeper than the parser allows (256 levels): refused", host=host)
     if "utf-8" in low or "encoding" in low or ("char" in low and "range" in low):
-        return ProtocolError(f"{what} is not valid UTF-8 XML ({detail})", host=host)
+        return ProtocolError(
+            f"{what} is not valid UTF-8 XML ({detail}): the host or a proxy corrupted it; retry", host=host
+        )
     if "premature end" in low or "end of data" in low or "not closed" in low or "eof" in low:
         return ProtocolError(
-            f"{what} is truncated: the XML ends before the document does ({detail})", host=host
+            f"{what} is truncated, the XML ends before the document does ({detail}): retry", host=host
         )
     if "entity" in low:
         return ProtocolError(
             f"{what} uses XML entities, which WinRM never sends: refused ({detail})", host=host
         )
-    return ProtocolError(f"{what} is not well-formed XML ({detail})", host=host)
+    return ProtocolError(
+        f"{what} is not well-formed XML ({detail}): check that the endpoint is WinRM, or retry", host=host
+    )
 
 
 _LOCAL_NAMES: dict[str, str] = {}
