@@ -16,6 +16,7 @@ carries its own MD4 (OpenSSL 3 has none) and never reaches for Kerberos/GSSAPI.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from collections.abc import Iterable
 
@@ -31,6 +32,10 @@ BASIC = "Basic"
 ENABLE_BASIC = 'winrm set winrm/config/service/auth @{Basic="true"}'
 ENABLE_NEGOTIATE = 'winrm set winrm/config/service/auth @{Negotiate="true"}'
 ALLOW_UNENCRYPTED = 'winrm set winrm/config/service @{AllowUnencrypted="true"}'
+
+# pyspnego logs every NTLM message at DEBUG; an NTLMv2 response can be cracked offline, so
+# its loggers stay at INFO whatever the application's root level is.
+logging.getLogger("spnego").setLevel(logging.INFO)
 
 _TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 
