@@ -37,8 +37,8 @@ def ssl_context(verify: bool, ca_file: str | None) -> ssl.SSLContext:
 def failure(exc: BaseException, host: str) -> TLSError:
     """A one-line TLSError naming the host, the reason, and how to fix it."""
     if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = exc.verify_message or exc.reason or "verification failed"
-        if "hostname mismatch" in reason.lower() or "doesn't match" in reason.lower():
+        reason = (exc.verify_message or exc.reason or "verification failed").rstrip(".")
+        if "mismatch" in reason.lower() or "doesn't match" in reason.lower():
             return TLSError(
                 f"the TLS certificate of {host} is not valid for that name ({reason}): connect "
                 "with a name the "
