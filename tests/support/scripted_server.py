@@ -23,7 +23,10 @@ background thread with its own loop)::
 Replies come from ``handler(request)`` if one is set, else from the ``script(...)`` queue
 (first in, first out; each item a :class:`Reply` or a callable taking the
 :class:`Request` and returning one, sync or async). An empty queue answers HTTP 500
-"script exhausted" and records the fact in ``server.errors``.
+"script exhausted" and records the fact in ``server.errors``; so does a handler that
+raises. ``requests`` holds every request received (authentication legs included),
+``processed`` those that passed authentication and reached the script -- what a real host
+would have carried out.
 
 A :class:`Reply` can misbehave: ``close_before_reply`` (read the request, then close the
 connection without a byte), ``reset`` (the same with a TCP RST), ``close_after`` (send
@@ -251,6 +254,8 @@ class ScriptedServer:
         self.path = path
         self.server_header = server_header
         self.requests: list[Request] = []
+        #: Requests that got past authentication and reached the script: what a host would run.
+        self.processed: list[Request] = []
         self.errors: list[str] = []
         self.connections = 0
         self.port = 0
@@ -289,18 +294,19 @@ class ScriptedServer:
         return [r for r in self.requests if r.body.strip()]
 
     def actions(self) -> list[str | None]:
-        return [r.action for r in self.soap_requests()]
+        """Actions of the requests the script answered, in order."""
+        return [r.action for r in self.processed]
 
     async def wait_for_requests(self, count: int, timeout: float = 10.0) -> None:
-        """(Async mode) wait until at least ``count`` SOAP requests have arrived."""
+        """(Async mode) wait until the script has answered at least ``count`` requests."""
         assert self._changed is not None
         async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: len(self.soap_requests()) >= count)
+            await self._changed.wait_for(lambda: len(self.processed) >= count)
 
     def wait_for_requests_sync(self, count: int, timeout: float = 10.0) -> bool:
         """(Thread mode) the same from a synchronous test; False on timeout."""
         with self._sync_changed:
-            return self._sync_changed.wait_for(lambda: len(self.soap_requests()) >= count, timeout)
+            return self._sync_changed.wait_for(lambda: len(self.processed) >= count, timeout)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -468,6 +474,7 @@ class ScriptedServer:
         if not request.body.strip():
             # An authenticated empty POST (the end of an NTLM handshake): nothing to answer.
             return Reply(200, body=b"", content_type=None)
+        self.processed.append(request)
         responder: Responder | None
         if self.handler is not None:
             responder = self.handler
@@ -504,7 +511,7 @@ class ScriptedServer:
     async def _authenticate(self, request: Request, conn: _Connection) -> Reply | None:
         """None when the request may proceed; else the 401 (or handshake leg) to send."""
         policy = self.auth
-        if policy is None or (request.is_identify and request.header("WSMANIDENTIFY") == "unauthenticated"):
+        if policy is None or (request.header("WSMANIDENTIFY") == "unauthenticated" and request.is_identify):
             return None
         authorization = request.header("Authorization") or ""
         scheme, _, token = authorization.partition(" ")
@@ -527,6 +534,7 @@ class ScriptedServer:
             if content_type.lower().startswith("multipart/encrypted"):
                 try:
                     request.body = _unseal(conn.ntlm, request.raw_body)
+                    request._xml = None
                 except Exception as exc:  # a broken seal is a test failure worth seeing
                     self.errors.append(f"cannot unseal request: {exc}")
                     return Reply(400, body=b"bad seal", content_type="text/plain")
@@ -562,6 +570,7 @@ class ScriptedServer:
             content_type = request.header("Content-Type") or ""
             if content_type.lower().startswith("multipart/encrypted"):
                 request.body = _unseal(conn.ntlm, request.raw_body)
+                request._xml = None
                 request.encrypted = True
             elif not conn.tls and not self.auth.allow_unencrypted:
                 return self._unauthorized()
