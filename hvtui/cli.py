@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["sim"]:
+        from hvtui.sim.cli import main as sim_main
+
+        return sim_main(args[1:])
     parser = build_parser()
     try:
         parser.parse_args(args)
