@@ -41,20 +41,16 @@ from hvtui.wsman.errors import (
 )
 from hvtui.wsman.faults import subcode_is
 from hvtui.wsman.options import ClientOptions
+from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
 from hvtui.wsman.transport import HostTransport, HttpReply
-from hvtui.wsman.values import decode_instance, decode_item, decode_properties
+from hvtui.wsman.values import decode_instance, decode_properties
 
 log = logging.getLogger("hvtui.wsman")
 
-N = f"{{{ns.ENUMERATION}}}"
-W = f"{{{ns.WSMAN}}}"
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
-N_CONTEXT = f"{N}EnumerationContext"
-ITEMS = frozenset({f"{W}Items", f"{N}Items"})
-END_OF_SEQUENCE = frozenset({f"{W}EndOfSequence", f"{N}EndOfSequence"})
 
 _XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
 _WQL_CLASS = re.compile(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
@@ -295,8 +291,8 @@ class WSManClient:
             idempotent=True,
             what=what,
         )
-        items, context, end = self._read_page(
-            reply, "EnumerateResponse", schema, fragment_class, fragment_uri
+        items, context, end = read_page(
+            reply, "EnumerateResponse", schema, fragment_class, fragment_uri, self.host
         )
         pages = 1
         count = len(items)
@@ -340,8 +336,8 @@ class WSManClient:
                     if isinstance(error, TimeoutExpired | TLSError):
                         raise
                     raise _EnumerationBroken(error) from None
-                items, new_context, end = self._read_page(
-                    reply, "PullResponse", schema, fragment_class, fragment_uri
+                items, new_context, end = read_page(
+                    reply, "PullResponse", schema, fragment_class, fragment_uri, self.host
                 )
                 context = new_context if new_context is not None else context
                 pages += 1
@@ -364,37 +360,6 @@ class WSManClient:
                 )
         except (WSManError, TimeoutError) as exc:
             log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
-
-    def _read_page(
-        self, reply: Reply, expected: str, schema: ClassSchema | None, fragment_class: str, fragment_uri: str
-    ) -> tuple[list[CimInstance], str | None, bool]:
-        payload = reply.payload
-        if payload is None or payload.tag != f"{N}{expected}":
-            raise self._unexpected(payload, expected)
-        context: str | None = None
-        has_context = False
-        end = False
-        items: list[CimInstance] = []
-        for child in payload:
-            tag = child.tag
-            if tag == N_CONTEXT:
-                has_context = True
-                context = (child.text or "").strip() or None
-            elif tag in ITEMS:
-                for item in child:
-                    instance = decode_item(item, schema, fragment_class, fragment_uri)
-                    if instance is not None:
-                        items.append(instance)
-            elif tag in END_OF_SEQUENCE:
-                end = True
-        if not end and context is None:
-            # Neither a context to pull with nor an end marker: nothing more can be asked for.
-            if expected == "EnumerateResponse" and not has_context:
-                raise ProtocolError(
-                    "the host's EnumerateResponse has no EnumerationContext: refused", host=self.host
-                )
-            end = True
-        return items, context, end
 
     # ------------------------------------------------------------- plumbing
 
