@@ -32,8 +32,9 @@ W_SELECTOR = f"{{{ns.WSMAN}}}Selector"
 W_ITEM = f"{{{ns.WSMAN}}}Item"
 W_XML_FRAGMENT = f"{{{ns.WSMAN}}}XmlFragment"
 
-_TIME_KINDS = frozenset({"Datetime", "Interval", "Date", "Time", "CIM_DateTime"})
-_TIME_NAMESPACES = frozenset({ns.CIM_COMMON, None})
+_TIME_KINDS = ("Datetime", "Interval", "Date", "Time", "CIM_DateTime")
+#: cim:Datetime and friends, and their unqualified forms in XmlFragments -> kind.
+_TIME_TAGS = {**{f"{{{ns.CIM_COMMON}}}{k}": k for k in _TIME_KINDS}, **{k: k for k in _TIME_KINDS}}
 _NIL_TRUE = frozenset({"true", "1"})
 _SPACE = " \t\r\n"
 
@@ -63,7 +64,11 @@ def decode_instance(
 
 
 def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]:
-    """Property children -> {name: text | None | LazyValue | EPR | CimInstance | list}."""
+    """Property children -> {name: text | None | LazyValue | EPR | CimInstance | list}.
+
+    The hot loop of every refresh: one pass over the children, tag splitting through a
+    cache, date-times recognised by their exact tag, nil looked up only on empty leaves.
+    """
     raw: dict[str, Any] = {}
     names = _LOCAL_NAMES
     for child in element:
@@ -84,14 +89,41 @@ def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]
             value = decode_complex(child, depth)
         else:
             value = text
-        previous = raw.get(name, raw)
-        if previous is raw:
-            raw[name] = value
-        elif type(previous) is list:
-            previous.append(value)
+        if name in raw:
+            previous = raw[name]
+            if type(previous) is list:
+                previous.append(value)
+            else:
+                raw[name] = [previous, value]
         else:
-            raw[name] = [previous, value]
+            raw[name] = value
     return raw
+
+
+def decode_complex(element: etree._Element, depth: int) -> Any:
+    """A property element with element children: a date-time, a reference, or an embedded instance."""
+    first = element[0]
+    tag = first.tag
+    kind = _TIME_TAGS.get(tag) if type(tag) is str else None
+    if kind is not None:
+        return LazyValue(kind, first.text or "")
+    if type(tag) is not str:  # a comment first: look further
+        for first in element:
+            if type(first.tag) is str:
+                break
+        else:
+            return element.text or ""
+        tag = first.tag
+    if tag in (A_ADDRESS, A_REFERENCE_PARAMETERS):
+        return decode_epr(element)
+    if tag == A_ENDPOINT_REFERENCE:
+        return decode_epr(first)
+    kind = _TIME_TAGS.get(tag)
+    if kind is not None:
+        return LazyValue(kind, first.text or "")
+    if depth >= MAX_NESTING:
+        raise LimitError(f"embedded instances nested more than {MAX_NESTING} deep: refused")
+    return decode_embedded(element, first, depth + 1)
 
 
 def _first_element(element: etree._Element) -> etree._Element | None:
@@ -99,24 +131,6 @@ def _first_element(element: etree._Element) -> etree._Element | None:
         if type(child.tag) is str:
             return child
     return None
-
-
-def decode_complex(element: etree._Element, depth: int) -> Any:
-    """A property element with element children: a date-time, a reference, or an embedded instance."""
-    first = _first_element(element)
-    if first is None:
-        return element.text or ""
-    tag = first.tag
-    kind = local_name(tag)
-    if kind in _TIME_KINDS and namespace_of(tag) in _TIME_NAMESPACES:
-        return LazyValue(kind, first.text or "")
-    if tag in (A_ADDRESS, A_REFERENCE_PARAMETERS):
-        return decode_epr(element)
-    if tag == A_ENDPOINT_REFERENCE:
-        return decode_epr(first)
-    if depth >= MAX_NESTING:
-        raise LimitError(f"embedded instances nested more than {MAX_NESTING} deep: refused")
-    return decode_embedded(element, first, depth + 1)
 
 
 def decode_embedded(element: etree._Element, first: etree._Element, depth: int) -> CimInstance:
