@@ -99,6 +99,11 @@ class WSManClient:
         return self._transport.encrypted
 
     @property
+    def tls_verified(self) -> bool | None:
+        """True: HTTPS with the certificate checked; False: HTTPS unchecked (show it!); None: HTTP."""
+        return self._transport.tls_verified
+
+    @property
     def closed(self) -> bool:
         return self._transport.closed
 

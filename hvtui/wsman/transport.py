@@ -120,8 +120,18 @@ class HostTransport:
         self._ntlm: Any = None
         self._authenticated_at = 0.0
         self._warned_plaintext = False
+        if self.https and not options.verify:
+            log.warning(
+                "TLS certificate verification is off for %s (no_verify): anyone in between can listen",
+                self.host,
+            )
 
     # ------------------------------------------------------------------ public
+
+    @property
+    def tls_verified(self) -> bool | None:
+        """True: HTTPS with the certificate checked; False: HTTPS unchecked; None: plain HTTP."""
+        return (self.options.verify or False) if self.https else None
 
     @property
     def scheme(self) -> str | None:
@@ -210,6 +220,16 @@ class HostTransport:
                         self.stats.retries += 1
                         continue
                     raise broken.error from None
+                if reply.status == 401:
+                    offered = auth.offered_schemes(
+                        auth.parse_challenges(reply.headers.get_list("www-authenticate"))
+                    )
+                    raise AuthenticationError(
+                        f"{self.host} requires authentication even for Identify: identify with credentials",
+                        host=self.host,
+                        reason="scheme",
+                        offered=offered,
+                    )
                 self._check_status(reply)
                 return reply
         raise AssertionError("unreachable")  # pragma: no cover
@@ -416,6 +436,16 @@ class HostTransport:
         started = time.monotonic()
         self.stats.round_trips += 1
         self.stats.bytes_sent += len(content)
+        try:
+            return await self._timed_round_trip(content, headers, what, limit, started)
+        except asyncio.CancelledError:
+            # Cancelled mid-exchange: the connection (and with it any NTLM session) is gone.
+            self._forget_session()
+            raise
+
+    async def _timed_round_trip(
+        self, content: bytes, headers: dict[str, str], what: str, limit: int, started: float
+    ) -> HttpReply:
         try:
             async with asyncio.timeout(self.options.total_timeout):
                 request = self._client.build_request("POST", self.endpoint, content=content, headers=headers)
