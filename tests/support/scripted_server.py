@@ -461,12 +461,15 @@ class ScriptedServer:
             reply.headers = [*reply.headers, ("WWW-Authenticate", conn.final_token)]
             conn.final_token = None
         self.requests.append(request)
+        await self._notify()
+        return await self._write(reply, request, conn, writer)
+
+    async def _notify(self) -> None:
         with self._sync_changed:
             self._sync_changed.notify_all()
         if self._changed is not None:
             async with self._changed:
                 self._changed.notify_all()
-        return await self._write(reply, request, conn, writer)
 
     async def _reply_for(self, request: Request) -> Reply:
         if request.method != "POST":
@@ -475,6 +478,7 @@ class ScriptedServer:
             # An authenticated empty POST (the end of an NTLM handshake): nothing to answer.
             return Reply(200, body=b"", content_type=None)
         self.processed.append(request)
+        await self._notify()
         responder: Responder | None
         if self.handler is not None:
             responder = self.handler

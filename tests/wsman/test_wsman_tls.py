@@ -83,3 +83,14 @@ async def test_tls_session_is_reused(tls_server, clients, ca_file):
     for _ in range(3):
         await client.get(CS, {"Name": "a"})
     assert tls_server.connections == 1
+
+
+async def test_tls_state_is_visible_and_no_verify_is_logged(tls_server, server, clients, ca_file, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="hvtui.wsman"):
+        unverified = clients(tls_server, auth="basic", verify=False)
+    assert unverified.tls_verified is False
+    assert "TLS certificate verification is off" in caplog.text
+    assert clients(tls_server, auth="basic", ca_file=ca_file).tls_verified is True
+    assert clients(server, **PLAIN).tls_verified is None
