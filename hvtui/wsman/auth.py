@@ -137,8 +137,8 @@ def _offered_text(offered: tuple[str, ...]) -> str:
 def basic_refused(user: str, host: str, offered: tuple[str, ...], https: bool) -> AuthenticationError:
     if not any(s.lower() == "basic" for s in offered):
         return AuthenticationError(
-            f"{host} does not accept Basic authentication (it offers: {_offered_text(offered)}): "
-            f"use auth=ntlm, or enable Basic with `{ENABLE_BASIC}`",
+            f"{host} does not accept Basic authentication (it offers: {_offered_text(offered)}): use "
+            f"auth=ntlm, or enable Basic with `{ENABLE_BASIC}`",
             host=host,
             reason="scheme",
             offered=offered,
@@ -146,8 +146,8 @@ def basic_refused(user: str, host: str, offered: tuple[str, ...], https: bool) -
     if not https:
         return AuthenticationError(
             f"{host} refused Basic authentication over HTTP for {user}: either the user name or password is "
-            f"wrong, or the host refuses unencrypted traffic (allow it with `{ALLOW_UNENCRYPTED}`, or better "
-            "use auth=ntlm or transport=https)",
+            f"wrong, or the host refuses unencrypted traffic (allow it with `{ALLOW_UNENCRYPTED}`, or "
+            "better use auth=ntlm or transport=https)",
             host=host,
             reason="credentials",
             offered=offered,
@@ -187,10 +187,9 @@ def ntlm_not_offered(host: str, offered: tuple[str, ...], basic_usable: bool) ->
 def basic_over_http_refused(user: str, host: str, offered: tuple[str, ...] = ()) -> AuthenticationError:
     only = " the host offers only Basic, and" if offered else ""
     return AuthenticationError(
-        f"refusing to send the password for {user} readable over plain HTTP to {host}:{only} Basic "
-        "is allowed "
-        "over HTTP only when you choose transport=http and auth=basic together; prefer transport=https, or "
-        f"auth=ntlm (enable Negotiate with `{ENABLE_NEGOTIATE}`)",
+        f"refusing to send the password for {user} readable over plain HTTP to {host}:{only} Basic is "
+        "allowed over HTTP only when you choose transport=http and auth=basic together; prefer "
+        f"transport=https, or auth=ntlm (enable Negotiate with `{ENABLE_NEGOTIATE}`)",
         host=host,
         reason="insecure",
         offered=offered,

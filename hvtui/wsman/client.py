@@ -306,9 +306,8 @@ class WSManClient:
             while True:
                 if count > self.options.max_items:
                     raise LimitError(
-                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on "
-                        f"{self.host} passed "
-                        f"max_items ({self.options.max_items}) without ending: refused",
+                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
+                        f"passed max_items ({self.options.max_items}) without ending: refused",
                         host=self.host,
                     )
                 if items:
@@ -318,9 +317,8 @@ class WSManClient:
                     return
                 if pages >= self.options.max_pages:
                     raise LimitError(
-                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on "
-                        f"{self.host} passed "
-                        f"max_pages ({self.options.max_pages}) without ending: refused",
+                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
+                        f"passed max_pages ({self.options.max_pages}) without ending: refused",
                         host=self.host,
                     )
                 try:
@@ -399,8 +397,9 @@ class WSManClient:
         media = (http.content_type or "").split(";")[0].strip().lower()
         if media not in _XML_TYPES or not looks_like_xml(http.body):
             raise ProtocolError(
-                f"{self.host} answered HTTP {http.status} with {describe_body(http.body, http.content_type)} "
-                "where a SOAP reply was expected: check that the endpoint is WinRM (transport, port, /wsman)",
+                f"{self.host} answered HTTP {http.status} with "
+                f"{describe_body(http.body, http.content_type)} where a SOAP reply was expected: check that "
+                "the endpoint is WinRM (transport, port, /wsman)",
                 host=self.host,
                 status=http.status,
                 content_type=http.content_type,
@@ -439,8 +438,8 @@ def _enumeration_target(resource_uri: str, wql: str | None) -> tuple[str, str, s
     if wql is None:
         if wildcard:
             raise ConfigurationError(
-                f"{resource_uri} is a namespace wildcard: WinRM enumerates it only with a WQL filter; "
-                "pass wql=, or use a class URI"
+                f"{resource_uri} is a namespace wildcard: WinRM enumerates it only with a WQL filter; pass "
+                "wql=, or use a class URI"
             )
         return resource_uri, resource_uri, _class_of(resource_uri), resource_uri
     match = _WQL_CLASS.search(wql)

@@ -102,8 +102,8 @@ def unseal(context: Any, body: bytes, content_type: str, host: str | None = None
         plaintext = context.unwrap_winrm(signature, sealed)
     except Exception:  # pyspnego raises several types; none may leak key material into our message
         raise ProtocolError(
-            "the host's encrypted reply failed its integrity check: refused (tampering, or the session "
-            "was reset; retry)",
+            "the host's encrypted reply failed its integrity check: refused (tampering, or the session was "
+            "reset; retry)",
             host=host,
         ) from None
     if len(plaintext) != expected_length:

@@ -56,8 +56,8 @@ WMI_INVALID_NAMESPACE = 0x8004100E
 WMI_INVALID_CLASS = 0x80041010
 
 NOT_FOUND_HINT = (
-    "the instance or resource was not found on the host: refresh, and check that the Hyper-V role "
-    "(the root/virtualization/v2 WMI namespace) is installed"
+    "the instance or resource was not found on the host: refresh, and check that the Hyper-V role (the "
+    "root/virtualization/v2 WMI namespace) is installed"
 )
 
 _HINTS: list[tuple[set[str], set[int], str]] = [
@@ -74,8 +74,8 @@ _HINTS: list[tuple[set[str], set[int], str]] = [
     (
         {"w:AccessDenied"},
         {ERROR_ACCESS_DENIED, WMI_ACCESS_DENIED},
-        "access denied: the user must be in Administrators or Hyper-V Administrators on the host "
-        "(local accounts other than Administrator are also subject to UAC remote restrictions)",
+        "access denied: the user must be in Administrators or Hyper-V Administrators on the host (local "
+        "accounts other than Administrator are also subject to UAC remote restrictions)",
     ),
     (
         {"w:QuotaLimit"},
@@ -86,8 +86,8 @@ _HINTS: list[tuple[set[str], set[int], str]] = [
     (
         {"n:CannotProcessFilter"},
         {WSMAN_CANNOT_PROCESS_FILTER, WMI_INVALID_CLASS},
-        "the host refused the WQL query (a class or property this Windows release does not have?): "
-        "check the query and the host's version",
+        "the host refused the WQL query (a class or property this Windows release does not have?): check "
+        "the query and the host's version",
     ),
     (
         {"w:InvalidSelectors"},
@@ -98,14 +98,14 @@ _HINTS: list[tuple[set[str], set[int], str]] = [
     (
         {"w:InvalidResourceURI", "a:ActionNotSupported"},
         {WSMAN_INVALID_RESOURCE_URI, WSMAN_ACTION_NOT_SUPPORTED, WMI_INVALID_NAMESPACE},
-        "the host does not know this resource or method: check that the Hyper-V role is installed "
-        "and that this Windows release has it",
+        "the host does not know this resource or method: check that the Hyper-V role is installed and that "
+        "this Windows release has it",
     ),
     (
         {"w:EncodingLimit"},
         {WSMAN_ENCODING_LIMIT, WSMAN_MAX_ENVELOPE_EXCEEDED},
-        "the reply would exceed the envelope size: lower max_elements, or raise max_envelope_size "
-        "(the host's MaxEnvelopeSizekb caps it)",
+        "the reply would exceed the envelope size: lower max_elements, or raise max_envelope_size (the "
+        "host's MaxEnvelopeSizekb caps it)",
     ),
     (
         {"w:InvalidParameter"},
@@ -115,8 +115,8 @@ _HINTS: list[tuple[set[str], set[int], str]] = [
     (
         {"a:InvalidMessageInformationHeader", "s:MustUnderstand", "w:SchemaValidationError"},
         {WSMAN_INVALID_HEADER, WSMAN_SCHEMA_VALIDATION},
-        "the host refused the request's format: this host may be running an unsupported WinRM "
-        "version; please report it",
+        "the host refused the request's format: this host may be running an unsupported WinRM version; "
+        "please report it",
     ),
     (
         {"w:InternalError"},

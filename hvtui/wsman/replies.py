@@ -50,16 +50,16 @@ def open_envelope(
     if tag != ENVELOPE:
         if tag == SOAP11_ENVELOPE:
             raise ProtocolError(
-                f"{who} answered in SOAP 1.1, not the SOAP 1.2 that WS-Management uses: "
-                "is this endpoint really WinRM (check the port and the /wsman path)?",
+                f"{who} answered in SOAP 1.1, not the SOAP 1.2 that WS-Management uses: is this endpoint "
+                "really WinRM (check the port and the /wsman path)?",
                 host=host,
                 status=http_status,
                 content_type=content_type,
             )
         shown = local_name(tag) if isinstance(tag, str) else "?"
         raise ProtocolError(
-            f"{who} answered with an XML document <{shown}> (namespace {namespace_of(tag) or 'none'}), "
-            "not a SOAP envelope: check that the endpoint is WinRM",
+            f"{who} answered with an XML document <{shown}> (namespace {namespace_of(tag) or 'none'}), not "
+            "a SOAP envelope: check that the endpoint is WinRM",
             host=host,
             status=http_status,
             content_type=content_type,
@@ -79,8 +79,7 @@ def open_envelope(
     if message_id is not None and relates_to and relates_to.lower() != message_id.lower():
         raise ProtocolError(
             f"the reply from {who} answers another request (RelatesTo {relates_to[:60]}, we sent "
-            f"{message_id}): "
-            "refused; a proxy or the host mixed up replies",
+            f"{message_id}): refused; a proxy or the host mixed up replies",
             host=host,
             status=http_status,
         )
@@ -125,7 +124,7 @@ def looks_like_xml(data: bytes) -> bool:
 def check_size(length: int, limit: int, host: str | None) -> None:
     if length > limit:
         raise LimitError(
-            f"the reply is larger than max_reply_bytes ({limit} bytes): refused; raise max_reply_bytes "
-            "if this host legitimately sends such replies",
+            f"the reply is larger than max_reply_bytes ({limit} bytes): refused; raise max_reply_bytes if "
+            "this host legitimately sends such replies",
             host=host,
         )

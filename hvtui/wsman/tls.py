@@ -40,9 +40,8 @@ def failure(exc: BaseException, host: str) -> TLSError:
         reason = (exc.verify_message or exc.reason or "verification failed").rstrip(".")
         if "mismatch" in reason.lower() or "doesn't match" in reason.lower():
             return TLSError(
-                f"the TLS certificate of {host} is not valid for that name ({reason}): connect "
-                "with a name the "
-                "certificate lists, or set no_verify=1 for this host if you accept the risk",
+                f"the TLS certificate of {host} is not valid for that name ({reason}): connect with a name "
+                "the certificate lists, or set no_verify=1 for this host if you accept the risk",
                 host=host,
             )
         return TLSError(
@@ -52,8 +51,8 @@ def failure(exc: BaseException, host: str) -> TLSError:
         )
     reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
     return TLSError(
-        f"the TLS handshake with {host} failed ({reason}): check that the port speaks HTTPS "
-        "(5986; use transport=http for 5985) and that the host has a listener certificate",
+        f"the TLS handshake with {host} failed ({reason}): check that the port speaks HTTPS (5986; use "
+        "transport=http for 5985) and that the host has a listener certificate",
         host=host,
     )
 

@@ -186,13 +186,10 @@ class HostTransport:
                     self._forget_session()
                     if self._scheme == "ntlm" and fresh:
                         raise AuthenticationError(
-                            f"{self.host} accepted the NTLM credentials of {self.credentials.user} "
-                            "but refused the "
-                            "request that followed "
-                            f"({'encrypted' if self.encrypted else 'over TLS'}): the user may "
-                            "lack WinRM access, or the host requires channel binding or "
-                            "encryption hvtui did not "
-                            "meet",
+                            f"{self.host} accepted the NTLM credentials of {self.credentials.user} but "
+                            "refused the request that followed "
+                            f"({'encrypted' if self.encrypted else 'over TLS'}): the user may lack WinRM "
+                            "access, or the host requires channel binding or encryption hvtui did not meet",
                             host=self.host,
                             reason="handshake",
                         )
@@ -263,9 +260,8 @@ class HostTransport:
         if token is None:
             if first.status != 401:
                 raise AuthenticationError(
-                    f"{self.host} answered the NTLM negotiation with HTTP {first.status} instead "
-                    "of a challenge: "
-                    "is this a WinRM endpoint?",
+                    f"{self.host} answered the NTLM negotiation with HTTP {first.status} instead of a "
+                    "challenge: is this a WinRM endpoint?",
                     host=self.host,
                     reason="handshake",
                     offered=offered,
@@ -311,8 +307,8 @@ class HostTransport:
         basic_allowed = self.https or self.options.allow_basic_over_http
         if "negotiate" in lowered or "ntlm" in lowered:
             raise AuthenticationError(
-                f"{self.host} refused to start NTLM authentication: check that the user may use WinRM, "
-                f"or try auth=basic over https (it offers: {', '.join(offered)})",
+                f"{self.host} refused to start NTLM authentication: check that the user may use WinRM, or "
+                f"try auth=basic over https (it offers: {', '.join(offered)})",
                 host=self.host,
                 reason="handshake",
                 offered=offered,
@@ -354,8 +350,8 @@ class HostTransport:
             if not self.https and not self._warned_plaintext:
                 self._warned_plaintext = True
                 log.warning(
-                    "Basic authentication over plain HTTP: the password for %s crosses the "
-                    "network readable to %s",
+                    "Basic authentication over plain HTTP: the password for %s crosses the network "
+                    "readable to %s",
                     self.credentials.user,
                     self.host,
                 )
@@ -389,8 +385,8 @@ class HostTransport:
             and b"Envelope" in reply.body[:2048]
         ):
             raise ProtocolError(
-                f"{self.host} answered an encrypted request with a clear-text SOAP reply: refused "
-                "(a proxy in between, or tampering)",
+                f"{self.host} answered an encrypted request with a clear-text SOAP reply: refused (a proxy "
+                "in between, or tampering)",
                 host=self.host,
                 status=reply.status,
                 content_type=reply.content_type,
@@ -458,8 +454,8 @@ class HostTransport:
                     encoding = response.headers.get("content-encoding", "identity").strip().lower()
                     if encoding not in ("", "identity"):
                         raise ProtocolError(
-                            f"{self.host} sent a {encoding}-encoded reply although hvtui asked for "
-                            "none: refused",
+                            f"{self.host} sent a {encoding}-encoded reply although hvtui asked for none: "
+                            "refused",
                             host=self.host,
                             status=response.status_code,
                         )
@@ -516,9 +512,8 @@ class HostTransport:
             return tls.failure(ssl_error, self.host)
         if isinstance(exc, httpx.ConnectTimeout):
             return TimeoutExpired(
-                f"could not connect to {self.host} within {self.options.connect_timeout:g}s: check "
-                "that the host "
-                "is up and that the port is open in its firewall",
+                f"could not connect to {self.host} within {self.options.connect_timeout:g}s: check that the "
+                "host is up and that the port is open in its firewall",
                 host=self.host,
             )
         if isinstance(exc, httpx.PoolTimeout):
@@ -534,9 +529,8 @@ class HostTransport:
             return _BrokenBeforeReply(self._connect_failure(exc), request_sent=False)
         if isinstance(exc, httpx.RemoteProtocolError) and "disconnect" not in str(exc).lower():
             return ProtocolError(
-                f"{self.host} sent a malformed HTTP reply to the {what} request ({exc}): check "
-                "that the endpoint "
-                "is WinRM and that no proxy is in between",
+                f"{self.host} sent a malformed HTTP reply to the {what} request ({exc}): check that the "
+                "endpoint is WinRM and that no proxy is in between",
                 host=self.host,
             )
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
@@ -561,9 +555,8 @@ class HostTransport:
                 )
             if isinstance(cause, ConnectionRefusedError):
                 return TransportError(
-                    f"{self.host} refused the connection: WinRM is not listening on that port "
-                    "(check transport "
-                    "and port; on the host, `winrm quickconfig` sets up the listener)",
+                    f"{self.host} refused the connection: WinRM is not listening on that port (check "
+                    "transport and port; on the host, `winrm quickconfig` sets up the listener)",
                     host=self.host,
                 )
             if isinstance(cause, OSError) and cause.strerror:
@@ -576,8 +569,7 @@ class HostTransport:
         if isinstance(exc, httpx.TimeoutException):
             return TimeoutExpired(
                 f"{self.host} stopped sending its reply to the {what} request for "
-                f"{self.options.read_timeout:g}s "
-                "(read_timeout): retry",
+                f"{self.options.read_timeout:g}s (read_timeout): retry",
                 host=self.host,
                 maybe_processed=True,
             )

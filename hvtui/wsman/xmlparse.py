@@ -46,8 +46,8 @@ def parse_xml(data: bytes, *, host: str | None = None, what: str | None = None) 
     head = data[:4096]
     if any(marker in head for marker in _DOCTYPE_MARKERS) or b"<!DOCTYPE" in data:
         raise ProtocolError(
-            f"{what} carries a DOCTYPE declaration, which WinRM never sends: refused (is this "
-            "really a WinRM host?)",
+            f"{what} carries a DOCTYPE declaration, which WinRM never sends: refused (is this really a "
+            "WinRM host?)",
             host=host,
         )
     try:
