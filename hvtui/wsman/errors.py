@@ -7,7 +7,7 @@ token or an ``Authorization`` header: the code that raises them never has those 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -129,7 +129,6 @@ class FaultInfo:
     wmi_error: dict[str, Any] | None = None
     action: str | None = None
     http_status: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def wmi_error_code(self) -> int | None:
