@@ -131,17 +131,29 @@ class CimProperties(Mapping[str, Any]):
             if key is _MISSING:
                 raise KeyError(name)
             raw = self._raw[key]
-        value = self._convert(key, raw)
+        schema = self._schema
+        ptype = schema.get(key) if schema is not None else None
+        if type(raw) is str and ptype is not None and ptype.scalar_text:
+            try:  # the common case, kept short: plain text of a scalar type
+                value = ptype.convert(raw)
+            except ValueTypeError as exc:
+                raise self._malformed(key, exc) from None
+        elif ptype is None and type(raw) is str:
+            value = raw
+        else:
+            value = self._convert(key, raw, ptype)
         self._typed[name] = value
         return value
 
-    def _convert(self, name: str, raw: Any) -> Any:
-        ptype = self._schema.get(name) if self._schema is not None else None
+    def _malformed(self, name: str, exc: Exception) -> ProtocolError:
+        owner = f"{self._class_name}." if self._class_name else ""
+        return ProtocolError(f"property {owner}{name} from the host is malformed: {exc}")
+
+    def _convert(self, name: str, raw: Any, ptype: PropertyType | None) -> Any:
         try:
             return convert_raw(raw, ptype)
         except (ValueTypeError, CimTimeError) as exc:
-            owner = f"{self._class_name}." if self._class_name else ""
-            raise ProtocolError(f"property {owner}{name} from the host is malformed: {exc}") from None
+            raise self._malformed(name, exc) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
@@ -168,6 +180,8 @@ class CimProperties(Mapping[str, Any]):
 
 def convert_raw(raw: Any, ptype: PropertyType | None) -> Any:
     """Type one raw value (text, None, a parsed complex value, or a list of them)."""
+    if ptype is not None and type(raw) is str and ptype.scalar_text:
+        return ptype.convert(raw)
     if raw is None:
         return None
     if type(raw) is list:

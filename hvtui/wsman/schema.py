@@ -10,7 +10,7 @@ because their XML shape says what they are).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from hvtui.wsman.cimtime import CimTimeError, parse_datetime, parse_dmtf, parse_interval
@@ -110,10 +110,14 @@ class PropertyType:
     cim_type: str
     is_array: bool = False
     embedded: ClassSchema | None = None
+    #: text -> value for this type, looked up once (it runs for every property read).
+    convert: Callable[[str], Any] = field(init=False, repr=False, compare=False)
+    #: A scalar whose text converts directly (not an array, not an embedded instance).
+    scalar_text: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def convert(self) -> Callable[[str], Any]:
-        return CONVERTERS[self.cim_type]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "convert", CONVERTERS[self.cim_type])
+        object.__setattr__(self, "scalar_text", not self.is_array and self.cim_type != "instance")
 
     @property
     def spec(self) -> str:
