@@ -19,7 +19,7 @@ from hvtui import namespaces as ns
 from hvtui.wsman.cim import EPR, CimInstance, CimProperties, LazyValue
 from hvtui.wsman.errors import LimitError, ProtocolError
 from hvtui.wsman.schema import CIM_TYPES, ClassSchema
-from hvtui.wsman.xmlparse import _LOCAL_NAMES, local_name, namespace_of, parse_xml
+from hvtui.wsman.xmlparse import TAG_NAMES, local_name, namespace_of, parse_xml
 
 NIL = f"{{{ns.XSI}}}nil"
 XSI_TYPE = f"{{{ns.XSI}}}type"
@@ -70,7 +70,7 @@ def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]
     cache, date-times recognised by their exact tag, nil looked up only on empty leaves.
     """
     raw: dict[str, Any] = {}
-    names = _LOCAL_NAMES
+    names = TAG_NAMES
     for child in element:
         ctag = child.tag
         name = names.get(ctag)

@@ -88,18 +88,18 @@ def _syntax_error(exc: etree.XMLSyntaxError, what: str, host: str | None) -> Exc
     )
 
 
-_LOCAL_NAMES: dict[str, str] = {}
-_LOCAL_NAMES_MAX = 8192
+TAG_NAMES: dict[str, str] = {}
+TAG_NAMES_MAX = 8192
 
 
 def local_name(tag: str) -> str:
     """``{ns}Name`` -> ``Name``, cached: the same few hundred tags recur on every refresh."""
-    name = _LOCAL_NAMES.get(tag)
+    name = TAG_NAMES.get(tag)
     if name is None:
         name = tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
-        if len(_LOCAL_NAMES) >= _LOCAL_NAMES_MAX:
-            _LOCAL_NAMES.clear()
-        _LOCAL_NAMES[tag] = name
+        if len(TAG_NAMES) >= TAG_NAMES_MAX:
+            TAG_NAMES.clear()
+        TAG_NAMES[tag] = name
     return name
 
 
