@@ -100,7 +100,7 @@ def unseal(context: Any, body: bytes, content_type: str, host: str | None = None
     sealed = payload[4 + signature_length :]
     try:
         plaintext = context.unwrap_winrm(signature, sealed)
-    except Exception:  # pyspnego raises several types; none may leak key material into our message
+    except Exception:  # noqa: BLE001 - pyspnego raises several types; none may leak key material into our message
         raise ProtocolError(
             "the host's encrypted reply failed its integrity check: refused (tampering, or the session was "
             "reset; retry)",

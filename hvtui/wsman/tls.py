@@ -74,7 +74,7 @@ def channel_binding_data(certificate_der: bytes) -> bytes:
     algorithm: hashes.HashAlgorithm | None
     try:
         algorithm = x509.load_der_x509_certificate(certificate_der).signature_hash_algorithm
-    except Exception:  # an unparseable or exotic certificate: fall back to SHA-256
+    except Exception:  # noqa: BLE001 - an unparseable or exotic certificate: fall back to SHA-256
         algorithm = None
     name = algorithm.name if algorithm is not None else "sha256"
     if name in ("md5", "sha1"):

@@ -272,7 +272,7 @@ class HostTransport:
         bindings = auth.channel_bindings(_channel_binding(first)) if self.https else None
         try:
             authenticate = context.step(token, channel_bindings=bindings)
-        except Exception as exc:  # pyspnego errors carry no secrets, but say little: keep ours
+        except Exception as exc:  # noqa: BLE001 - pyspnego errors carry no secrets, but say little: keep ours
             raise AuthenticationError(
                 f"{self.host} sent an NTLM challenge hvtui cannot answer ({type(exc).__name__}): is this a "
                 "Windows host?",
@@ -596,7 +596,7 @@ def _ssl_object(response: httpx.Response) -> Any:
         return None
     try:
         return stream.get_extra_info("ssl_object")
-    except Exception:  # transports without it
+    except Exception:  # noqa: BLE001 - transports without it
         return None
 
 

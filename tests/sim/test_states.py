@@ -163,7 +163,7 @@ def test_initiate_shutdown(host):
     items, _ = enumerate_all(
         host,
         f"{V2}/*",
-        f"SELECT * FROM Msvm_ShutdownComponent WHERE SystemName = '{host.model.vm('noic').guid}'",  # noqa: S608
+        f"SELECT * FROM Msvm_ShutdownComponent WHERE SystemName = '{host.model.vm('noic').guid}'",
     )
     assert items == []
 
