@@ -123,20 +123,7 @@ def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    if many_hosts:
-        table.add_column("HOST", no_wrap=True)
-    for name, justify in (
-        ("ID", "right"),
-        ("NAME", "left"),
-        ("STATE", "left"),
-        ("CPU", "right"),
-        ("MEMORY", "right"),
-        ("UPTIME", "right"),
-        ("VCPUS", "right"),
-        ("STATUS", "left"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=name != "NAME")  # type: ignore[arg-type]
+    rows = []
     for vm in vms:
         row = [
             display.count(vm.id) if vm.id is not None else "-",
@@ -150,8 +137,34 @@ def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
         ]
         if many_hosts:
             row.insert(0, _host_label(vm.host))
+        rows.append(row)
+    headers = (["HOST"] if many_hosts else []) + [
+        "ID",
+        "NAME",
+        "STATE",
+        "CPU",
+        "MEMORY",
+        "UPTIME",
+        "VCPUS",
+        "STATUS",
+    ]
+    right = {"ID", "CPU", "MEMORY", "UPTIME", "VCPUS"}
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for index, header in enumerate(headers):
+        widest = max([len(header)] + [len(row[index]) for row in rows])
+        if header == "STATUS":  # the one column that gives way on a narrow terminal
+            table.add_column(header, no_wrap=True, overflow="ellipsis")
+        elif header in ("NAME", "HOST"):
+            table.add_column(header, no_wrap=True, overflow="ellipsis", min_width=min(widest, 20))
+        else:
+            table.add_column(
+                header, no_wrap=True, min_width=widest, justify="right" if header in right else "left"
+            )
+    for row in rows:
         table.add_row(*row)
-    Console(highlight=False, soft_wrap=False).print(table)
+    # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
+    width = None if sys.stdout.isatty() else 250
+    Console(highlight=False, soft_wrap=False, width=width).print(table)
 
 
 def _host_label(uri: str) -> str:
