@@ -92,7 +92,7 @@ async def _ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[V
     code = EXIT_OK
     for host, result in zip(hosts, results, strict=True):
         if isinstance(result, HyperVError):
-            _err("ls", f"{host.uri.display_host}: {result}")
+            _host_err("ls", host, result)
             code = max(code, exit_code_for(result))
             continue
         if isinstance(result, BaseException):
@@ -180,7 +180,7 @@ async def _info(host: HyperVHost, parsed: argparse.Namespace) -> int:
     try:
         snapshot = await host.snapshot()
     except HyperVError as exc:
-        _err("info", f"{host.uri.display_host}: {exc}")
+        _host_err("info", host, exc)
         return exit_code_for(exc)
     record = facts_record(host.key, snapshot.facts, snapshot, host.connection)
     if parsed.json:
@@ -250,7 +250,7 @@ async def _vm(host: HyperVHost, parsed: argparse.Namespace) -> int:
         snapshot = await host.snapshot()
         vm = find_in(snapshot, parsed.vm)
     except HyperVError as exc:
-        _err("vm", f"{host.uri.display_host}: {exc}")
+        _host_err("vm", host, exc)
         return exit_code_for(exc)
     if parsed.json:
         json.dump(vm_record(vm), sys.stdout, indent=2, ensure_ascii=False)
@@ -313,7 +313,7 @@ async def _act(host: HyperVHost, command: str, parsed: argparse.Namespace) -> in
             if vm.guid not in {t.guid for t in targets}:
                 targets.append(vm)
     except HyperVError as exc:
-        _err(command, f"{host.uri.display_host}: {exc}")
+        _host_err(command, host, exc)
         return exit_code_for(exc)
 
     code = EXIT_OK
@@ -391,7 +391,7 @@ async def _login(host: HyperVHost, store: CredentialStore, password: str) -> int
     try:
         facts = await host.connect()
     except HyperVError as exc:
-        _err("login", f"{host.uri.display_host}: {exc}")
+        _host_err("login", host, exc)
         return exit_code_for(exc)
     warning = store.remember(host.key, password, persist=True)
     if warning:
@@ -424,6 +424,13 @@ def _parse_states(text: str) -> set[VMState]:
             known = ", ".join(s.value for s in VMState)
             raise UsageError(f"hvtui ls: unknown state '{word}': use {known}") from None
     return states
+
+
+def _host_err(command: str, host: HyperVHost, error: HyperVError) -> None:
+    """One line naming the host, unless the message already does."""
+    message = str(error)
+    name = host.uri.display_host
+    _err(command, message if name in message else f"{name}: {message}")
 
 
 def _err(command: str, message: str) -> None:
