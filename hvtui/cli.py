@@ -24,6 +24,7 @@ EXIT_USAGE = 2
 EXIT_CONNECTION = 3
 
 ACTION_VERBS = tuple(v.value for v in Verb)
+DEFAULT_HOST_TIMEOUT = 30.0
 SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
 
 
@@ -73,6 +74,23 @@ def _add_password_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     group.add_argument("--no-keyring", action="store_true", help="do not read or store the keyring")
     parser.add_argument("--ca-file", metavar="F", help="trust the CA certificates in F for HTTPS")
+    parser.add_argument(
+        "--host-timeout",
+        type=_seconds,
+        default=DEFAULT_HOST_TIMEOUT,
+        metavar="S",
+        help=f"give up on a request a host has not answered in S seconds (default {DEFAULT_HOST_TIMEOUT:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.5 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0.5 and 3600 seconds")
+    return value
 
 
 def _command_parser(command: str) -> argparse.ArgumentParser:
@@ -183,6 +201,9 @@ def _run_command(command: str, args: list[str]) -> int:
         uris = [parse_uri(text) for text in raw]
     except URIError as exc:
         raise UsageError(f"hvtui {command}: {exc}") from None
+    ca_file = getattr(parsed, "ca_file", None)
+    if ca_file and not os.path.isfile(ca_file):
+        raise UsageError(f"hvtui {command}: --ca-file {ca_file}: no such file (give the host's CA, as PEM)")
     from hvtui.commands import run_command  # deferred: keeps 'hvtui --help' fast
 
     return run_command(command, parsed, uris)

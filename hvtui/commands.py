@@ -32,6 +32,8 @@ STATE_ALIASES = {"shutoff": "off", "shut-off": "off", "suspended": "saved", "sto
 
 
 def exit_code_for(error: HyperVError) -> int:
+    if error.problem is Problem.USAGE:
+        return EXIT_USAGE
     return EXIT_CONNECTION if error.problem in _CONNECTION_PROBLEMS else EXIT_FAILED
 
 
@@ -50,9 +52,14 @@ def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionU
     except PasswordUnavailable as exc:
         _err(command, str(exc))
         return EXIT_CONNECTION
-    hosts = [
-        HyperVHost(uri, pw, ca_file=parsed.ca_file) for uri, (pw, _) in zip(uris, passwords, strict=True)
-    ]
+    try:
+        hosts = [
+            HyperVHost(uri, pw, ca_file=parsed.ca_file, timeout=parsed.host_timeout)
+            for uri, (pw, _) in zip(uris, passwords, strict=True)
+        ]
+    except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file
+        _err(command, str(exc))
+        return exit_code_for(exc)
     try:
         return asyncio.run(_dispatch(command, parsed, hosts, states, store, passwords))
     except KeyboardInterrupt:

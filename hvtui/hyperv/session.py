@@ -72,14 +72,15 @@ class Session:
     ) -> None:
         self.uri = uri
         self.max_envelope_size = max_envelope_size
+        operation, read, total = exchange_timeouts(timeout)
         options = ClientOptions(
             auth=uri.auth,
             verify=not uri.no_verify,
             ca_file=ca_file,
-            connect_timeout=min(timeout, 10.0),
-            operation_timeout=max(timeout, 1.0),
-            read_timeout=max(timeout, 1.0) + 10.0,
-            total_timeout=max(timeout, 1.0) + 30.0,
+            connect_timeout=min(operation, 10.0),
+            operation_timeout=operation,
+            read_timeout=read,
+            total_timeout=total,
             max_envelope_size=max_envelope_size,
             # Basic over plain HTTP only when the user chose both in the URI.
             allow_basic_over_http=uri.transport == "http" and uri.auth == "basic",
@@ -260,6 +261,22 @@ class Session:
 
 
 _VSMS_SELECTORS = {"CreationClassName": "Msvm_VirtualSystemManagementService"}
+
+MIN_TIMEOUT = 0.1
+
+
+def exchange_timeouts(timeout: float) -> tuple[float, float, float]:
+    """(OperationTimeout, read timeout, whole-exchange deadline) for a host ``timeout``.
+
+    The host is asked to answer within ``timeout`` (it sends w:TimedOut when it cannot);
+    the client waits a margin longer for that answer to cross the network, and cuts off
+    any exchange -- a reply that drips, a host that never finishes -- after a second
+    margin. The margins grow with the timeout but stay bounded (10 s and 20 s at the
+    default 30 s), so a short timeout really is short.
+    """
+    operation = max(float(timeout), MIN_TIMEOUT)
+    margin = min(operation, 10.0)
+    return operation, operation + margin, operation + 2 * margin
 
 
 def _wrap(error: HyperVError, cause: Exception) -> HyperVError:
