@@ -8,6 +8,7 @@ method parameters, Hyper-V return codes) and the protocol client. Protocol error
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -246,16 +247,25 @@ class Session:
         except TransportError as exc:
             message = str(exc)
             if invoke and exc.maybe_processed:
-                message += (
-                    "; the request may have reached the host, so check the VM's state before asking again"
-                )
+                message = _may_have_run(message)
             raise _wrap(ConnectionFailed(message), exc) from None
         except ClientClosedError as exc:
             raise _wrap(ConnectionFailed(f"{host}: the connection was closed"), exc) from None
         except FaultError as exc:
-            raise _wrap(HostFault(f"{host}: {what} failed: {exc}"), exc) from None
+            message = f"{host}: {what} failed: {exc}"
+            if invoke and exc.subcode_name == "w:TimedOut":
+                # WinRM gave up waiting for WMI; the method itself may still have run.
+                message = _may_have_run(message)
+            raise _wrap(HostFault(message), exc) from None
         except (ProtocolError, LimitError) as exc:
-            raise _wrap(HostProtocolError(str(exc)), exc) from None
+            if exc.status == 503:
+                # HTTP.sys answers 503 while the WinRM service is stopped or starting.
+                raise _wrap(ConnectionFailed(str(exc)), exc) from None
+            message = str(exc)
+            if invoke and exc.status not in _NOT_RUN_STATUSES and not 300 <= exc.status < 400:
+                # A reply came back, but unreadable: the host did receive the request.
+                message = _may_have_run(message)
+            raise _wrap(HostProtocolError(message), exc) from None
         except ConfigurationError as exc:
             raise _wrap(HyperVError(str(exc), problem=Problem.USAGE), exc) from None
 
@@ -277,6 +287,19 @@ def exchange_timeouts(timeout: float) -> tuple[float, float, float]:
     operation = max(float(timeout), MIN_TIMEOUT)
     margin = min(operation, 10.0)
     return operation, operation + margin, operation + 2 * margin
+
+
+# Statuses with which a host refuses a request before carrying anything out.
+_NOT_RUN_STATUSES = {401, 404, 405, 413, 503}
+_RETRY_ADVICE = re.compile(r"[:;,]\s*(?:or\s+)?retry(?: later)?\.?$")
+
+
+def _may_have_run(message: str) -> str:
+    """An error about a request that may have been carried out: never advise sending it again."""
+    return (
+        _RETRY_ADVICE.sub("", message.rstrip())
+        + "; the request may have reached the host, so check the VM's state before asking again"
+    )
 
 
 def _wrap(error: HyperVError, cause: Exception) -> HyperVError:

@@ -94,7 +94,14 @@ class ProtocolError(WSManError):
 
 
 class LimitError(WSManError):
-    """A reply or an enumeration exceeded a configured bound (size, depth, pages, items)."""
+    """A reply or an enumeration exceeded a configured bound (size, depth, pages, items).
+
+    ``status`` is the HTTP status when the host itself refused a request as too large (413).
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, status: int = 0) -> None:
+        super().__init__(message, host=host)
+        self.status = status
 
 
 @dataclass(frozen=True)

@@ -412,6 +412,7 @@ class HostTransport:
                 f"{self.host} refused the request as too large (HTTP 413): the host's MaxEnvelopeSizekb is "
                 "smaller than this request; lower max_envelope_size or raise it on the host",
                 host=self.host,
+                status=413,
             )
         hints = {
             404: "check the port and that WinRM listens on /wsman",
