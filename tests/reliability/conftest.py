@@ -11,9 +11,10 @@ from support.tcp_relay import TcpRelay
 from hvtui.hyperv.host import HyperVHost
 from hvtui.sim import Simulator
 from hvtui.uri import parse_uri
+from tests.conftest import SIM_PASSWORD
 from tests.hyperv.test_host import _scenario
 
-from .catalogue import scenario_vms
+from .catalogue import Fault, scenario_vms
 
 #: Short enough that a host that never answers costs a test about a second.
 HOST_TIMEOUT = 0.5
@@ -47,3 +48,37 @@ def through(relay: TcpRelay, uri: str, port: int) -> str:
 
 def host_for(uri: str, password: str, **kwargs: Any) -> HyperVHost:
     return HyperVHost(parse_uri(uri), password, timeout=kwargs.pop("timeout", HOST_TIMEOUT), **kwargs)
+
+
+class Harness:
+    """A simulated host, optionally behind a relay, and the fault a test puts on it."""
+
+    def __init__(self, sim: Any, relay_factory: Any) -> None:
+        self.h = sim.hosts[0]
+        self.relay = relay_factory(self.h.port)
+        self.uri = through(self.relay, self.h.uri, self.h.port)
+        self.port = self.relay.port
+
+    def host(self) -> HyperVHost:
+        return host_for(self.uri, SIM_PASSWORD)
+
+    def inject(self, fault: Fault, op: str = "*") -> None:
+        if fault.name == "connection-refused":
+            self.relay.down()
+        elif fault.name == "password-changed":
+            self.h.set_password("Changed-" + SIM_PASSWORD)
+        elif fault.name == "host-restart":
+            self.h.restart()
+        else:
+            assert fault.rule is not None
+            self.h.faults.add(fault.rule if "op=" in fault.rule else f"{fault.rule}:op={op}")
+
+    def clear(self) -> None:
+        self.h.faults.clear()
+        self.h.set_password(SIM_PASSWORD)
+        self.relay.up()
+
+
+@pytest.fixture
+def harness(verb_sim, relay) -> Harness:
+    return Harness(verb_sim, relay)

@@ -14,12 +14,10 @@ import pytest
 
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import find_in
 from hvtui.hyperv.states import VMState
-from tests.conftest import SIM_PASSWORD
 
-from .catalogue import EXPIRED_CONTEXT, FAULTS, FROM_STATE, Fault, action_cases, method_of
-from .conftest import host_for, through
+from .catalogue import EXPIRED_CONTEXT, FAULTS, FROM_STATE, action_cases, method_of
 
 MAY_HAVE_RUN = "the request may have reached the host"
 
@@ -33,40 +31,6 @@ def assert_one_line_naming(error: HyperVError, port: int) -> None:
 
 def summary_calls(h: Any) -> int:
     return h.counters["Invoke:GetSummaryInformation"]
-
-
-class Harness:
-    """A simulated host, optionally behind a relay, and the fault a test puts on it."""
-
-    def __init__(self, sim: Any, relay_factory: Any) -> None:
-        self.h = sim.hosts[0]
-        self.relay = relay_factory(self.h.port)
-        self.uri = through(self.relay, self.h.uri, self.h.port)
-        self.port = self.relay.port
-
-    def host(self) -> HyperVHost:
-        return host_for(self.uri, SIM_PASSWORD)
-
-    def inject(self, fault: Fault, op: str = "*") -> None:
-        if fault.name == "connection-refused":
-            self.relay.down()
-        elif fault.name == "password-changed":
-            self.h.set_password("Changed-" + SIM_PASSWORD)
-        elif fault.name == "host-restart":
-            self.h.restart()
-        else:
-            assert fault.rule is not None
-            self.h.faults.add(fault.rule if "op=" in fault.rule else f"{fault.rule}:op={op}")
-
-    def clear(self) -> None:
-        self.h.faults.clear()
-        self.h.set_password(SIM_PASSWORD)
-        self.relay.up()
-
-
-@pytest.fixture
-def harness(verb_sim, relay) -> Harness:
-    return Harness(verb_sim, relay)
 
 
 @pytest.mark.parametrize("fault", [*FAULTS, EXPIRED_CONTEXT], ids=str)
