@@ -301,6 +301,7 @@ class WSManClient:
         )
         pages = 1
         count = len(items)
+        received = reply.size
         finished = False
         try:
             while True:
@@ -308,6 +309,13 @@ class WSManClient:
                     raise LimitError(
                         f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
                         f"passed max_items ({self.options.max_items}) without ending: refused",
+                        host=self.host,
+                    )
+                if received > self.options.max_enumeration_bytes:
+                    raise LimitError(
+                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
+                        f"passed max_enumeration_bytes ({self.options.max_enumeration_bytes} bytes) without "
+                        "ending: refused",
                         host=self.host,
                     )
                 if items:
@@ -345,6 +353,7 @@ class WSManClient:
                 context = new_context if new_context is not None else context
                 pages += 1
                 count += len(items)
+                received += reply.size
         finally:
             if not finished and context and not end and not self.closed:
                 await self._release(pull_uri, context)

@@ -41,9 +41,12 @@ class ClientOptions:
     max_reply_bytes: int | None = None
     #: Items asked for per Enumerate/Pull (WinRM caps it at MaxBatchItems, 32000).
     max_elements: int = 512
-    #: Bounds of one enumeration; a host that never ends one gets a LimitError.
+    #: Bounds of one enumeration; a host that never ends one gets a LimitError. Items and
+    #: bytes together cap what an enumeration can hold in memory (some tens of MB): a
+    #: 10,000-VM host's largest enumeration is a fifth of either.
     max_pages: int = 20000
-    max_items: int = 200000
+    max_items: int = 50000
+    max_enumeration_bytes: int = 32 * 1024 * 1024
     #: Basic over plain HTTP sends the password readable; only when the user chose both.
     allow_basic_over_http: bool = False
     user_agent: str = "hvtui"
@@ -77,7 +80,7 @@ class ClientOptions:
             raise ConfigurationError(
                 f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {self.max_elements!r}"
             )
-        for name in ("max_pages", "max_items"):
+        for name in ("max_pages", "max_items", "max_enumeration_bytes"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigurationError(f"{name} must be a positive whole number, not {value!r}")

@@ -33,6 +33,7 @@ class Reply:
     payload: etree._Element | None
     action: str | None
     relates_to: str | None
+    size: int = 0  # bytes of the SOAP envelope, for bounds over many replies
 
 
 def open_envelope(
@@ -90,7 +91,7 @@ def open_envelope(
             break
     if payload is not None and is_fault(payload):
         raise fault_error(payload, action=action, http_status=http_status, host=host)
-    return Reply(payload, action, relates_to)
+    return Reply(payload, action, relates_to, len(data))
 
 
 def describe_body(data: bytes, content_type: str | None) -> str:

@@ -182,6 +182,20 @@ async def test_too_many_items_is_a_limit_error(server, clients):
         await clients(server, **PLAIN, max_items=30).enumerate_all(CS, WQL)
 
 
+async def test_too_many_bytes_is_a_limit_error(server, clients):
+    # Few items, but fat ones: the byte bound is what stops them piling up in memory.
+    fat = [
+        wr.instance_xml(wr.Instance("Msvm_ComputerSystem", {"Name": f"VM-{i}", "Notes": "n" * 20000}))
+        for i in range(10)
+    ]
+    paging = wr.Paging(fat, per_page=2)
+    server.handler = paging
+    with pytest.raises(LimitError, match="max_enumeration_bytes"):
+        await clients(server, **PLAIN, max_enumeration_bytes=50_000).enumerate_all(CS, WQL)
+    assert paging.pulls < 4
+    assert server.actions()[-1] == ns.ACTION_RELEASE
+
+
 async def test_epr_mode(server, clients):
     refs = [wr.Ref(CS, {"CreationClassName": "Msvm_ComputerSystem", "Name": f"VM-{i}"}) for i in range(3)]
     server.handler = wr.Paging([wr.epr_item(r) for r in refs], per_page=2)
