@@ -10,7 +10,7 @@ import getpass
 import os
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hvtui.secrets import CredentialStore
@@ -29,7 +29,7 @@ class PasswordSource:
     stdin: bool = False
     use_keyring: bool = True
     interactive: bool | None = None  # None: prompt when stdin is a terminal
-    _stdin_value: str | None = None
+    _stdin_value: str | None = field(default=None, repr=False)  # the password itself: never shown
 
     def resolve(self, uri: ConnectionURI, store: CredentialStore | None) -> tuple[str, str]:
         """(password, where it came from). Raises PasswordUnavailable."""

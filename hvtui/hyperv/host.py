@@ -37,6 +37,7 @@ from hvtui.hyperv.session import Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.values import as_guid, as_int
 from hvtui.uri import ConnectionURI
+from hvtui.wsman import Credentials
 
 _log = logging.getLogger(__name__)
 
@@ -136,8 +137,12 @@ class HyperVHost:
         max_envelope_size: int = 512_000,
     ) -> None:
         self.uri = uri
+        credentials = Credentials(uri.user, password)
+        # From here on only Credentials (whose repr hides it) hold the password: a traceback
+        # with every frame's locals -- Textual prints one when an app crashes -- shows nothing.
+        del password
         self.session = Session(
-            uri, password, ca_file=ca_file, timeout=timeout, max_envelope_size=max_envelope_size
+            uri, credentials, ca_file=ca_file, timeout=timeout, max_envelope_size=max_envelope_size
         )
         self.inventory_interval = inventory_interval
         self._facts: HostFacts | None = None

@@ -65,7 +65,7 @@ class Session:
     def __init__(
         self,
         uri: ConnectionURI,
-        password: str,
+        credentials: Credentials,
         *,
         ca_file: str | None = None,
         timeout: float = 30.0,
@@ -74,20 +74,20 @@ class Session:
         self.uri = uri
         self.max_envelope_size = max_envelope_size
         operation, read, total = exchange_timeouts(timeout)
-        options = ClientOptions(
-            auth=uri.auth,
-            verify=not uri.no_verify,
-            ca_file=ca_file,
-            connect_timeout=min(operation, 10.0),
-            operation_timeout=operation,
-            read_timeout=read,
-            total_timeout=total,
-            max_envelope_size=max_envelope_size,
-            # Basic over plain HTTP only when the user chose both in the URI.
-            allow_basic_over_http=uri.transport == "http" and uri.auth == "basic",
-        )
         try:
-            self.client = WSManClient(uri.endpoint, Credentials(uri.user, password), options)
+            options = ClientOptions(
+                auth=uri.auth,
+                verify=not uri.no_verify,
+                ca_file=ca_file,
+                connect_timeout=min(operation, 10.0),
+                operation_timeout=operation,
+                read_timeout=read,
+                total_timeout=total,
+                max_envelope_size=max_envelope_size,
+                # Basic over plain HTTP only when the user chose both in the URI.
+                allow_basic_over_http=uri.transport == "http" and uri.auth == "basic",
+            )
+            self.client = WSManClient(uri.endpoint, credentials, options)
         except ConfigurationError as exc:
             raise HyperVError(str(exc), problem=Problem.USAGE) from None
 

@@ -76,10 +76,11 @@ class WSManClient:
     def __init__(self, endpoint: str, credentials: Credentials, options: ClientOptions | None = None) -> None:
         if not isinstance(credentials, Credentials):
             raise ConfigurationError("credentials must be a Credentials(user, password)")
+        self.endpoint = endpoint
+        self._user = credentials.user
         self.options = options if options is not None else ClientOptions()
         self.stats = ClientStats()
         self._transport = HostTransport(endpoint, credentials, self.options, self.stats)
-        self.endpoint = endpoint
 
     # ------------------------------------------------------------ lifecycle
 
@@ -117,7 +118,8 @@ class WSManClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"<WSManClient {self.endpoint} user={self._transport.credentials.user!r}>"
+        # Complete even on a half-built client: tracebacks with locals call repr on it.
+        return f"<WSManClient {self.endpoint} user={self._user!r}>"
 
     # -------------------------------------------------------------- Identify
 

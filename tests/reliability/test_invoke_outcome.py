@@ -15,6 +15,7 @@ from support.scripted_server import Reply, ScriptedServer
 from hvtui.hyperv.errors import ConnectionFailed, HostFault, HostProtocolError, HyperVError
 from hvtui.hyperv.session import Session
 from hvtui.uri import parse_uri
+from hvtui.wsman import Credentials
 
 MAY_HAVE_RUN = "the request may have reached the host, so check the VM's state before asking again"
 GUID = "2B7A6D9E-1111-4222-8333-444455556666"
@@ -64,7 +65,7 @@ async def test_an_action_error_says_whether_it_may_have_run(reply, error_type, m
     async with ScriptedServer() as server:
         server.script(reply)
         uri = parse_uri(f"hyperv://administrator@127.0.0.1:{server.port}/?transport=http&auth=basic")
-        session = Session(uri, "pw", timeout=2)
+        session = Session(uri, Credentials("administrator", "pw"), timeout=2)
         try:
             with pytest.raises(HyperVError) as caught:
                 await session.request_state_change(GUID, 2)
