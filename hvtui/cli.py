@@ -159,7 +159,9 @@ def configure_logging() -> None:
     except OSError as exc:
         print(f"hvtui: cannot open log file {path}: {exc.strerror or exc}; not logging", file=sys.stderr)
         return
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from hvtui.redaction import RedactingFormatter
+
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("hvtui")
     root.setLevel(level)
     root.addHandler(handler)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from hvtui import redaction
+
 
 class Credentials:
     """``Credentials("administrator", "pw")``; user forms: ``user``, ``DOMAIN\\user``, ``user@domain``."""
@@ -23,6 +25,7 @@ class Credentials:
             raise TypeError("the password must be a string")
         self._user = user
         self.__password = password
+        redaction.remember(password, user)
 
     @property
     def user(self) -> str:
