@@ -437,6 +437,9 @@ def _host_err(command: str, host: HyperVHost, error: HyperVError) -> None:
     """One line naming the host, unless the message already does."""
     message = str(error)
     name = host.uri.display_host
+    if error.problem is Problem.TLS:
+        # The protocol layer names the settings; say how to give them on this command line.
+        message += "; here: --ca-file FILE with the host's CA certificate, or add no_verify=1 to the URI"
     _err(command, message if name in message else f"{name}: {message}")
 
 
