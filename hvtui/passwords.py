@@ -54,10 +54,17 @@ class PasswordSource:
             except (EOFError, KeyboardInterrupt):
                 raise PasswordUnavailable("no password entered") from None
             return value, "prompt"
-        hint = "store one with 'hvtui login URI'" if self.use_keyring else "give one"
+        if not self.use_keyring or store is None:
+            hint = "use"
+        elif store.keyring_available:
+            hint = "store one with 'hvtui login URI', or use"
+        elif store.failure:
+            hint = f"the system keyring failed ({store.failure}); use"
+        else:
+            hint = "there is no system keyring here; use"
         raise PasswordUnavailable(
-            f"no password for {uri.user} on {uri.display_host}: {hint}, or use --password-file FILE "
-            "or --password-stdin"
+            f"no password for {uri.user} on {uri.display_host}: {hint} --password-file FILE or "
+            "--password-stdin"
         )
 
 

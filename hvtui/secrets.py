@@ -27,6 +27,7 @@ class CredentialStore:
         self._memory: dict[str, str] = {}
         self._backend: Any | None = None
         self.reason: str | None = None
+        self.failure: str | None = None  # "KeyringLocked: ..." once a backend failed
         if not use_keyring:
             self.reason = "the keyring is not used in this mode: passwords stay in memory"
             return
@@ -87,18 +88,27 @@ class CredentialStore:
         try:
             self._backend.delete_password(SERVICE, key)
         except Exception as exc:  # noqa: BLE001
-            if type(exc).__name__ == "PasswordDeleteError":
+            if type(exc).__name__ == "PasswordDeleteError" and not self._still_stored(key):
                 return None  # nothing was stored: nothing to do
-            self._disable(exc)
-            return self.reason
+            detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+            return (
+                f"the system keyring could not remove it ({type(exc).__name__}: {detail}): it is still stored"
+            )
         return None
+
+    def _still_stored(self, key: str) -> bool:
+        """After a refused delete: is the entry there? (Backends raise the same error for both.)"""
+        try:
+            return self._backend is not None and self._backend.get_password(SERVICE, key) is not None
+        except Exception:  # noqa: BLE001 - cannot tell: assume the worst
+            return True
 
     def _disable(self, exc: BaseException) -> None:
         self._backend = None
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+        self.failure = f"{type(exc).__name__}: {detail}"
         self.reason = (
-            f"the system keyring failed ({type(exc).__name__}: {detail}): "
-            "passwords are kept in memory for this session only"
+            f"the system keyring failed ({self.failure}): passwords are kept in memory for this session only"
         )
         _log.warning("keyring disabled: %s", type(exc).__name__)
 

@@ -44,12 +44,17 @@ def password_file(directory: Path, password: str) -> Path:
     return path
 
 
-def run(*args: str) -> Result:
-    """``hvtui ARGS`` in this process."""
+def run(*args: str, stdin: str = "") -> Result:
+    """``hvtui ARGS`` in this process, with ``stdin`` as its (non-terminal) standard input."""
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        sys.stdin = saved
     return Result(code, out.getvalue(), err.getvalue(), time.monotonic() - started)
 
 
