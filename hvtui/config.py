@@ -13,6 +13,7 @@ import contextlib
 import math
 import os
 import shutil
+import stat
 import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -138,6 +139,12 @@ class ConfigStore:
             )
         if self._needs_backup:
             raise ConfigError(f"not writing {self.path}: it is damaged and could not be copied aside")
+        if _read_only(self.path):
+            # Replacing it by rename would succeed; but the user made it read-only on purpose.
+            raise ConfigError(
+                f"not writing {self.path}: it is read-only (chmod u+w to let hvtui save settings); "
+                "changes are kept for this session only"
+            )
         text = render_toml(config)
         directory = self.path.parent
         try:
@@ -171,6 +178,13 @@ class ConfigStore:
             self._needs_backup = True
             return None
         return backup
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return not path.stat().st_mode & stat.S_IWUSR
+    except OSError:
+        return False
 
 
 def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:

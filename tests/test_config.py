@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from support.permissions import enforced
 
 from hvtui.config import Config, ConfigError, ConfigStore, HostEntry, default_path, render_toml
 from hvtui.uri import parse_uri
@@ -92,17 +93,17 @@ def test_refresh_interval_clamped(path):
     assert ConfigStore(path).load().config.refresh_interval == 0.5
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes regardless of permissions")
 def test_unreadable_file_is_never_overwritten(path):
     path.parent.mkdir()
     path.write_text('theme = "nord"\n')
     path.chmod(0)
-    store = ConfigStore(path)
-    result = store.load()
-    assert not result.writable
-    assert "cannot read" in result.problems[0]
-    with pytest.raises(ConfigError, match="could not be read"):
-        store.save(Config())
+    with enforced():  # as root too
+        store = ConfigStore(path)
+        result = store.load()
+        assert not result.writable
+        assert "cannot read" in result.problems[0]
+        with pytest.raises(ConfigError, match="could not be read"):
+            store.save(Config())
     path.chmod(0o600)
     assert path.read_text() == 'theme = "nord"\n'
 
