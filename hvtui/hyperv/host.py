@@ -190,8 +190,9 @@ class HyperVHost:
         processors = await s.query(queries.CIMV2_ALL, queries.WQL_PROCESSORS, "Win32_Processor")
         product = await s.first(queries.CIMV2_ALL, queries.WQL_PRODUCT, "Win32_ComputerSystemProduct")
         maximum = await s.query(queries.V2_ALL, queries.WQL_MAX_VCPUS, "Msvm_ProcessorSettingData")
-        max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
-        self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
+        with s.decoding("reading the host's facts"):
+            max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
+            self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
         return self._facts
 
     # -- inventory and refresh -----------------------------------------------------------------
@@ -208,7 +209,8 @@ class HyperVHost:
         memory = await s.query(v2, queries.WQL_MEMORY, "Msvm_MemorySettingData")
         processors = await s.query(v2, queries.WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData")
         shutdown = await s.query(v2, queries.WQL_SHUTDOWN, "Msvm_ShutdownComponent")
-        inventory = build_inventory(vms, vssds, memory, processors, shutdown)
+        with s.decoding("reading the VM inventory"):
+            inventory = build_inventory(vms, vssds, memory, processors, shutdown)
         self._inventory = inventory
         self._inventory_stale = False
         return inventory
@@ -224,16 +226,19 @@ class HyperVHost:
                 inventory_read = True
             assert self._inventory is not None
             summaries = await self._summaries(self._inventory)
-            vms, stale = merge(self.key, self._inventory, summaries)
+            with self.session.decoding("reading the VM summary"):
+                vms, stale = merge(self.key, self._inventory, summaries)
             if stale and not inventory_read:
                 await self._read_inventory()
                 inventory_read = True
-                vms, _ = merge(self.key, self._inventory, summaries)
+                with self.session.decoding("reading the VM summary"):
+                    vms, _ = merge(self.key, self._inventory, summaries)
             os_live = await self.session.first(
                 queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
             )
             if os_live:
-                facts = self._facts = refresh_facts(facts, os_live)
+                with self.session.decoding("reading the host's memory and clock"):
+                    facts = self._facts = refresh_facts(facts, os_live)
             return HostSnapshot(
                 uri=self.key,
                 facts=facts,
@@ -295,7 +300,8 @@ class HyperVHost:
         fresh = await self.session.computer_system(target.guid)
         if fresh is None:
             raise VMNotFound(f"{target.name} is no longer on {self.uri.display_host}")
-        power = decode_enabled_state(as_int(fresh.get("EnabledState")))
+        with self.session.decoding("reading the VM"):
+            power = decode_enabled_state(as_int(fresh.get("EnabledState")))
         reason = spec.check(target.name, power)
         if reason:
             raise ActionRefused(reason)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from hvtui.hyperv import queries
@@ -42,6 +42,7 @@ from hvtui.wsman import (
     TLSError,
     TransportError,
     WSManClient,
+    WSManError,
 )
 
 Props = Mapping[str, Any]
@@ -140,11 +141,11 @@ class Session:
                 job = await self.client.get(
                     queries.CONCRETE_JOB, {"InstanceID": instance_id}, schema=SCHEMAS["Msvm_ConcreteJob"]
                 )
+                return job_progress(job.properties, instance_id)
         except HostFault as exc:
             if _is_not_found(exc):
                 return None
             raise
-        return job_progress(job.properties, instance_id)
 
     async def summary_information(
         self, setting_ids: Sequence[str] | None, codes: Iterable[int]
@@ -158,10 +159,10 @@ class Session:
             result = await self.client.invoke(
                 queries.VSMS, "GetSummaryInformation", _VSMS_SELECTORS, params, schema=_SUMMARY_OUTPUT
             )
-        code = as_int(result.return_value)
+            code = as_int(result.return_value)
+            items = result.outputs.get("SummaryInformation")
         if code not in (0, None):
             raise HostFault(f"the host could not summarise its VMs (GetSummaryInformation returned {code})")
-        items = result.outputs.get("SummaryInformation")
         if items is None:
             return []
         if not isinstance(items, list | tuple):
@@ -171,7 +172,8 @@ class Session:
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""
         row = await self.first(queries.V2_ALL, queries.wql_shutdown_of(guid), "Msvm_ShutdownComponent")
-        return as_text(row.get("DeviceID")) or None if row else None
+        with self.decoding("reading the shutdown component"):
+            return as_text(row.get("DeviceID")) or None if row else None
 
     # -- methods (each sent once: an Invoke is never retried) ----------------------------------
 
@@ -218,10 +220,10 @@ class Session:
     ) -> tuple[int, str | None]:
         async with self._guard(f"sending {method}", invoke=True):
             result = await self.client.invoke(resource_uri, method, selectors, params, schema=_JOB_OUTPUT)
-        code = as_int(result.return_value)
+            code = as_int(result.return_value)
+            job_id = result.job.selector("InstanceID") if result.job is not None else None
         if code is None:
-            raise HostProtocolError(f"the host's answer to {method} carried no ReturnValue")
-        job_id = result.job.selector("InstanceID") if result.job is not None else None
+            raise HostProtocolError(_may_have_run(f"the host's answer to {method} carried no ReturnValue"))
         return code, job_id if isinstance(job_id, str) else None
 
     # -- errors -------------------------------------------------------------------------------
@@ -237,37 +239,54 @@ class Session:
     @contextlib.asynccontextmanager
     async def _guard(self, what: str, *, invoke: bool = False) -> AsyncIterator[None]:
         """Turn protocol errors into domain errors with one line that says what to do."""
-        host = self.uri.display_host
         try:
             yield
-        except AuthenticationError as exc:
-            raise _wrap(AuthenticationFailed(str(exc)), exc) from None
-        except TLSError as exc:
-            raise _wrap(CertificateNotTrusted(str(exc)), exc) from None
-        except TransportError as exc:
+        except WSManError as exc:
+            raise self._translate(exc, what, invoke) from None
+
+    @contextlib.contextmanager
+    def decoding(self, what: str) -> Iterator[None]:
+        """Around code that reads the properties of instances already received.
+
+        Values are typed when first read, so a host that sent one that does not fit its type
+        (a compromised host, a broken provider) is found there, after the exchange.
+        """
+        try:
+            yield
+        except WSManError as exc:
+            raise self._translate(exc, what, invoke=False) from None
+
+    def _translate(self, exc: WSManError, what: str, invoke: bool) -> HyperVError:
+        host = self.uri.display_host
+        if isinstance(exc, AuthenticationError):
+            return _wrap(AuthenticationFailed(str(exc)), exc)
+        if isinstance(exc, TLSError):
+            return _wrap(CertificateNotTrusted(str(exc)), exc)
+        if isinstance(exc, TransportError):
             message = str(exc)
             if invoke and exc.maybe_processed:
                 message = _may_have_run(message)
-            raise _wrap(ConnectionFailed(message), exc) from None
-        except ClientClosedError as exc:
-            raise _wrap(ConnectionFailed(f"{host}: the connection was closed"), exc) from None
-        except FaultError as exc:
+            return _wrap(ConnectionFailed(message), exc)
+        if isinstance(exc, ClientClosedError):
+            return _wrap(ConnectionFailed(f"{host}: the connection was closed"), exc)
+        if isinstance(exc, FaultError):
             message = f"{host}: {what} failed: {exc}"
             if invoke and exc.subcode_name == "w:TimedOut":
                 # WinRM gave up waiting for WMI; the method itself may still have run.
                 message = _may_have_run(message)
-            raise _wrap(HostFault(message), exc) from None
-        except (ProtocolError, LimitError) as exc:
+            return _wrap(HostFault(message), exc)
+        if isinstance(exc, ProtocolError | LimitError):
             if exc.status == 503:
                 # HTTP.sys answers 503 while the WinRM service is stopped or starting.
-                raise _wrap(ConnectionFailed(str(exc)), exc) from None
-            message = str(exc)
+                return _wrap(ConnectionFailed(str(exc)), exc)
+            message = str(exc) if exc.host else f"{host}: {what}: {exc}"
             if invoke and exc.status not in _NOT_RUN_STATUSES and not 300 <= exc.status < 400:
                 # A reply came back, but unreadable: the host did receive the request.
                 message = _may_have_run(message)
-            raise _wrap(HostProtocolError(message), exc) from None
-        except ConfigurationError as exc:
-            raise _wrap(HyperVError(str(exc), problem=Problem.USAGE), exc) from None
+            return _wrap(HostProtocolError(message), exc)
+        if isinstance(exc, ConfigurationError):
+            return _wrap(HyperVError(str(exc), problem=Problem.USAGE), exc)
+        return _wrap(HostProtocolError(f"{host}: {what}: {exc}"), exc)
 
 
 _VSMS_SELECTORS = {"CreationClassName": "Msvm_VirtualSystemManagementService"}

@@ -172,6 +172,13 @@ def test_soap_11_envelope(pwfile, baseline_kib):
     assert_refused(result, baseline_kib, "SOAP 1.1")
 
 
+def test_a_value_that_does_not_fit_its_type(pwfile, baseline_kib):
+    item = wr.fragment_xml({"Caption": "Microsoft Windows Server 2022", "FreePhysicalMemory": "lots"})
+    with hostile(lambda req: wr.enumerate_response(req, [item])) as server:
+        result = run_against(server, pwfile)
+    assert_refused(result, baseline_kib, "FreePhysicalMemory from the host is malformed: 'lots'")
+
+
 def test_enumeration_that_never_ends(pwfile, baseline_kib):
     item = wr.fragment_xml({"Caption": "Microsoft Windows Server 2022 Datacenter", "Version": "10.0.20348"})
     contexts = itertools.count()
