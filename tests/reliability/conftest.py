@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from support.scripted_server import Reply, ScriptedServer
 from support.tcp_relay import TcpRelay
 
 from hvtui.hyperv.host import HyperVHost
@@ -24,6 +25,13 @@ HOST_TIMEOUT = 0.5
 def verb_sim(make_sim: Callable[..., Simulator], tmp_path: Any) -> Simulator:
     """A host with one VM per verb in a state that verb may be asked from."""
     return make_sim(scenario=_scenario(scenario_vms(), tmp=tmp_path), time_scale=50.0)
+
+
+@pytest.fixture
+def listener() -> Iterator[ScriptedServer]:
+    """Somewhere a hostile reply may point (an entity's URL, a redirect): it must see nothing."""
+    with ScriptedServer(handler=lambda req: Reply(200, body=b"<x>SECRET-FROM-ELSEWHERE</x>")) as s:
+        yield s
 
 
 @pytest.fixture
