@@ -36,7 +36,8 @@ def vm(host: str, n: int, state: int = 2, cpu: int | None = 10, name: str | None
 
 
 def snapshot(host: str, vms: list[VM]) -> HostSnapshot:
-    facts = HostFacts(hostname=host.split("@")[1].strip("/") + ".example", release=identify_release("10.0.17763"))
+    name = host.split("@")[1].strip("/") + ".example"
+    facts = HostFacts(hostname=name, release=identify_release("10.0.17763"))
     return HostSnapshot(host, facts, tuple(vms), datetime.now(UTC))
 
 
@@ -144,7 +145,8 @@ def test_removed_vm_moves_the_cursor_to_its_neighbour_and_drops_its_mark(two_hos
     del a.vms[1]
     change = model.apply(A, a.rows())
     assert change.order_changed
-    assert gone not in model.rows and gone not in model.marks
+    assert gone not in model.rows
+    assert gone not in model.marks
     assert model.cursor_key is not None
 
 
@@ -236,7 +238,8 @@ def test_cycle_and_reverse_sort(two_hosts):
 
 def test_filter_object():
     assert not VMFilter("!").active
-    assert VMFilter("!web").inverted and VMFilter("!web").needle == "web"
+    assert VMFilter("!web").inverted
+    assert VMFilter("!web").needle == "web"
 
 
 def test_uptime_format():
