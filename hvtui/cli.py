@@ -1,39 +1,215 @@
-"""The ``hvtui`` command line.
+"""The ``hvtui`` command line: the TUI by default, subcommands for scripts.
 
-Subcommands are registered here as they exist; the terminal UI is the default when no
-subcommand is named. Nothing on a non-TUI path imports Textual.
+Exit codes are part of the interface: 0 success; 1 the operation failed or was refused;
+2 usage error (a malformed URI among them, reported before any password is asked for);
+3 connection or authentication failure. Every failure is one line on stderr, never a
+traceback. Nothing on a non-TUI path imports Textual.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hvtui import __version__
+from hvtui.hyperv.actions import Verb
+from hvtui.uri import FORM, URIError, parse_uri
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CONNECTION = 3
 
+ACTION_VERBS = tuple(v.value for v in Verb)
+SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+
+class UsageError(Exception):
+    """Bad command-line input; exits 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing a usage block and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
         prog="hvtui",
         description="Manage Microsoft Hyper-V hosts from a terminal, over WS-Management.",
-        epilog="Hosts are named by libvirt URIs: hyperv://[user@]host[:port]/[?transport=http|https]",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "commands for scripts (hvtui COMMAND --help for each):\n"
+            "  ls URI...            list the VMs of one or more hosts (--json, --csv, --state)\n"
+            "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
+            "  vm URI VM            one VM in full, like virsh dominfo\n"
+            "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
+            "  login URI / logout URI   store or forget a host's password in the keyring\n"
+            "  sim                  run the Hyper-V host simulator\n\n"
+            f"hosts are libvirt URIs: {FORM}"
+        ),
     )
+    parser.add_argument("uris", nargs="*", metavar="URI", help="hosts to show (default: the config file's)")
+    parser.add_argument("--demo", action="store_true", help="run against three simulated hosts")
+    parser.add_argument("--read-only", action="store_true", help="disable every action")
+    parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (e.g. ansi-dark for 16 colours)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: per platform)")
     parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
+    return parser
+
+
+def _add_password_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("password (never a flag value: argv is visible to others)")
+    group.add_argument(
+        "--password-file", type=Path, metavar="F", help="read the password from F's first line"
+    )
+    group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    group.add_argument("--no-keyring", action="store_true", help="do not read or store the keyring")
+    parser.add_argument("--ca-file", metavar="F", help="trust the CA certificates in F for HTTPS")
+
+
+def _command_parser(command: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"hvtui {command}")
+    if command == "ls":
+        parser.description = "List every VM of the given hosts."
+        parser.add_argument("uris", nargs="+", metavar="URI")
+        fmt = parser.add_mutually_exclusive_group()
+        fmt.add_argument("--json", action="store_true", help="one JSON array")
+        fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+        parser.add_argument("--state", metavar="S,S", help="only these states (running,off,saved,paused,...)")
+    elif command == "info":
+        parser.description = "Host facts, like virsh version, hostname, nodeinfo and freecell."
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("--json", action="store_true")
+    elif command == "vm":
+        parser.description = "One VM in full, like virsh dominfo."
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("vm", metavar="NAME|GUID|ID")
+        parser.add_argument("--json", action="store_true")
+    elif command in ("login", "logout"):
+        parser.description = (
+            "Check a password against the host and store it in the keyring."
+            if command == "login"
+            else "Forget a host's password from the keyring."
+        )
+        parser.add_argument("uri", metavar="URI")
+    else:
+        from hvtui.hyperv.actions import spec_for
+
+        spec = spec_for(command)
+        parser.description = f"{spec.title} VMs" + (f" ({spec.note})." if spec.note else ".")
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("vms", nargs="+", metavar="NAME|GUID|ID")
+        parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=300.0,
+            metavar="S",
+            help="with --wait: stop following after S seconds (default 300)",
+        )
+    if command != "logout":
+        _add_password_options(parser)
+    else:
+        parser.add_argument("--ca-file", help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     try:
-        parser.parse_args(args)
-    except SystemExit as exc:
+        if args[:1] == ["sim"]:
+            from hvtui.sim.cli import main as sim_main
+
+            return sim_main(args[1:])
+        if args[:1] and args[0] in SUBCOMMANDS:
+            return _run_command(args[0], args[1:])
+        return _run_tui(args)
+    except UsageError as exc:
+        print(f"{exc}\nRun 'hvtui --help' for usage.", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("hvtui: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parse_or_exit(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    try:
+        return parser.parse_args(args)
+    except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
-    parser.print_help()
-    return EXIT_OK
+
+
+def _run_command(command: str, args: list[str]) -> int:
+    parsed = _parse_or_exit(_command_parser(command), args)
+    if isinstance(parsed, int):
+        return parsed
+    # Every URI is checked before any password is asked for or any connection made.
+    raw = parsed.uris if command == "ls" else [parsed.uri]
+    try:
+        uris = [parse_uri(text) for text in raw]
+    except URIError as exc:
+        raise UsageError(f"hvtui {command}: {exc}") from None
+    from hvtui.commands import run_command  # deferred: keeps 'hvtui --help' fast
+
+    return run_command(command, parsed, uris)
+
+
+def _run_tui(args: list[str]) -> int:
+    parsed = _parse_or_exit(_tui_parser(), args)
+    if isinstance(parsed, int):
+        return parsed
+    if parsed.refresh is not None and not 0.5 <= parsed.refresh <= 3600:
+        raise UsageError("hvtui: --refresh must be between 0.5 and 3600 seconds")
+    if parsed.demo and parsed.uris:
+        raise UsageError("hvtui: --demo runs against simulated hosts only; drop the URIs or --demo")
+    try:
+        uris = [parse_uri(text) for text in parsed.uris]
+    except URIError as exc:
+        raise UsageError(f"hvtui: {exc}") from None
+    from hvtui.ui.options import HostSpec, TuiOptions
+
+    options = TuiOptions(
+        hosts=[HostSpec(uri) for uri in uris],
+        from_config=not uris and not parsed.demo,
+        persist=not parsed.demo,
+        read_only=parsed.read_only,
+        refresh=parsed.refresh,
+        theme=parsed.theme,
+        config_path=parsed.config,
+    )
+    if parsed.demo:
+        return _run_demo(options)
+    from hvtui.ui.app import run
+
+    return run(options)
+
+
+def _run_demo(options: object) -> int:
+    """Start the simulator in this process and point the TUI at its three hosts."""
+    import dataclasses
+    import secrets
+
+    from hvtui.sim import SimOptions, Simulator
+    from hvtui.ui.app import run
+    from hvtui.ui.options import HostSpec
+
+    password = secrets.token_urlsafe(18)
+    sim_options = SimOptions(
+        hosts=3,
+        vms="20-60",
+        release="2019,2022,2012r2",
+        seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")),
+        password=password,
+        auth=("basic", "ntlm"),
+    )
+    with Simulator(sim_options) as sim:
+        hosts = [HostSpec(parse_uri(host.uri), password=host.password) for host in sim.hosts]
+        demo = dataclasses.replace(options, hosts=hosts, title_note="demo: simulated hosts")  # type: ignore[type-var]
+        return run(demo)

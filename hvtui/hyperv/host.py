@@ -30,7 +30,7 @@ from hvtui.hyperv.errors import (
     VMNotFound,
 )
 from hvtui.hyperv.facts import build_facts, refresh_facts
-from hvtui.hyperv.inventory import Inventory, build_inventory, merge
+from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot, JobProgress
 from hvtui.hyperv.session import Session
@@ -52,7 +52,7 @@ class ActionOutcome:
     """How an action ended from the caller's point of view."""
 
     vm: str  # the VM's name
-    verb: Verb
+    verb: Verb | None  # None for a settings change
     status: str  # "completed" | "failed" | "running" (still running at the caller's timeout)
     message: str
     job: JobProgress | None = None
@@ -313,7 +313,7 @@ class HyperVHost:
         raise ActionFailed(f"{target.name}: {spec.title.lower()} failed: {return_code_text(code)}")
 
     async def _initiate_shutdown(self, vm: VM) -> tuple[int, str | None]:
-        device = await self.session.shutdown_device(vm.guid)
+        device = await self.session.shutdown_component(vm.guid)
         if device is None:
             raise ActionRefused(
                 f"{vm.name} cannot be shut down gracefully: its guest has no shutdown integration "
@@ -322,23 +322,66 @@ class HyperVHost:
         return await self.session.initiate_shutdown(vm.guid, device)
 
     async def set_autostart(self, vm: VM | str, enabled: bool) -> ActionOutcome:
-        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
-        code, job_id = await self.session.modify_autostart(target.guid, 4 if enabled else 2)
-        return await self._settle(target, Verb.START, code, job_id, f"autostart {'on' if enabled else 'off'}")
+        """AutomaticStartupAction 4 (always start) or 2 (none), as libvirt writes it."""
+        target, cfg = await self._configured(vm)
+        if not cfg.vssd_instance_id:
+            raise ActionFailed(f"{target.name}: its settings could not be found on the host")
+        code, job_id = await self.session.modify_system_settings(
+            cfg.vssd_instance_id,
+            {"AutomaticStartupAction": 4 if enabled else 2},
+            {"AutomaticStartupAction": "uint16"},
+        )
+        return await self._settle(target, code, job_id, f"autostart {'on' if enabled else 'off'}")
 
     async def set_memory(self, vm: VM | str, mib: int) -> ActionOutcome:
-        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
-        code, job_id = await self.session.modify_memory(target.guid, _round_memory(mib))
-        return await self._settle(target, Verb.START, code, job_id, f"memory set to {_round_memory(mib)} MiB")
+        """Startup memory (VirtualQuantity), rounded up to an even number of MiB as Hyper-V wants."""
+        target, cfg = await self._configured(vm)
+        if mib < 32:
+            raise ActionRefused(f"{target.name}: {mib} MiB is too little memory for a VM (32 MiB at least)")
+        if not cfg.memory_instance_id:
+            raise ActionFailed(f"{target.name}: its memory settings could not be found on the host")
+        value = mib + (mib % 2)
+        code, job_id = await self.session.modify_resource_settings(
+            "Msvm_MemorySettingData",
+            cfg.memory_instance_id,
+            {"VirtualQuantity": value},
+            {"VirtualQuantity": "uint64"},
+        )
+        return await self._settle(target, code, job_id, f"memory set to {value} MiB")
 
     async def set_vcpus(self, vm: VM | str, count: int) -> ActionOutcome:
-        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
+        """Virtual processors; Hyper-V allows the change only while the VM is off."""
+        target, cfg = await self._configured(vm)
         if count < 1:
             raise ActionRefused(f"{target.name}: a VM needs at least one virtual processor")
-        code, job_id = await self.session.modify_vcpus(target.guid, count)
-        return await self._settle(target, Verb.START, code, job_id, f"{count} virtual processors set")
+        facts = await self.host_facts()
+        if facts.max_vcpus and count > facts.max_vcpus:
+            raise ActionRefused(
+                f"{target.name}: this host allows at most {facts.max_vcpus} virtual processors"
+            )
+        if not cfg.processor_instance_id:
+            raise ActionFailed(f"{target.name}: its processor settings could not be found on the host")
+        code, job_id = await self.session.modify_resource_settings(
+            "Msvm_ProcessorSettingData",
+            cfg.processor_instance_id,
+            {"VirtualQuantity": count},
+            {"VirtualQuantity": "uint64"},
+        )
+        return await self._settle(target, code, job_id, f"{count} virtual processors set")
 
-    async def _settle(self, vm: VM, verb: Verb, code: int, job_id: str | None, done: str) -> ActionOutcome:
+    async def _configured(self, vm: VM | str) -> tuple[VM, VMConfig]:
+        target = vm if isinstance(vm, VM) else await self.find_vm(vm)
+        if self._inventory is None or target.guid not in self._inventory.vms:
+            async with self._lock:
+                await self._read_inventory()
+        assert self._inventory is not None
+        cfg = self._inventory.vms.get(target.guid)
+        if cfg is None:
+            raise VMNotFound(f"{target.name} is no longer on {self.uri.display_host}")
+        return target, cfg
+
+    async def _settle(self, vm: VM, code: int, job_id: str | None, done: str) -> ActionOutcome:
+        verb = None  # a settings change, not a power verb
         self.invalidate_inventory()
         if code == RETURN_INVALID_STATE:
             raise ActionRefused(f"{vm.name}: the VM's state does not allow this change now (32775)")
@@ -380,8 +423,3 @@ def find_in(snapshot: HostSnapshot, ref: str) -> VM:
 
 def find_all(snapshot: HostSnapshot, refs: Sequence[str]) -> list[VM]:
     return [find_in(snapshot, ref) for ref in refs]
-
-
-def _round_memory(mib: int) -> int:
-    """Hyper-V wants an even number of MiB (libvirt rounds up the same way)."""
-    return mib + (mib % 2)

@@ -68,6 +68,10 @@ def wql_vm_by_name(name: str) -> str:
     return f"SELECT * FROM Msvm_ComputerSystem WHERE {VM_FILTER} AND ElementName = {quote(name)}"
 
 
+def wql_shutdown_of(guid: str) -> str:
+    return f"SELECT SystemName, DeviceID FROM Msvm_ShutdownComponent WHERE SystemName = {quote(guid)}"
+
+
 def wql_job(instance_id: str) -> str:
     return f"SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = {quote(instance_id)}"
 

@@ -1,0 +1,420 @@
+"""The CLI's subcommands: ``ls``, ``info``, ``vm``, the power verbs, ``login`` and ``logout``.
+
+Each talks to hosts only through :class:`~hvtui.hyperv.host.HyperVHost`, prints tables for
+people (Rich, already installed with Textual, imported without it) or JSON/CSV for scripts,
+and turns every failure into one line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from hvtui import display
+from hvtui.cli import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from hvtui.hyperv.actions import spec_for
+from hvtui.hyperv.errors import HyperVError, Problem
+from hvtui.hyperv.host import Action, ActionOutcome, HyperVHost, find_in
+from hvtui.hyperv.models import VM, HostSnapshot, JobProgress
+from hvtui.hyperv.states import VMState
+from hvtui.passwords import PasswordSource, PasswordUnavailable
+from hvtui.records import facts_record, vm_record
+from hvtui.secrets import CredentialStore
+from hvtui.uri import ConnectionURI
+
+_CONNECTION_PROBLEMS = {Problem.AUTH, Problem.UNREACHABLE, Problem.TLS, Problem.PROTOCOL, Problem.HOST}
+STATE_ALIASES = {"shutoff": "off", "shut-off": "off", "suspended": "saved", "stopped": "off"}
+
+
+def exit_code_for(error: HyperVError) -> int:
+    return EXIT_CONNECTION if error.problem in _CONNECTION_PROBLEMS else EXIT_FAILED
+
+
+def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionURI]) -> int:
+    states = _parse_states(parsed.state) if command == "ls" and parsed.state else None
+    source = PasswordSource(
+        file=getattr(parsed, "password_file", None),
+        stdin=getattr(parsed, "password_stdin", False),
+        use_keyring=not getattr(parsed, "no_keyring", False),
+    )
+    if command == "logout":
+        return _logout(uris[0])
+    store = CredentialStore(use_keyring=source.use_keyring)
+    try:
+        passwords = [source.resolve(uri, store) for uri in uris]
+    except PasswordUnavailable as exc:
+        _err(command, str(exc))
+        return EXIT_CONNECTION
+    hosts = [
+        HyperVHost(uri, pw, ca_file=parsed.ca_file) for uri, (pw, _) in zip(uris, passwords, strict=True)
+    ]
+    try:
+        return asyncio.run(_dispatch(command, parsed, hosts, states, store, passwords))
+    except KeyboardInterrupt:
+        _err(command, "interrupted; any action already sent is not undone")
+        return 130
+
+
+async def _dispatch(
+    command: str,
+    parsed: argparse.Namespace,
+    hosts: list[HyperVHost],
+    states: set[VMState] | None,
+    store: CredentialStore,
+    passwords: list[tuple[str, str]],
+) -> int:
+    try:
+        if command == "ls":
+            return await _ls(hosts, parsed, states)
+        host = hosts[0]
+        if command == "info":
+            return await _info(host, parsed)
+        if command == "vm":
+            return await _vm(host, parsed)
+        if command == "login":
+            return await _login(host, store, passwords[0][0])
+        return await _act(host, command, parsed)
+    finally:
+        await asyncio.gather(*(h.aclose() for h in hosts), return_exceptions=True)
+
+
+# -- ls ------------------------------------------------------------------------------------------
+
+
+async def _ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VMState] | None) -> int:
+    results = await asyncio.gather(*(h.snapshot() for h in hosts), return_exceptions=True)
+    vms: list[VM] = []
+    code = EXIT_OK
+    for host, result in zip(hosts, results, strict=True):
+        if isinstance(result, HyperVError):
+            _err("ls", f"{host.uri.display_host}: {result}")
+            code = max(code, exit_code_for(result))
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        vms += [vm for vm in result.vms if states is None or vm.state in states]
+    vms.sort(key=lambda vm: (vm.host, vm.name.casefold(), vm.guid))
+    if parsed.json:
+        json.dump([vm_record(vm) for vm in vms], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif parsed.csv:
+        _write_csv(sys.stdout, vms)
+    else:
+        _print_vm_table(vms, many_hosts=len(hosts) > 1)
+    return code
+
+
+def _write_csv(out: TextIO, vms: Sequence[VM]) -> None:
+    records = [vm_record(vm) for vm in vms]
+    fields = list(records[0]) if records else ["host", "name", "guid", "state"]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+
+
+def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    if many_hosts:
+        table.add_column("HOST", no_wrap=True)
+    for name, justify in (
+        ("ID", "right"),
+        ("NAME", "left"),
+        ("STATE", "left"),
+        ("CPU", "right"),
+        ("MEMORY", "right"),
+        ("UPTIME", "right"),
+        ("VCPUS", "right"),
+        ("STATUS", "left"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=name != "NAME")  # type: ignore[arg-type]
+    for vm in vms:
+        row = [
+            display.count(vm.id) if vm.id is not None else "-",
+            vm.name,
+            display.state(vm),
+            display.percent(vm.cpu_load),
+            display.memory(vm.memory_mib) if vm.memory_mib else "",
+            display.uptime(vm.uptime),
+            display.count(vm.vcpus),
+            display.status(vm),
+        ]
+        if many_hosts:
+            row.insert(0, _host_label(vm.host))
+        table.add_row(*row)
+    Console(highlight=False, soft_wrap=False).print(table)
+
+
+def _host_label(uri: str) -> str:
+    from hvtui.uri import parse_uri
+
+    return parse_uri(uri).display_host
+
+
+# -- info and vm ---------------------------------------------------------------------------------
+
+
+async def _info(host: HyperVHost, parsed: argparse.Namespace) -> int:
+    try:
+        snapshot = await host.snapshot()
+    except HyperVError as exc:
+        _err("info", f"{host.uri.display_host}: {exc}")
+        return exit_code_for(exc)
+    record = facts_record(host.key, snapshot.facts, snapshot, host.connection)
+    if parsed.json:
+        json.dump(record, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    facts = snapshot.facts
+    release = facts.release
+    rows = [
+        ("Hostname", facts.hostname),
+        (
+            "Release",
+            f"{release.display_name} ({release.name})"
+            + (f", {release.feature_update}" if release.feature_update else ""),
+        ),
+        ("Kernel version", str(release.kernel) if release.kernel else repr(release.raw_version)),
+        (
+            "libvirt version",
+            f"{release.libvirt_version_text} ({release.libvirt_version})"
+            if release.libvirt_version is not None
+            else "—",
+        ),
+        ("CPU model", facts.cpu_model or "—"),
+        ("CPU(s)", _cpu_line(facts.cpus, facts.sockets, facts.cores, facts.threads)),
+        ("CPU frequency", f"{facts.mhz} MHz" if facts.mhz else "—"),
+        ("Memory", f"{display.memory(facts.memory_mib)} (free {display.memory(facts.free_memory_mib)})"),
+        ("Max vCPUs per VM", display.count(facts.max_vcpus)),
+        ("Host UUID", facts.uuid or "—"),
+        ("Uptime", display.uptime(facts.uptime) or "—"),
+        ("VMs", _counts_line(snapshot)),
+        ("Connection", _connection_line(host)),
+    ]
+    if release.note:
+        rows.append(("Note", release.note))
+    _print_rows(rows)
+    return EXIT_OK
+
+
+def _cpu_line(cpus: int | None, sockets: int | None, cores: int | None, threads: int | None) -> str:
+    if cpus is None:
+        return "—"
+    return f"{cpus} ({sockets} socket(s) × {cores} core(s) × {threads or 1} thread(s))"
+
+
+def _counts_line(snapshot: HostSnapshot) -> str:
+    counts = snapshot.counts()
+    parts = ", ".join(f"{n} {state.value}" for state, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return f"{len(snapshot.vms)}" + (f" ({parts})" if parts else "")
+
+
+def _connection_line(host: HyperVHost) -> str:
+    info = host.connection
+    parts = [str(info.get("endpoint", host.uri.endpoint)), str(info.get("auth") or host.uri.auth)]
+    if host.uri.transport == "https":
+        parts.append(
+            "TLS verified" if info.get("tls_verified", not host.uri.no_verify) else "TLS NOT verified"
+        )
+    elif info.get("encrypted"):
+        parts.append("message encryption")
+    else:
+        parts.append("unencrypted")
+    return ", ".join(parts)
+
+
+async def _vm(host: HyperVHost, parsed: argparse.Namespace) -> int:
+    try:
+        snapshot = await host.snapshot()
+        vm = find_in(snapshot, parsed.vm)
+    except HyperVError as exc:
+        _err("vm", f"{host.uri.display_host}: {exc}")
+        return exit_code_for(exc)
+    if parsed.json:
+        json.dump(vm_record(vm), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    dynamic = "—"
+    if vm.dynamic_memory is not None:
+        dynamic = "on" if vm.dynamic_memory else "off"
+        if vm.dynamic_memory and vm.memory_buffer_pct is not None:
+            dynamic += f" (buffer {vm.memory_buffer_pct}%, demand {display.memory(vm.memory_demand_mib)})"
+    rows = [
+        ("Id", str(vm.id) if vm.id is not None else "-"),
+        ("Name", vm.name),
+        ("UUID", vm.guid),
+        ("OS Type", "hvm"),
+        ("State", f"{vm.power.label} (EnabledState {vm.enabled_state})"),
+        ("CPU(s)", display.count(vm.vcpus)),
+        ("CPU load", display.percent(vm.cpu_load)),
+        ("Max memory", display.memory(vm.maximum_memory_mib)),
+        ("Assigned memory", display.memory(vm.memory_mib)),
+        ("Startup memory", display.memory(vm.startup_memory_mib)),
+        ("Dynamic memory", dynamic),
+        ("Uptime", display.uptime(vm.uptime) or "—"),
+        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else "—"),
+        ("Health", vm.health_label or "—"),
+        ("Generation", display.generation(vm.generation)),
+        ("Configuration", vm.version or "—"),
+        ("Autostart", display.autostart(vm.autostart)),
+        ("Shutdown service", {True: "yes", False: "no", None: "—"}[vm.has_shutdown_service]),
+        ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
+        ("Persistent", "yes"),
+        ("Guest OS", vm.guest_os or "—"),
+        ("Host task", vm.host_job or "—"),
+        ("Host", host.uri.display_host),
+        ("Notes", vm.notes or "—"),
+    ]
+    _print_rows(rows)
+    return EXIT_OK
+
+
+def _print_rows(rows: Sequence[tuple[str, str]]) -> None:
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        lines = str(value).splitlines() or [""]
+        print(f"{label + ':':<{width}}{lines[0]}")
+        for line in lines[1:]:
+            print(" " * width + line)
+
+
+# -- actions -------------------------------------------------------------------------------------
+
+
+async def _act(host: HyperVHost, command: str, parsed: argparse.Namespace) -> int:
+    spec = spec_for(command)
+    try:
+        snapshot = await host.snapshot()
+        targets: list[VM] = []
+        for ref in parsed.vms:
+            vm = find_in(snapshot, ref)
+            if vm.guid not in {t.guid for t in targets}:
+                targets.append(vm)
+    except HyperVError as exc:
+        _err(command, f"{host.uri.display_host}: {exc}")
+        return exit_code_for(exc)
+
+    code = EXIT_OK
+    accepted: list[Action] = []
+    for vm in targets:  # each request is sent exactly once, in order
+        try:
+            action = await host.request(vm, spec.verb)
+        except HyperVError as exc:
+            _err(command, str(exc))
+            code = max(code, exit_code_for(exc))
+            continue
+        accepted.append(action)
+        if not parsed.wait:
+            if action.job_id is None:
+                print(f"{vm.name}: {spec.done}")
+            else:
+                print(f"{vm.name}: {spec.progressive.lower()} (job {action.job_id})")
+    if not parsed.wait or not accepted:
+        return code
+    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    outcomes = await asyncio.gather(
+        *(
+            a.wait(timeout=parsed.timeout, on_progress=progress.callback(a) if progress else None)
+            for a in accepted
+        ),
+        return_exceptions=True,
+    )
+    if progress:
+        progress.clear()
+    for action, outcome in zip(accepted, outcomes, strict=True):
+        if isinstance(outcome, HyperVError):
+            _err(command, f"{action.vm.name}: lost track of the job: {outcome}")
+            code = max(code, exit_code_for(outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            code = max(code, _report(command, outcome))
+    return code
+
+
+def _report(command: str, outcome: ActionOutcome) -> int:
+    if outcome.status == "completed":
+        print(outcome.message)
+        return EXIT_OK
+    _err(command, outcome.message)
+    return EXIT_FAILED
+
+
+class _Progress:
+    """One self-overwriting status line on a terminal: "web-01 Saving 35% · db-02 Saving 10%"."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.parts: dict[str, str] = {}
+
+    def callback(self, action: Action) -> Any:
+        def update(job: JobProgress) -> None:
+            percent = f" {job.percent}%" if job.percent is not None else ""
+            self.parts[action.vm.name] = f"{action.vm.name} {action.spec.progressive}{percent}"
+            line = " · ".join(self.parts.values())
+            self.out.write("\r\x1b[2K" + line[:200])
+            self.out.flush()
+
+        return update
+
+    def clear(self) -> None:
+        self.out.write("\r\x1b[2K")
+        self.out.flush()
+
+
+# -- login / logout ------------------------------------------------------------------------------
+
+
+async def _login(host: HyperVHost, store: CredentialStore, password: str) -> int:
+    try:
+        facts = await host.connect()
+    except HyperVError as exc:
+        _err("login", f"{host.uri.display_host}: {exc}")
+        return exit_code_for(exc)
+    warning = store.remember(host.key, password, persist=True)
+    if warning:
+        _err("login", f"the password works for {facts.hostname}, but was not stored: {warning}")
+        return EXIT_FAILED
+    print(f"password for {host.uri.user} on {host.uri.display_host} stored in the keyring")
+    return EXIT_OK
+
+
+def _logout(uri: ConnectionURI) -> int:
+    store = CredentialStore()
+    warning = store.forget(uri.canonical)
+    if warning:
+        _err("logout", warning)
+        return EXIT_FAILED
+    print(f"password for {uri.user} on {uri.display_host} forgotten")
+    return EXIT_OK
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _parse_states(text: str) -> set[VMState]:
+    states: set[VMState] = set()
+    for typed in filter(None, (w.strip().lower() for w in text.split(","))):
+        word = STATE_ALIASES.get(typed, typed)
+        try:
+            states.add(VMState(word))
+        except ValueError:
+            known = ", ".join(s.value for s in VMState)
+            raise UsageError(f"hvtui ls: unknown state '{word}': use {known}") from None
+    return states
+
+
+def _err(command: str, message: str) -> None:
+    print(f"hvtui {command}: {' '.join(message.split())}", file=sys.stderr)
+
+
+__all__ = ["EXIT_USAGE", "exit_code_for", "run_command"]

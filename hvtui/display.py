@@ -1,0 +1,77 @@
+"""How values read to a person, the same in the CLI's tables and the TUI's cells.
+
+Plain functions on plain values (no Rich, no Textual), so both front ends share them and
+a number never reads one way in ``hvtui ls`` and another on screen.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hvtui.hyperv.models import VM
+from hvtui.hyperv.states import VMState
+
+DASH = "—"
+
+
+def memory(mib: int | None) -> str:
+    """``512 MiB``, ``4.0 GiB``, ``1.5 TiB``; a dash when unknown."""
+    if mib is None:
+        return DASH
+    if mib < 1024:
+        return f"{mib} MiB"
+    if mib < 1024 * 1024:
+        return f"{mib / 1024:.1f} GiB"
+    return f"{mib / 1024 / 1024:.1f} TiB"
+
+
+def uptime(delta: timedelta | None) -> str:
+    """``3d 04:12`` or ``04:12:09``, like Hyper-V Manager's column; empty when stopped."""
+    if delta is None:
+        return DASH
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return ""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}:{minutes:02d}"
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def percent(value: int | None) -> str:
+    return DASH if value is None else f"{value}%"
+
+
+def count(value: int | None) -> str:
+    return DASH if value is None else str(value)
+
+
+def state(vm: VM) -> str:
+    """The state as Hyper-V Manager words it ("Running", "Saved", "Unknown (7)")."""
+    label = vm.power.label
+    return label[:1].upper() + label[1:]
+
+
+def status(vm: VM, job: str | None = None) -> str:
+    """The Status column: a job in progress first, then host tasks, then the heartbeat."""
+    if job:
+        return job
+    if vm.host_job:
+        return vm.host_job
+    if vm.state is VMState.RUNNING and vm.heartbeat is not None:
+        return f"Heartbeat {vm.heartbeat.label}" if vm.heartbeat.label != "OK" else "Running normally"
+    return ""
+
+
+def generation(value: int | None) -> str:
+    return DASH if value is None else str(value)
+
+
+def autostart(value: int | None) -> str:
+    return {2: "off", 3: "if it was running", 4: "always"}.get(value or -1, DASH)
+
+
+def seconds(delta: timedelta | None) -> int | None:
+    return None if delta is None else int(delta.total_seconds())

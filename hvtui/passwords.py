@@ -1,0 +1,85 @@
+"""Where the CLI gets a host's password: a file, stdin, the keyring, or a prompt naming the host.
+
+There is deliberately no flag that takes the password itself: argv is visible to every
+local user (``ps``) and stays in shell history.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from hvtui.secrets import CredentialStore
+from hvtui.uri import ConnectionURI
+
+
+class PasswordUnavailable(Exception):
+    """No password could be had; the message says how to give one."""
+
+
+@dataclass
+class PasswordSource:
+    """The user's choice on the command line; resolved once per host."""
+
+    file: Path | None = None
+    stdin: bool = False
+    use_keyring: bool = True
+    interactive: bool | None = None  # None: prompt when stdin is a terminal
+    _stdin_value: str | None = None
+
+    def resolve(self, uri: ConnectionURI, store: CredentialStore | None) -> tuple[str, str]:
+        """(password, where it came from). Raises PasswordUnavailable."""
+        if self.file is not None:
+            return read_password_file(self.file), "file"
+        if self.stdin:
+            if self._stdin_value is None:
+                line = sys.stdin.readline()
+                if not line:
+                    raise PasswordUnavailable("--password-stdin was given but standard input is empty")
+                self._stdin_value = line.rstrip("\r\n")
+            return self._stdin_value, "stdin"
+        if self.use_keyring and store is not None:
+            stored = store.get(uri.canonical)
+            if stored is not None:
+                return stored, "keyring"
+        interactive = sys.stdin.isatty() if self.interactive is None else self.interactive
+        if interactive:
+            try:
+                # libvirt's challenge is the host name; show the user too so the right one is typed.
+                value = getpass.getpass(f"Password for {uri.user} on {uri.display_host}: ")
+            except (EOFError, KeyboardInterrupt):
+                raise PasswordUnavailable("no password entered") from None
+            return value, "prompt"
+        hint = "store one with 'hvtui login URI'" if self.use_keyring else "give one"
+        raise PasswordUnavailable(
+            f"no password for {uri.user} on {uri.display_host}: {hint}, or use --password-file FILE "
+            "or --password-stdin"
+        )
+
+
+def read_password_file(path: Path) -> str:
+    """The first line of ``path``; refuses a file other local users could read."""
+    try:
+        info = path.stat()
+        with path.open(encoding="utf-8") as handle:
+            line = handle.readline()
+    except OSError as exc:
+        raise PasswordUnavailable(f"cannot read password file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PasswordUnavailable(f"password file {path} is not UTF-8 text") from None
+    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_devfd(path):
+        raise PasswordUnavailable(f"password file {path} is readable by other users: run 'chmod 600 {path}'")
+    password = line.rstrip("\r\n")
+    if not password:
+        raise PasswordUnavailable(f"password file {path} is empty (the password is its first line)")
+    return password
+
+
+def _is_devfd(path: Path) -> bool:
+    """Process substitution (``--password-file <(pass show hv01)``) gives /dev/fd/N: allow it."""
+    text = str(path)
+    return text.startswith(("/dev/fd/", "/proc/self/fd/"))
