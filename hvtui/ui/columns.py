@@ -2,7 +2,7 @@
 
 Cells are plain strings so that a refresh can compare them cheaply and the table can draw
 them without building renderables; colour comes from the state (a style class), never from
-markup inside a cell.
+markup inside a cell. Values read as :mod:`hvtui.display` words them, as in the CLI.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from hvtui import display
 from hvtui.hyperv.models import VM
-from hvtui.hyperv.states import Heartbeat, VMState
+from hvtui.hyperv.states import VMState
 
 Align = Literal["left", "right"]
 
@@ -31,26 +32,17 @@ class Column:
 
 
 def format_memory(mib: int | None) -> str:
-    """Hyper-V Manager's unit: "4096 MB"."""
-    return "" if not mib else f"{mib} MB"
+    """Memory as the CLI prints it ("4.0 GiB"); nothing for none."""
+    return display.memory(mib) if mib else ""
 
 
 def format_uptime(uptime: timedelta | None) -> str:
-    """ "3d 04:12:55", or "04:12:55" under a day; nothing when the VM is not running."""
-    if uptime is None:
-        return ""
-    seconds = int(uptime.total_seconds())
-    if seconds <= 0:
-        return ""
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours:02}:{minutes:02}:{secs:02}"
-    return f"{days}d {clock}" if days else clock
+    """Uptime as the CLI prints it ("3d 04:12", "04:12:09"); nothing when not running."""
+    return display.uptime(uptime) if uptime is not None else ""
 
 
 def format_percent(value: int | None) -> str:
-    return "" if value is None else f"{value}%"
+    return "" if value is None else display.percent(value)
 
 
 def _is_up(vm: VM) -> bool:
@@ -59,15 +51,9 @@ def _is_up(vm: VM) -> bool:
 
 def status_text(vm: VM) -> str:
     """Status without a job of ours: the host's own task, else the heartbeat of a running guest."""
-    if vm.host_job:
-        return vm.host_job
-    if vm.power.critical:
-        return "critical"
-    if vm.state is VMState.RUNNING and vm.heartbeat is not None:
-        if vm.heartbeat is Heartbeat.OK:
-            return "OK"
-        return vm.heartbeat.label
-    return ""
+    if vm.power.critical and not vm.host_job:
+        return "Critical"
+    return display.status(vm)
 
 
 def _version_key(vm: VM) -> Any:
@@ -118,7 +104,7 @@ COLUMNS: tuple[Column, ...] = (
         "left",
         5,
         22,
-        lambda vm: vm.power.label,
+        display.state,
         lambda vm: _STATE_ORDER[vm.state],
         "running, off, saved, paused …",
     ),

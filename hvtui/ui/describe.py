@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
+from hvtui import display
 from hvtui.hyperv.models import VM, HostFacts
 from hvtui.hyperv.states import VMState
-from hvtui.ui.columns import format_memory, format_uptime, status_text
+from hvtui.ui.columns import format_uptime, status_text
 from hvtui.ui.hostview import HostView
 
 Pair = tuple[str, str]
@@ -25,7 +25,7 @@ _STATE_WORDS = (
 
 
 def format_gib(mib: int | None) -> str:
-    return "?" if mib is None else f"{mib / 1024:.1f} GiB"
+    return display.memory(mib)
 
 
 def vm_counts(counts: Mapping[VMState, int]) -> str:
@@ -111,44 +111,41 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if value else ""
 
 
-def _or_dash(value: Any) -> str:
-    return "—" if value is None or value == "" else str(value)
-
-
 def vm_lines(vm: VM, host_name: str, job: str | None = None) -> list[Pair]:
-    """Everything known about a VM (what ``hvtui vm`` prints), label by label."""
-    memory = []
-    memory.append(("Assigned memory", format_memory(vm.memory_mib) or "—"))
-    memory.append(("Startup memory", format_memory(vm.startup_memory_mib) or "—"))
+    """Everything ``hvtui vm`` prints about a VM (in its order), then what only the UI knows."""
+    dynamic = display.DASH
     if vm.dynamic_memory is not None:
         dynamic = "on" if vm.dynamic_memory else "off"
-        if vm.dynamic_memory and vm.maximum_memory_mib:
-            dynamic += f" (maximum {format_memory(vm.maximum_memory_mib)})"
-        memory.append(("Dynamic memory", dynamic))
-    memory.append(("Memory demand", format_memory(vm.memory_demand_mib) or "—"))
-    memory.append(("Memory buffer", f"{vm.memory_buffer_pct}%" if vm.memory_buffer_pct is not None else "—"))
-    state = vm.power.label
-    raw = f"EnabledState {vm.enabled_state}" if vm.enabled_state is not None else "EnabledState unknown"
-    lines: list[Pair] = [
+        if vm.dynamic_memory and vm.memory_buffer_pct is not None:
+            dynamic += f" (buffer {vm.memory_buffer_pct}%, demand {display.memory(vm.memory_demand_mib)})"
+    raw = vm.enabled_state if vm.enabled_state is not None else "unknown"
+    return [
+        ("Id", str(vm.id) if vm.id is not None else "-"),
         ("Name", vm.name),
+        ("UUID", vm.guid),
+        ("OS Type", "hvm"),
+        ("State", f"{vm.power.label} (EnabledState {raw})"),
+        ("CPU(s)", display.count(vm.vcpus)),
+        ("CPU load", display.percent(vm.cpu_load)),
+        ("Max memory", display.memory(vm.maximum_memory_mib)),
+        ("Assigned memory", display.memory(vm.memory_mib)),
+        ("Startup memory", display.memory(vm.startup_memory_mib)),
+        ("Dynamic memory", dynamic),
+        ("Uptime", display.uptime(vm.uptime) or display.DASH),
+        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else display.DASH),
+        ("Health", vm.health_label or display.DASH),
+        ("Generation", display.generation(vm.generation)),
+        ("Configuration", vm.version or display.DASH),
+        ("Autostart", display.autostart(vm.autostart)),
+        ("Shutdown service", {True: "yes", False: "no", None: display.DASH}[vm.has_shutdown_service]),
+        ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
+        ("Persistent", "yes"),
+        ("Guest OS", vm.guest_os or display.DASH),
+        ("Host task", vm.host_job or display.DASH),
         ("Host", host_name),
-        ("GUID", vm.guid),
-        ("ID", _or_dash(vm.id)),
-        ("State", f"{state} ({raw})"),
-        ("Status", job or status_text(vm) or "—"),
-        ("vCPUs", _or_dash(vm.vcpus)),
-        *memory,
-        ("Uptime", format_uptime(vm.uptime) or "—"),
-        ("CPU", f"{vm.cpu_load}%" if vm.cpu_load is not None else "—"),
-        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else "—"),
-        ("Health", vm.health_label or "—"),
-        ("Generation", _or_dash(vm.generation)),
-        ("Version", _or_dash(vm.version)),
-        ("Autostart", vm.autostart_label or "—"),
-        ("Guest OS", _or_dash(vm.guest_os)),
-        ("Shutdown service", {True: "yes", False: "no", None: "—"}[vm.has_shutdown_service]),
-        ("Created", _when(vm.created) or "—"),
-        ("Host task", vm.host_job or "—"),
-        ("Notes", vm.notes or "—"),
+        ("Status", status_text(vm) if job is None else job)
+        if (job or status_text(vm))
+        else ("Status", display.DASH),
+        ("Created", _when(vm.created) or display.DASH),
+        ("Notes", vm.notes or display.DASH),
     ]
-    return lines

@@ -2,8 +2,8 @@
 
 They are posted from the scheduler's thread (``post_message`` is thread-safe). A refresh of a
 host makes the one before it, still queued, pointless: :meth:`SnapshotReady.can_replace`
-lets the queue drop it, which is safe because the table finds changes by row identity
-rather than from a delta (see :mod:`hvtui.ui.tablemodel`).
+lets the queue drop it, which is safe because the table then finds the changes by row
+identity instead of trusting the newer refresh's list (see :mod:`hvtui.ui.tablemodel`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from textual.message import Message
 
 from hvtui.hyperv.models import HostSnapshot, JobProgress
 from hvtui.ui.hoststatus import StatusReport
-from hvtui.ui.rows import Row
+from hvtui.ui.rows import HostRows
 
 
 @dataclass
@@ -25,7 +25,7 @@ class SnapshotReady(Message):
 
     key: str
     snapshot: HostSnapshot
-    rows: dict[str, Row]
+    rows: HostRows
     connection: Mapping[str, Any]
 
     def can_replace(self, message: Message) -> bool:

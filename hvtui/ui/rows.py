@@ -32,6 +32,17 @@ class Row:
         return (self.vm.name.casefold(), self.key)
 
 
+@dataclass
+class HostRows:
+    """One refresh of one host, as rows, with what changed since the refresh before it."""
+
+    host: str
+    generation: int  # counts this host's refreshes: tells the UI whether it saw the previous one
+    rows: dict[str, Row]
+    fresh: list[str]  # keys whose Row object is new (added or changed) since the previous refresh
+    removed: frozenset[str]
+
+
 def make_row(vm: VM, host_label: str) -> Row:
     cells = tuple(column.cell(vm) for column in COLUMNS)
     cells = (*cells[:HOST], host_label, *cells[HOST + 1 :])
@@ -59,22 +70,32 @@ class RowBuilder:
         self.host = host
         self.rows: dict[str, Row] = {}
         self.label = ""
+        self.generation = 0
 
-    def build(self, snapshot: HostSnapshot, label: str) -> dict[str, Row]:
+    def build(self, snapshot: HostSnapshot, label: str) -> HostRows:
         """Rows for a snapshot; a VM equal to the last one seen keeps its very Row object.
 
-        That identity is the whole contract with the UI thread: it finds what changed by
-        comparing objects, without formatting or comparing anything else.
+        That identity is the contract with the UI thread: it finds what changed from the
+        ``fresh`` list, or by comparing objects when it missed a refresh, without formatting
+        or comparing anything else.
         """
         previous = self.rows
         relabel = label != self.label
         rows: dict[str, Row] = {}
+        fresh: list[str] = []
+        new = 0
         for vm in snapshot.vms:
-            old = previous.get(vm.key)
+            key = vm.key
+            old = previous.get(key)
             if old is not None and not relabel and old.vm == vm:
-                rows[vm.key] = old
+                rows[key] = old
             else:
-                rows[vm.key] = make_row(vm, label)
+                rows[key] = make_row(vm, label)
+                fresh.append(key)
+                new += old is None
+        kept = len(rows) - new
+        removed = frozenset(previous.keys() - rows.keys()) if kept != len(previous) else frozenset()
         self.rows = rows
         self.label = label
-        return rows
+        self.generation += 1
+        return HostRows(self.host, self.generation, rows, fresh, removed)

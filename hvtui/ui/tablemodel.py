@@ -15,7 +15,7 @@ from operator import itemgetter
 from rich.cells import cell_len
 
 from hvtui.ui.columns import BY_KEY, COLUMN_INDEX, COLUMNS, STATUS, visible_columns
-from hvtui.ui.rows import Row
+from hvtui.ui.rows import HostRows, Row
 
 # Columns whose text may hold wide characters (names typed by people); the rest are ASCII.
 _WIDE_TEXT = frozenset({COLUMN_INDEX["name"], COLUMN_INDEX["host"], COLUMN_INDEX["status"]})
@@ -80,7 +80,8 @@ class TableModel:
         self.sort_reverse = sort_reverse
         self.chosen = visible_columns(columns)
         self.order: list[str] = []
-        self._index: dict[str, int] = {}
+        self._positions: dict[str, int] | None = {}  # key -> position in order; built when needed
+        self._generations: dict[str, int] = {}  # per host: the last refresh applied
         self.cursor = 0
         self._anchors: dict[str | None, str] = {}  # per scope: the VM the user last put the cursor on
         self.marks: set[str] = set()
@@ -181,10 +182,7 @@ class TableModel:
         return self.scope is None or self.scope == host
 
     def _members(self) -> list[str]:
-        if self.scope is None:
-            candidates: Iterable[Row] = self.rows.values()
-        else:
-            candidates = self.by_host.get(self.scope, {}).values()
+        candidates: Iterable[Row] = self._view_rows.values()
         if not self.filter.active:
             return [row.key for row in candidates]
         match = self.filter.matches
@@ -203,14 +201,30 @@ class TableModel:
             order.extend(absent)
         return order
 
+    @property
+    def _index(self) -> dict[str, int]:
+        """Positions by key, rebuilt lazily: many refreshes re-sort without anyone asking."""
+        if self._positions is None:
+            self._positions = {key: position for position, key in enumerate(self.order)}
+        return self._positions
+
     def _set_order(self, order: list[str]) -> None:
         self.order = order
-        self._index = {key: position for position, key in enumerate(order)}
+        self._positions = None
         anchor = self._anchors.get(self.scope)
-        if anchor is not None and anchor in self._index:
-            self.cursor = self._index[anchor]
-        else:
+        try:
+            if anchor is None:
+                raise ValueError
+            self.cursor = order.index(anchor)  # one C-level scan: cheaper than building an index
+        except ValueError:
             self.cursor = max(0, min(self.cursor, len(order) - 1))
+
+    @property
+    def _view_rows(self) -> dict[str, Row]:
+        """The rows the view draws from (its scope), before the filter."""
+        if self.scope is None:
+            return self.rows
+        return self.by_host.get(self.scope, {})
 
     def rebuild(self) -> None:
         """Filter and sort from scratch: after a change of scope, filter or host list."""
@@ -223,7 +237,7 @@ class TableModel:
         self.scope = host
         self.cursor = 0
         self.order = []
-        self._index = {}
+        self._positions = {}
         self._set_columns()
         self.rebuild()
 
@@ -258,21 +272,27 @@ class TableModel:
 
     # -- refreshes ----------------------------------------------------------------------------
 
-    def apply(self, host: str, new_rows: dict[str, Row]) -> Change:
+    def apply(self, host: str, update: HostRows) -> Change:
         """Take one host's rows after a refresh; touch only what changed.
 
-        Rows the refresh did not change are the same objects as before, so finding the
-        changes costs one identity check per VM; cells are compared only for the rest.
-        Stateless with respect to refreshes it never saw, so a newer refresh may replace
-        an older one still waiting in the queue.
+        The refresh says which rows it rebuilt since the one before; when a refresh was
+        dropped in between (a newer one replaced it in the queue), the changes are found by
+        identity instead (rows that did not change are the very same objects).
         """
+        new_rows = update.rows
         old_rows = self.by_host.get(host, {})
         self.by_host[host] = new_rows
-        rows = self.rows
+        consecutive = self._generations.get(host) == update.generation - 1
+        self._generations[host] = update.generation
         previous_of = old_rows.get
-        fresh = [key for key, row in new_rows.items() if previous_of(key) is not row]
+        if consecutive:
+            fresh: list[str] = update.fresh
+            removed: Iterable[str] = update.removed
+        else:
+            fresh = [key for key, row in new_rows.items() if previous_of(key) is not row]
+            removed = old_rows.keys() - new_rows.keys()
+        rows = self.rows
         added = [key for key in fresh if key not in old_rows]
-        removed = old_rows.keys() - new_rows.keys() if len(old_rows) + len(added) != len(new_rows) else ()
         for key in fresh:
             rows[key] = new_rows[key]
         for key in removed:
@@ -284,8 +304,8 @@ class TableModel:
         sort_index = COLUMN_INDEX[self.sort_column]
         members_changed = bool(added or removed)
         resort = False
-        index = self._index
         filtering = self.filter.active
+        index = self._index if filtering else None
         matches = self.filter.matches
         dirty: list[Row] = []
         for key in fresh:
@@ -297,26 +317,28 @@ class TableModel:
                 continue  # a field the table does not show
             if row.cells[sort_index] != previous.cells[sort_index]:
                 resort = True
-            shown = key in index
-            if filtering and matches(row) != shown:
-                members_changed = True
-            elif shown:
-                dirty.append(row)
+            if index is not None:
+                shown = key in index
+                if matches(row) != shown:
+                    members_changed = True
+                    continue
+                if not shown:
+                    continue
+            dirty.append(row)
         change.dirty = {row.key for row in dirty}
         if members_changed:
             self._set_order(self._sort(self._members()))
             change.order_changed = True
-            dirty.extend(rows[k] for k in added if k in self._index)
+            view = self._view_rows
+            dirty.extend(view[k] for k in added if k in view and (not filtering or matches(view[k])))
         elif resort:
             # Rows whose values did not move are still in order: put them first, so that
             # the sort sees one long sorted run and merges the moved rows into it.
             moved = change.dirty
-            order = self._sort(
-                [k for k in self.order if k not in moved] + [k for k in self.order if k in moved]
-            )
-            if order != self.order:
-                self._set_order(order)
-                change.order_changed = True
+            order = self.order
+            runs = [k for k in order if k not in moved] + [k for k in order if k in moved]
+            self._set_order(self._sort(runs))
+            change.order_changed = True
         change.widths_changed = self._fit_rows(dirty)
         return change
 
@@ -326,7 +348,8 @@ class TableModel:
             self.marks.discard(key)
             self.jobs.pop(key, None)
         self.order = []
-        self._index = {}
+        self._positions = {}
+        self._generations.pop(host, None)
         if self.scope == host:
             self.scope = None
             self._set_columns()

@@ -73,11 +73,25 @@ def test_unchanged_vms_keep_their_row_objects():
     a = Host(A, [vm(A, 1), vm(A, 2)])
     first = a.rows()
     second = a.rows()
-    assert all(second[k] is first[k] for k in first)
+    assert all(second.rows[k] is first.rows[k] for k in first.rows)
+    assert second.fresh == []
     a.vms[1] = replace(a.vms[1], cpu_load=99)
     third = a.rows()
-    assert third[a.vms[0].key] is first[a.vms[0].key]
-    assert third[a.vms[1].key] is not first[a.vms[1].key]
+    assert third.rows[a.vms[0].key] is first.rows[a.vms[0].key]
+    assert third.fresh == [a.vms[1].key]
+    assert third.generation == 3
+    gone = a.vms.pop(0).key
+    assert a.rows().removed == {gone}
+
+
+def test_a_refresh_dropped_from_the_queue_is_caught_up_by_identity(two_hosts):
+    model, a, _ = two_hosts
+    a.vms[0] = replace(a.vms[0], cpu_load=55)
+    a.rows()  # never applied: a newer refresh replaced it in the queue
+    a.vms[1] = replace(a.vms[1], name="renamed")
+    change = model.apply(A, a.rows())
+    assert change.dirty == {a.vms[0].key, a.vms[1].key}
+    assert model.rows[a.vms[0].key].vm.cpu_load == 55
 
 
 def test_apply_reports_only_changed_visible_rows(two_hosts):
@@ -206,7 +220,7 @@ def test_jobs_override_the_status_cell_and_widen_it(two_hosts):
     assert model.cell(model.rows[key], status) == "Saving a very long way 35%"
     assert model.width_of[status] > before
     model.set_job(key, None)
-    assert model.cell(model.rows[key], status) == "OK"
+    assert model.cell(model.rows[key], status) == "Running normally"
 
 
 def test_widths_grow_with_longer_cells(two_hosts):
@@ -244,7 +258,7 @@ def test_filter_object():
 
 def test_uptime_format():
     assert format_uptime(timedelta(seconds=59)) == "00:00:59"
-    assert format_uptime(timedelta(days=3, hours=4, minutes=5, seconds=6)) == "3d 04:05:06"
+    assert format_uptime(timedelta(days=3, hours=4, minutes=5, seconds=6)) == "3d 04:05"
     assert format_uptime(None) == ""
 
 
