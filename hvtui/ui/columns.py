@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from hvtui import display
 from hvtui.hyperv.models import VM
-from hvtui.hyperv.states import VMState
+from hvtui.hyperv.states import Heartbeat, VMState
 
 Align = Literal["left", "right"]
 
@@ -54,6 +54,28 @@ def status_text(vm: VM) -> str:
     if vm.power.critical and not vm.host_job:
         return "Critical"
     return display.status(vm)
+
+
+_HEARTBEAT_CELL = {
+    Heartbeat.NO_CONTACT: "no heartbeat",
+    Heartbeat.LOST_COMMUNICATION: "heartbeat lost",
+    Heartbeat.DEGRADED: "heartbeat degraded",
+    Heartbeat.ERROR: "heartbeat error",
+    Heartbeat.PAUSED: "heartbeat paused",
+    Heartbeat.UNKNOWN: "heartbeat ?",
+}
+
+
+def status_cell(vm: VM) -> str:
+    """The Status column leaves the normal case blank, as Hyper-V Manager does, so that what
+    is not normal (a task, a heartbeat problem) stands out; it words it short."""
+    if vm.host_job:
+        return vm.host_job
+    if vm.power.critical:
+        return "Critical"
+    if vm.state is VMState.RUNNING and vm.heartbeat is not None:
+        return _HEARTBEAT_CELL.get(vm.heartbeat, "")
+    return ""
 
 
 def _version_key(vm: VM) -> Any:
@@ -119,8 +141,8 @@ COLUMNS: tuple[Column, ...] = (
         "left",
         6,
         26,
-        status_text,
-        lambda vm: status_text(vm) or None,
+        status_cell,
+        lambda vm: status_cell(vm) or None,
         "job progress, host tasks, heartbeat",
     ),
     Column(

@@ -67,12 +67,11 @@ class HostView:
     @property
     def tls_verified(self) -> bool | None:
         """True/False for HTTPS with/without certificate checks; None when not HTTPS."""
-        for name in ("tls_verified", "verified", "verify"):
-            value = self.connection.get(name)
-            if isinstance(value, bool):
-                return value
         if self.uri is None or self.uri.transport != "https":
             return None
+        value = self.connection.get("tls_verified")
+        if isinstance(value, bool):
+            return value
         return not self.uri.no_verify
 
     def counts(self) -> dict[VMState, int]:

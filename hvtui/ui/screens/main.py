@@ -19,7 +19,8 @@ from hvtui.ui.widgets.hosts_pane import HostsPane
 from hvtui.ui.widgets.vm_table import VMTable
 
 FILTER_HINT = "filter: name, state or GUID — !text inverts — esc clears"
-NARROW = 100  # below this many columns the hosts pane gets narrower
+NARROW = 100  # below these many columns the hosts pane gets narrower
+MEDIUM = 140
 
 
 def first_run_text(config_path: str) -> str:
@@ -84,6 +85,7 @@ class MainScreen(VerbScreen):
 
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(NARROW <= width < MEDIUM, "-medium")
 
     # -- what the app tells the screen ------------------------------------------------------------
 

@@ -105,7 +105,7 @@ class VMTable(ScrollView, can_focus=True):
         return self.model.column_indexes, self.model.widths
 
     def _line_width(self) -> int:
-        return 1 + sum(1 + w for w in self.model.widths) + 1
+        return 1 + sum(1 + w for w in self.model.widths)
 
     def _fixed_width(self) -> int:
         indexes, widths = self._layout()
@@ -200,15 +200,14 @@ class VMTable(ScrollView, can_focus=True):
         segments = [Segment(" ", header)]
         for index, column_width in zip(*self._layout(), strict=True):
             column = COLUMNS[index]
-            title = column.title
-            style = header
             if column.key == model.sort_column:
+                # The arrow takes the space before the title: no column is widened for it.
                 arrow = DOWN if model.sort_reverse else UP
-                title = f"{title}{arrow}" if column.align == "left" else f"{arrow}{title}"
-                style = sorted_style
-            segments.append(Segment(" ", header))
-            segments.append(Segment(fit(title, column_width, column.align), style))
-        segments.append(Segment(" ", header))
+                segments.append(Segment(arrow, sorted_style))
+                segments.append(Segment(fit(column.title, column_width, column.align), sorted_style))
+            else:
+                segments.append(Segment(" ", header))
+                segments.append(Segment(fit(column.title, column_width, column.align), header))
         return self._split(segments, self._fixed_width(), width, header)
 
     def _render_row(self, position: int, key: str, width: int, base: Style) -> Strip:
@@ -240,7 +239,6 @@ class VMTable(ScrollView, can_focus=True):
                     cell_style = style + self._style(f"vm-table--state-{row.style}")
             segments.append(Segment(" ", style))
             segments.append(Segment(fit(text, column_width, column.align), cell_style))
-        segments.append(Segment(" ", style))
         return self._split(segments, self._fixed_width(), width, style)
 
     # -- input --------------------------------------------------------------------------------
