@@ -240,10 +240,19 @@ class HvtuiApp(App[int]):
     @property
     def main(self) -> MainScreen | None:
         """The main screen, once it is mounted (until then it reads the state when it mounts)."""
+        if not self.is_running:
+            return None  # shutting down: results may still arrive, widgets are going
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                return screen if screen.is_mounted else None
+                return screen if screen.is_mounted and not screen._closing else None
         return None
+
+    @property
+    def top(self) -> Screen[Any] | None:
+        """The active screen, or None while the app starts or shuts down (results still arrive)."""
+        if not self.is_running or not self.screen_stack:
+            return None
+        return self.screen_stack[-1]
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         view = self.hosts.get(message.key)
@@ -298,12 +307,12 @@ class HvtuiApp(App[int]):
         main = self.main
         if main is not None:
             main.job_changed(key)
-        screen = self.screen
+        screen = self.top
         if isinstance(screen, VMDetailScreen) and screen.key == key:
             screen.update_vm()
 
     def _update_detail_screen(self, host: str) -> None:
-        screen = self.screen
+        screen = self.top
         if isinstance(screen, VMDetailScreen):
             row = screen.row or screen._row
             if row is not None and row.host == host:
@@ -496,7 +505,7 @@ class HvtuiApp(App[int]):
         main = self.main
         if main is None:
             return
-        while self.screen is not main and len(self.screen_stack) > 1:
+        while self.top is not main and len(self.screen_stack) > 1:
             self.pop_screen()
         main.hosts_pane.select_key(key)
         main.table.focus()
@@ -543,7 +552,7 @@ class HvtuiApp(App[int]):
             self.model.focus_key(key)
         if self.main is not None:
             self.main.table.update_view()
-        if isinstance(self.screen, VMDetailScreen):
+        if isinstance(self.top, VMDetailScreen):
             self.pop_screen()
         self.push_screen(VMDetailScreen(key))
 
@@ -671,7 +680,7 @@ class HvtuiApp(App[int]):
             self.note(message, "warning")
         if batch.total == 1:
             if batch.done:
-                self.note(batch.done[0].capitalize() if batch.done[0][:1].islower() else batch.done[0])
+                self.note(batch.done[0])  # "web-01 started": a VM's name is never re-cased
             return
         where = f" on {batch.hosts} host{'s' if batch.hosts != 1 else ''}"
         if not batch.failed and not batch.running:

@@ -236,8 +236,16 @@ class Scheduler:
         return max(60.0, self.host_timeout * 3)
 
     def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            # Finish what was left half-way (generators following jobs, closing sockets)
+            # on this loop, before it closes, rather than in a garbage collector later.
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
 
     def start(self) -> None:
         if not self._started:
@@ -350,6 +358,4 @@ class Scheduler:
         except (TimeoutError, RuntimeError):
             _log.warning("some hosts did not close in time")
         self._loop.call_soon_threadsafe(self._loop.stop)
-        await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 2.0)
-        if not self._thread.is_alive():
-            self._loop.close()
+        await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 3.0)
