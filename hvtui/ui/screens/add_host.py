@@ -29,6 +29,7 @@ def describe_uri(uri: ConnectionURI) -> str:
 
 
 class AddHostScreen(ModalScreen[AddHostResult | None]):
+    AUTO_FOCUS = "#uri"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, known: Collection[str] = ()) -> None:
@@ -47,9 +48,6 @@ class AddHostScreen(ModalScreen[AddHostResult | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", id="ok", variant="primary", disabled=True)
                 yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#uri", Input).focus()
 
     @on(Input.Changed, "#uri")
     def _check(self, event: Input.Changed) -> None:

@@ -29,6 +29,7 @@ class LoginResult:
 class LoginScreen(ModalScreen[LoginResult | None]):
     """User (prefilled from the URI), password (masked), auth scheme, remember in keyring."""
 
+    AUTO_FOCUS = "#password"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
@@ -68,8 +69,6 @@ class LoginScreen(ModalScreen[LoginResult | None]):
 
     def on_mount(self) -> None:
         self.query_one("#login-reason").display = bool(self.reason)
-        target = "#password" if self.uri.user else "#user"
-        self.query_one(target, Input).focus()
 
     def _say(self, text: str) -> None:
         reason = self.query_one("#login-reason", Static)

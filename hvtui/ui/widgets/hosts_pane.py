@@ -81,7 +81,10 @@ class HostsPane(OptionList):
         return max(12, width - 2)
 
     def set_hosts(self, views: list[HostView]) -> None:
-        """Rebuild the list (hosts added or removed), keeping the highlight on the same entry."""
+        """Rebuild the list (hosts added or removed), keeping the highlight on the same entry.
+
+        No highlight message is sent: the caller brings the table's scope up to date.
+        """
         current = self.highlighted_option.id if self.highlighted_option is not None else ALL_HOSTS
         self._views = {v.key: v for v in views}
         self._order = [v.key for v in views]
@@ -93,8 +96,6 @@ class HostsPane(OptionList):
             self.add_options(options)
             keys = [ALL_HOSTS, *self._order]
             self.highlighted = keys.index(current) if current in keys else 0
-        if current not in keys:
-            self.post_message(OptionList.OptionHighlighted(self, self.highlighted or 0))
 
     def update_host(self, view: HostView) -> None:
         """Redraw one host's entry and the all-hosts totals."""
