@@ -1,0 +1,5 @@
+"""``python -m hvtui.sim``: the same as ``hvtui sim``."""
+
+from hvtui.sim.cli import main
+
+raise SystemExit(main())
