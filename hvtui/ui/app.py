@@ -617,15 +617,29 @@ class HvtuiApp(App[int]):
         if spec.note:
             detail.append(spec.note[0].upper() + spec.note[1:] + ".")
         if len(allowed) > 1:
-            names = [row.vm.name for row in allowed[:LIST_LIMIT]]
-            more = len(allowed) - len(names)
-            detail.append(", ".join(names) + (f" and {more} more" if more else ""))
+            detail.append(self._names_by_host(allowed))
         if skipped:
             detail.append(f"Skipped {len(skipped)}: {skipped[0]}" + (" …" if len(skipped) > 1 else ""))
         self.push_screen(
             ConfirmScreen(question, "\n".join(detail), yes=spec.title, danger=spec.destructive),
             partial(self._verb_confirmed, spec, allowed, hosts),
         )
+
+    def _names_by_host(self, rows: list[Row]) -> str:
+        """ "hv01: web-01, web-02 · hv02: db-01 and 3 more": which VMs, on which host."""
+        groups: dict[str, list[str]] = {}
+        for row in rows:
+            view = self.hosts.get(row.host)
+            groups.setdefault(view.short_name if view else row.host, []).append(row.vm.name)
+        parts, shown = [], 0
+        for host, names in groups.items():
+            room = LIST_LIMIT - shown
+            if room <= 0:
+                break
+            parts.append(f"{host}: {', '.join(names[:room])}")
+            shown += min(room, len(names))
+        more = len(rows) - shown
+        return " · ".join(parts) + (f" and {more} more" if more else "")
 
     def _verb_confirmed(self, spec: VerbSpec, rows: list[Row], hosts: set[str], yes: bool | None) -> None:
         if yes:

@@ -70,6 +70,12 @@ class HvtuiCommands(Provider):
                 partial(app.show_host, view.key),
                 f"{view.key} — {view.report.text()}",
             )
+            if view.uri is not None:
+                yield (
+                    f"Log in again to {view.short_name}",
+                    partial(app.prompt_login, view.key, interactive=True),
+                    "another user name, password or auth scheme",
+                )
 
     def _view(self) -> Iterator[Command]:
         app = self.hvtui

@@ -67,22 +67,19 @@ def cpu_line(facts: HostFacts) -> str:
 
 
 def connection_lines(view: HostView) -> list[Pair]:
-    lines: list[Pair] = [("URI", view.key)]
+    """The URI, then one line: transport, the auth scheme in use, and TLS (verified or not)."""
     info = view.connection
     uri = view.uri
     transport = str(info.get("transport") or (uri.transport if uri else "?"))
     auth = next((str(v) for k, v in info.items() if "auth" in k.lower() and v), None)
     if auth is None and uri is not None:
         auth = uri.auth if uri.auth != "auto" else "auto (not yet negotiated)"
-    lines.append(("Transport", f"{transport} · auth {auth}"))
     verified = view.tls_verified
     if verified is None:
-        encrypted = info.get("encrypted")
-        note = " (NTLM message encryption)" if encrypted is True else ""
-        lines.append(("TLS", f"not used{note}"))
+        tls = "no TLS" + (" (NTLM message encryption)" if info.get("encrypted") is True else "")
     else:
-        lines.append(("TLS", "verified" if verified else "NOT verified (no_verify=1)"))
-    return lines
+        tls = "TLS verified" if verified else "TLS NOT verified (no_verify=1)"
+    return [("URI", view.key), ("Connection", f"{transport} · auth {auth} · {tls}")]
 
 
 def host_lines(view: HostView) -> list[Pair]:

@@ -9,11 +9,13 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from hvtui.uri import FORM, ConnectionURI, URIError, parse_uri
+
+CA_HINT = "optional: the CA bundle for its certificate"
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,18 @@ class AddHostScreen(ModalScreen[AddHostResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="add-host", classes="dialog-box"):
             yield Label("Add a Hyper-V host", classes="dialog-title")
-            yield Label("URI")
-            yield Input(id="uri", placeholder="hyperv://administrator@hv01.example.com/")
+            with Grid(classes="form"):
+                yield Label("URI")
+                yield Input(id="uri", placeholder="hyperv://administrator@hv01.example.com/", compact=True)
             yield Static(FORM, id="uri-check", classes="muted", markup=False)
-            yield Label("CA bundle for this host's certificate (optional)")
-            yield Input(id="ca-file", placeholder="/path/to/ca.pem")
+            with Grid(classes="form"):
+                yield Label("CA file")
+                yield Input(
+                    id="ca-file", placeholder="optional: the CA bundle for its certificate", compact=True
+                )
             with Horizontal(classes="buttons"):
-                yield Button("Add", id="ok", variant="primary", disabled=True)
-                yield Button("Cancel", id="cancel")
+                yield Button("Add", id="ok", variant="primary", disabled=True, compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     @on(Input.Changed, "#uri")
     def _check(self, event: Input.Changed) -> None:

@@ -35,8 +35,8 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, id="detail", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
-                yield Button("No", id="no")
+                yield Button(self.yes, id="yes", variant="error" if self.danger else "primary", compact=True)
+                yield Button("No", id="no", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

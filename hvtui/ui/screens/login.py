@@ -8,11 +8,13 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from hvtui.uri import AUTH_METHODS, AuthMethod, ConnectionURI
+
+USER_HINT = "administrator or DOMAIN\\user"
 
 
 @dataclass(frozen=True)
@@ -42,30 +44,33 @@ class LoginScreen(ModalScreen[LoginResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login", classes="dialog-box"):
-            yield Label(
-                f"Log in to {self.uri.display_host}", id="login-title", classes="dialog-title", markup=False
-            )
+            title = f"Log in to {self.uri.display_host}"
+            yield Label(title, id="login-title", classes="dialog-title", markup=False)
             yield Static(self.uri.canonical, id="login-uri", classes="muted", markup=False)
             yield Static(self.reason or "", id="login-reason", classes="error-text", markup=False)
-            yield Label("User")
-            yield Input(self.uri.user, id="user", placeholder="administrator or DOMAIN\\user")
-            yield Label("Password")
-            yield Input(id="password", password=True, placeholder="password")
-            yield Label("Authentication")
-            with RadioSet(id="auth"):
-                for method in AUTH_METHODS:
-                    yield RadioButton(method, value=method == self.uri.auth, name=method)
+            with Grid(classes="form"):
+                yield Label("User")
+                yield Input(
+                    self.uri.user, id="user", placeholder="administrator or DOMAIN\\user", compact=True
+                )
+                yield Label("Password")
+                yield Input(id="password", password=True, placeholder="password", compact=True)
+                yield Label("Auth")
+                with RadioSet(id="auth", compact=True):
+                    for method in AUTH_METHODS:
+                        yield RadioButton(method, value=method == self.uri.auth, name=method, compact=True)
             yield Checkbox(
                 "Remember in keyring",
                 value=False,
                 id="remember",
                 disabled=self.keyring_note is not None,
+                compact=True,
             )
             if self.keyring_note is not None:
                 yield Static(self.keyring_note, id="keyring-note", classes="muted", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Log in", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Log in", id="ok", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#login-reason").display = bool(self.reason)

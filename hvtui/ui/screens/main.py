@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
+from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
 from hvtui.ui.tablemodel import Change
@@ -161,7 +162,8 @@ class MainScreen(VerbScreen):
             view = self.hvtui.hosts.get(model.scope)
             if view is None or view.snapshot is None:
                 text = view.report.text() if view else ""
-                text = f"{text[:1].upper()}{text[1:]}…" if text else ""
+                busy = view is not None and view.status in (HostStatus.CONNECTING, HostStatus.REFRESHING)
+                text = f"{text[:1].upper()}{text[1:]}{'…' if busy else ''}"
             else:
                 text = "This host has no VMs."
         elif not model.rows:
@@ -233,9 +235,13 @@ class MainScreen(VerbScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":
+            # Offered when a host waits for a password (the selected one, or any in All hosts);
+            # the palette offers "Log in again" for the others.
             key = self.hosts_pane.selected_key
-            view = self.hvtui.hosts.get(key) if key else None
-            return view is not None and view.uri is not None and not view.status.healthy
+            if key is None:
+                return any(v.status is HostStatus.AUTH_NEEDED for v in self.hvtui.hosts.values())
+            view = self.hvtui.hosts.get(key)
+            return view is not None and view.uri is not None and view.status is HostStatus.AUTH_NEEDED
         if action == "remove_host":
             return self.hosts_pane.selected_key is not None
         if action == "clear_filter":
@@ -296,9 +302,7 @@ class MainScreen(VerbScreen):
             self.hvtui.remove_host_dialog(key)
 
     def action_login(self) -> None:
-        key = self.hosts_pane.selected_key
-        if key is not None:
-            self.hvtui.prompt_login(key, interactive=True)
+        self.hvtui.prompt_login(self.hosts_pane.selected_key, interactive=True)
 
     def sort_changed(self) -> None:
         self.table.update_view()

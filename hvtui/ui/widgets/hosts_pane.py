@@ -54,7 +54,7 @@ def all_hosts_prompt(views: Iterable[HostView], width: int) -> Content:
     detail = f"  {len(views)} host{'s' if len(views) != 1 else ''}"
     second = Content.assemble(
         (detail, "$text-muted"),
-        ((f" · {problems} need attention", "$text-warning") if problems else ""),
+        ((f" · {problems} not ok", "$text-warning") if problems else ""),
     ).truncate(width, ellipsis=True)
     return Content("\n").join([_line(head, f"{running}/{total}", width), second])
 

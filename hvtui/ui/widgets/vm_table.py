@@ -9,6 +9,7 @@ many VMs there are.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -177,9 +178,11 @@ class VMTable(ScrollView, can_focus=True):
         position = int(self.scroll_y) + y - 1
         order = self.model.order
         if position >= len(order):
-            if not order and y == 2 and self.empty_text:
-                style = base + self._style("vm-table--empty")
-                return Strip([Segment(fit("  " + self.empty_text, width, "left"), style)], width)
+            if not order and self.empty_text:
+                lines = textwrap.wrap(self.empty_text, max(10, width - 4))
+                if 2 <= y < 2 + len(lines):
+                    style = base + self._style("vm-table--empty")
+                    return Strip([Segment(fit("  " + lines[y - 2], width, "left"), style)], width)
             return Strip.blank(width, base)
         row = self.model.rows[order[position]]
         return self._render_row(position, row.key, width, base)
