@@ -95,7 +95,7 @@ class HvtuiApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "refresh_now", "Refresh now", show=False, id="refresh"),
         Binding("p", "toggle_pause", "Pause live refresh", show=False, id="pause"),
-        Binding("question_mark", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help"),
     ]
 
     def __init__(
@@ -746,9 +746,10 @@ class HvtuiApp(App[int]):
                 sections.append(("Moving around", entries_from(table)))
             sections.append(("This screen", entries_from(others)))
         app_bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
-        app_bindings += [
+        app_bindings = [b for b in app_bindings if b.action not in ("help", "command_palette")] + [
             Binding("tab", "focus_next", "Next pane"),
             Binding("ctrl+p", "command_palette", "Command palette: hosts, VMs, verbs"),
+            Binding("question_mark", "help", "This help"),
         ]
         sections.append(("Everywhere", entries_from(app_bindings)))
         note = "Mouse: click a row to select it, click a header to sort, double-click for details."

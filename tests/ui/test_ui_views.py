@@ -214,3 +214,13 @@ def test_sixteen_colour_terminals_get_the_ansi_theme():
     assert choose_theme(None, "textual-dark", {"TERM": "linux"}) == ANSI_THEME
     assert choose_theme("nord", "textual-dark", {"TERM": "linux"}) == "nord"
     assert choose_theme(None, "nord", {"TERM": "tmux-256color"}) == "nord"
+
+
+async def test_slash_opens_the_filter_and_types_itself_inside_it(ui, sim):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        await pilot.press("slash", *"a/b")
+        box = app.main.query_one("#filter")
+        assert app.focused is box
+        assert box.value == "a/b"

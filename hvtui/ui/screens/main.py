@@ -38,7 +38,10 @@ def first_run_text(config_path: str) -> str:
 
 class MainScreen(VerbScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        # A priority binding runs before the keys typed after it are routed: "/backup" typed
+        # in one go all lands in the filter, none of it on the table.
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
+        Binding("question_mark", "app.help", "Help", id="help"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         *VERB_BINDINGS,
         Binding("space", "mark", "Mark", show=False, id="mark"),
@@ -64,7 +67,7 @@ class MainScreen(VerbScreen):
                 yield VMTable(app.model, id="vms")
                 yield Static(first_run_text(str(app.config_path)), id="first-run", markup=False)
                 yield HostDetail(id="host-detail")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> VMTable:
@@ -250,8 +253,12 @@ class MainScreen(VerbScreen):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if self.focused is box:
+            box.insert_text_at_cursor("/")  # a "/" typed in the filter is just a character
+            return
         box.display = True
-        box.focus()
+        # At once, not on the next turn of the queue: what is typed right after "/" is the filter.
+        self.set_focus(box)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)

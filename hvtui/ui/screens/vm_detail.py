@@ -17,6 +17,7 @@ from hvtui.ui.widgets.host_detail import render_pairs, two_columns
 class VMDetailScreen(VerbScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        Binding("question_mark", "app.help", "Help", id="help"),
         *VERB_BINDINGS,
     ]
 
@@ -29,7 +30,7 @@ class VMDetailScreen(VerbScreen):
         yield Header(show_clock=False, icon="≡")
         with VerticalScroll(id="vm-detail"):
             yield Static(id="vm-facts")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.update_vm()
