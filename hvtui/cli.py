@@ -51,7 +51,8 @@ def _tui_parser() -> argparse.ArgumentParser:
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
             "  login URI / logout URI   store or forget a host's password in the keyring\n"
             "  sim                  run the Hyper-V host simulator\n\n"
-            f"hosts are libvirt URIs: {FORM}"
+            f"hosts are libvirt URIs: {FORM}\n"
+            "diagnostics: set HVTUI_LOG_FILE=path (and HVTUI_DEBUG=1 for detail); passwords are never logged"
         ),
     )
     parser.add_argument("uris", nargs="*", metavar="URI", help="hosts to show (default: the config file's)")
@@ -121,8 +122,34 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging() -> None:
+    """Log to the file named by ``HVTUI_LOG_FILE`` (debug detail with ``HVTUI_DEBUG=1``); else nowhere.
+
+    A terminal UI cannot log to the terminal it draws on, and a script's stderr carries
+    one-line errors only, so diagnostics go to a file the user chose, created private.
+    """
+    import logging
+
+    path = os.environ.get("HVTUI_LOG_FILE")
+    if not path:
+        logging.getLogger("hvtui").addHandler(logging.NullHandler())
+        return
+    level = logging.DEBUG if os.environ.get("HVTUI_DEBUG") == "1" else logging.INFO
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
+    except OSError as exc:
+        print(f"hvtui: cannot open log file {path}: {exc.strerror or exc}; not logging", file=sys.stderr)
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("hvtui")
+    root.setLevel(level)
+    root.addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    configure_logging()
     try:
         if args[:1] == ["sim"]:
             from hvtui.sim.cli import main as sim_main

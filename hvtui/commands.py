@@ -92,7 +92,7 @@ async def _ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[V
     code = EXIT_OK
     for host, result in zip(hosts, results, strict=True):
         if isinstance(result, HyperVError):
-            _err("ls", f"{host.uri.display_host}: {result}")
+            _host_err("ls", host, result)
             code = max(code, exit_code_for(result))
             continue
         if isinstance(result, BaseException):
@@ -123,20 +123,7 @@ def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    if many_hosts:
-        table.add_column("HOST", no_wrap=True)
-    for name, justify in (
-        ("ID", "right"),
-        ("NAME", "left"),
-        ("STATE", "left"),
-        ("CPU", "right"),
-        ("MEMORY", "right"),
-        ("UPTIME", "right"),
-        ("VCPUS", "right"),
-        ("STATUS", "left"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=name != "NAME")  # type: ignore[arg-type]
+    rows = []
     for vm in vms:
         row = [
             display.count(vm.id) if vm.id is not None else "-",
@@ -150,8 +137,34 @@ def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
         ]
         if many_hosts:
             row.insert(0, _host_label(vm.host))
+        rows.append(row)
+    headers = (["HOST"] if many_hosts else []) + [
+        "ID",
+        "NAME",
+        "STATE",
+        "CPU",
+        "MEMORY",
+        "UPTIME",
+        "VCPUS",
+        "STATUS",
+    ]
+    right = {"ID", "CPU", "MEMORY", "UPTIME", "VCPUS"}
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for index, header in enumerate(headers):
+        widest = max([len(header)] + [len(row[index]) for row in rows])
+        if header == "STATUS":  # the one column that gives way on a narrow terminal
+            table.add_column(header, no_wrap=True, overflow="ellipsis")
+        elif header in ("NAME", "HOST"):
+            table.add_column(header, no_wrap=True, overflow="ellipsis", min_width=min(widest, 20))
+        else:
+            table.add_column(
+                header, no_wrap=True, min_width=widest, justify="right" if header in right else "left"
+            )
+    for row in rows:
         table.add_row(*row)
-    Console(highlight=False, soft_wrap=False).print(table)
+    # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
+    width = None if sys.stdout.isatty() else 250
+    Console(highlight=False, soft_wrap=False, width=width).print(table)
 
 
 def _host_label(uri: str) -> str:
@@ -167,7 +180,7 @@ async def _info(host: HyperVHost, parsed: argparse.Namespace) -> int:
     try:
         snapshot = await host.snapshot()
     except HyperVError as exc:
-        _err("info", f"{host.uri.display_host}: {exc}")
+        _host_err("info", host, exc)
         return exit_code_for(exc)
     record = facts_record(host.key, snapshot.facts, snapshot, host.connection)
     if parsed.json:
@@ -237,7 +250,7 @@ async def _vm(host: HyperVHost, parsed: argparse.Namespace) -> int:
         snapshot = await host.snapshot()
         vm = find_in(snapshot, parsed.vm)
     except HyperVError as exc:
-        _err("vm", f"{host.uri.display_host}: {exc}")
+        _host_err("vm", host, exc)
         return exit_code_for(exc)
     if parsed.json:
         json.dump(vm_record(vm), sys.stdout, indent=2, ensure_ascii=False)
@@ -300,7 +313,7 @@ async def _act(host: HyperVHost, command: str, parsed: argparse.Namespace) -> in
             if vm.guid not in {t.guid for t in targets}:
                 targets.append(vm)
     except HyperVError as exc:
-        _err(command, f"{host.uri.display_host}: {exc}")
+        _host_err(command, host, exc)
         return exit_code_for(exc)
 
     code = EXIT_OK
@@ -378,7 +391,7 @@ async def _login(host: HyperVHost, store: CredentialStore, password: str) -> int
     try:
         facts = await host.connect()
     except HyperVError as exc:
-        _err("login", f"{host.uri.display_host}: {exc}")
+        _host_err("login", host, exc)
         return exit_code_for(exc)
     warning = store.remember(host.key, password, persist=True)
     if warning:
@@ -411,6 +424,13 @@ def _parse_states(text: str) -> set[VMState]:
             known = ", ".join(s.value for s in VMState)
             raise UsageError(f"hvtui ls: unknown state '{word}': use {known}") from None
     return states
+
+
+def _host_err(command: str, host: HyperVHost, error: HyperVError) -> None:
+    """One line naming the host, unless the message already does."""
+    message = str(error)
+    name = host.uri.display_host
+    _err(command, message if name in message else f"{name}: {message}")
 
 
 def _err(command: str, message: str) -> None:

@@ -125,7 +125,7 @@ class Simulator:
         self._stop_event = asyncio.Event()
         try:
             await self.astart()
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - handed to the starting thread, which re-raises it
             self._error = exc
             self._ready.set()
             return

@@ -152,7 +152,7 @@ def test_pywinrm_send_message(make_sim, transport):
     enum = _winrm_message(
         f"{V2}/*",
         f"{ENUM}/Enumerate",
-        f'<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements><w:Filter Dialect="{WQL}">'  # noqa: S608
+        f'<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements><w:Filter Dialect="{WQL}">'
         "SELECT * FROM Msvm_ComputerSystem WHERE Caption = 'Virtual Machine'</w:Filter></n:Enumerate>",
     )
     root = ET.fromstring(p.send_message(enum))

@@ -106,7 +106,7 @@ def test_epr_modes(sim_host):
 
 def test_wql_where_variants(sim_host):
     def count(where: str) -> int:
-        items, _ = enumerate_all(sim_host, f"{V2}/*", f"SELECT * FROM msvm_computersystem WHERE {where}")  # noqa: S608
+        items, _ = enumerate_all(sim_host, f"{V2}/*", f"SELECT * FROM msvm_computersystem WHERE {where}")
         return len(items)
 
     vms = sim_host.model.vms

@@ -12,7 +12,7 @@ from hvtui.sim.wql import Associators, Select, WQLError, parse, parse_object_pat
 
 
 def matches(where: str, **values) -> bool:
-    q = parse(f"SELECT * FROM X WHERE {where}")  # noqa: S608
+    q = parse(f"SELECT * FROM X WHERE {where}")
     assert isinstance(q, Select)
     return q.where.eval(lambda name: (name in values, values.get(name)))
 

@@ -1,0 +1,454 @@
+"""The WS-Management client for one host: Identify, Enumerate/Pull/Release, Get, Invoke.
+
+It speaks SOAP 1.2, WS-Addressing, WS-Enumeration, WS-Transfer and WS-Management to the
+WinRM service and returns CIM objects; it knows nothing about virtual machines.
+
+Enumerations go to a class URI, or to the namespace wildcard (``…/v2/*``) with a WQL
+filter, as WinRM requires: given a class URI and WQL, the client enumerates on the
+wildcard and pulls on the class URI (as libvirt does); given the wildcard, it pulls on
+the wildcard (as other clients do). ``OptimizeEnumeration`` brings small results back in
+the first reply; Pulls follow until ``EndOfSequence``, each with the new context the host
+handed out, and a ``Release`` ends an enumeration the caller stopped early. An
+enumeration that breaks (a reset, an expired context) restarts from Enumerate once --
+unless items were already handed to the caller, because restarting then could repeat
+or skip items; it fails with the original error instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from hvtui import namespaces as ns
+from hvtui.wsman import envelope
+from hvtui.wsman.cim import EPR, CimInstance, CimProperties, IdentifyResult, InvokeResult
+from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.errors import (
+    ConfigurationError,
+    FaultError,
+    LimitError,
+    ProtocolError,
+    TimeoutExpired,
+    TLSError,
+    TransportError,
+    WSManError,
+)
+from hvtui.wsman.faults import subcode_is
+from hvtui.wsman.options import ClientOptions
+from hvtui.wsman.pages import read_page
+from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
+from hvtui.wsman.schema import ClassSchema
+from hvtui.wsman.stats import ClientStats
+from hvtui.wsman.transport import HostTransport, HttpReply
+from hvtui.wsman.values import decode_instance, decode_properties
+
+log = logging.getLogger("hvtui.wsman")
+
+ID = f"{{{ns.WSMAN_IDENTITY}}}"
+
+_XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
+_WQL_CLASS = re.compile(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+RELEASE_TIMEOUT = 5.0
+
+Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
+
+
+class _EnumerationBroken(Exception):
+    """A Pull failed in a way a restart from Enumerate can cure (internal)."""
+
+    def __init__(self, error: WSManError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class WSManClient:
+    """``async with WSManClient("http://hv01:5985/wsman", Credentials(...)) as client: ...``
+
+    One client per host; it owns one HTTP connection, kept alive between calls.
+    """
+
+    def __init__(self, endpoint: str, credentials: Credentials, options: ClientOptions | None = None) -> None:
+        if not isinstance(credentials, Credentials):
+            raise ConfigurationError("credentials must be a Credentials(user, password)")
+        self.options = options if options is not None else ClientOptions()
+        self.stats = ClientStats()
+        self._transport = HostTransport(endpoint, credentials, self.options, self.stats)
+        self.endpoint = endpoint
+
+    # ------------------------------------------------------------ lifecycle
+
+    @property
+    def host(self) -> str:
+        """``host:port`` as shown in messages."""
+        return self._transport.host
+
+    @property
+    def auth_scheme(self) -> str | None:
+        """``"ntlm"`` or ``"basic"`` once authentication happened (None before)."""
+        return self._transport.scheme
+
+    @property
+    def encrypted(self) -> bool:
+        """True when bodies travel sealed (NTLM message encryption over HTTP)."""
+        return self._transport.encrypted
+
+    @property
+    def tls_verified(self) -> bool | None:
+        """True: HTTPS with the certificate checked; False: HTTPS unchecked (show it!); None: HTTP."""
+        return self._transport.tls_verified
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> WSManClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<WSManClient {self.endpoint} user={self._transport.credentials.user!r}>"
+
+    # -------------------------------------------------------------- Identify
+
+    async def identify(self, *, authenticated: bool = True) -> IdentifyResult:
+        """``wsmid:Identify``: a cheap probe of reachability and the protocol/product version.
+
+        With ``authenticated=False`` no credentials are sent (``WSMANIDENTIFY: unauthenticated``).
+        """
+        self.stats.operations += 1
+        if authenticated:
+            http = await self._transport.exchange(envelope.IDENTIFY_BODY, idempotent=True, what="Identify")
+        else:
+            http = await self._transport.exchange_unauthenticated(
+                envelope.IDENTIFY_BODY, {"WSMANIDENTIFY": "unauthenticated"}
+            )
+        reply = self._open(http, None)
+        payload = reply.payload
+        if payload is None or payload.tag != f"{ID}IdentifyResponse":
+            raise self._unexpected(payload, "IdentifyResponse")
+
+        def field(name: str) -> str:
+            element = payload.find(f"{ID}{name}")
+            return (element.text or "").strip() if element is not None else ""
+
+        profiles_element = payload.find(f"{ID}SecurityProfiles")
+        profiles = (
+            tuple((p.text or "").strip() for p in profiles_element if type(p.tag) is str)
+            if profiles_element is not None
+            else ()
+        )
+        return IdentifyResult(
+            field("ProtocolVersion"), field("ProductVendor"), field("ProductVersion"), profiles
+        )
+
+    # ------------------------------------------------------------------ Get
+
+    async def get(
+        self, resource_uri: str, selectors: Selectors | None = None, schema: ClassSchema | None = None
+    ) -> CimInstance:
+        """WS-Transfer Get of one instance by its keys."""
+        reply = await self._call(
+            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {_class_of(resource_uri)}"
+        )
+        if reply.payload is None:
+            raise ProtocolError("the host's GetResponse holds no instance", host=self.host)
+        return decode_instance(reply.payload, schema)
+
+    # --------------------------------------------------------------- Invoke
+
+    async def invoke(
+        self,
+        resource_uri: str,
+        method: str,
+        selectors: Selectors | None = None,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        schema: ClassSchema | None = None,
+    ) -> InvokeResult:
+        """Call ``method`` on the instance named by ``selectors``; never resent on its own.
+
+        ``params`` values: str/int/float/bool, datetime/timedelta, None (NULL), lists
+        (arrays), EPR (references) and EmbeddedInstance (CIM-XML). ``schema`` types the
+        outputs; ReturnValue is a uint32 unless it says otherwise.
+        """
+        body = envelope.invoke_body(resource_uri, method, params)
+        reply = await self._call(
+            resource_uri,
+            f"{resource_uri}/{method}",
+            body,
+            selectors,
+            idempotent=False,
+            what=f"Invoke {_class_of(resource_uri)}.{method}",
+        )
+        payload = reply.payload
+        if (
+            payload is None
+            or not isinstance(payload.tag, str)
+            or not payload.tag.endswith(f"}}{method}_OUTPUT")
+        ):
+            raise self._unexpected(payload, f"{method}_OUTPUT")
+        output_schema = ClassSchema(f"{method}_OUTPUT", {"ReturnValue": "uint32"})
+        if schema is not None:
+            output_schema = output_schema.merged(schema)
+        outputs = CimProperties(decode_properties(payload), output_schema, f"{method}_OUTPUT")
+        return_value = outputs.get("ReturnValue")
+        job = outputs.get("Job")
+        return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method)
+
+    # ------------------------------------------------------------ Enumerate
+
+    async def enumerate(
+        self,
+        resource_uri: str,
+        wql: str | None = None,
+        *,
+        optimize: bool = True,
+        max_elements: int | None = None,
+        mode: str | None = None,
+        schema: ClassSchema | None = None,
+    ) -> AsyncIterator[CimInstance]:
+        """Instances of a class (or of a WQL query), page by page as the host sends them.
+
+        ``mode`` ``"EPR"`` yields references only (instances with ``epr`` set and no
+        properties); ``"ObjectAndEPR"`` yields instances with their ``epr``. Stopping early
+        releases the enumeration on the host; use ``contextlib.aclosing`` to have that
+        happen at once rather than when the iterator is collected.
+        """
+        restarted = False
+        delivered = False
+        while True:
+            try:
+                async with contextlib.aclosing(
+                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
+                ) as pages:
+                    async for page in pages:
+                        for instance in page:
+                            delivered = True
+                            yield instance
+                return
+            except _EnumerationBroken as broken:
+                if restarted or delivered:
+                    raise broken.error from None
+                restarted = True
+                self.stats.retries += 1
+                log.debug("%s: enumeration broke (%s); starting it again", self.host, broken.error)
+
+    async def enumerate_all(
+        self,
+        resource_uri: str,
+        wql: str | None = None,
+        *,
+        optimize: bool = True,
+        max_elements: int | None = None,
+        mode: str | None = None,
+        schema: ClassSchema | None = None,
+    ) -> list[CimInstance]:
+        """Every instance, collected; a broken enumeration is run again once, from the start."""
+        for attempt in (1, 2):
+            collected: list[CimInstance] = []
+            try:
+                async with contextlib.aclosing(
+                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
+                ) as pages:
+                    async for page in pages:
+                        collected.extend(page)
+                return collected
+            except _EnumerationBroken as broken:
+                if attempt == 2:
+                    raise broken.error from None
+                self.stats.retries += 1
+                log.debug("%s: enumeration broke (%s); starting it again", self.host, broken.error)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _pages(
+        self,
+        resource_uri: str,
+        wql: str | None,
+        optimize: bool,
+        max_elements: int | None,
+        mode: str | None,
+        schema: ClassSchema | None,
+    ) -> AsyncIterator[list[CimInstance]]:
+        if mode is not None and mode not in envelope.ENUMERATION_MODES:
+            raise ConfigurationError(
+                f"enumeration mode {mode!r} is not known: use None, 'EPR' or 'ObjectAndEPR'"
+            )
+        batch = max_elements if max_elements is not None else self.options.max_elements
+        if not isinstance(batch, int) or not 1 <= batch <= 32000:
+            raise ConfigurationError(f"max_elements must be between 1 and 32000, not {batch!r}")
+        enumerate_uri, pull_uri, fragment_class, fragment_uri = _enumeration_target(resource_uri, wql)
+        what = f"Enumerate {fragment_class or _class_of(resource_uri)}"
+        reply = await self._call(
+            enumerate_uri,
+            ns.ACTION_ENUMERATE,
+            envelope.enumerate_body(wql, optimize=optimize, max_elements=batch, mode=mode),
+            None,
+            idempotent=True,
+            what=what,
+        )
+        items, context, end = read_page(
+            reply, "EnumerateResponse", schema, fragment_class, fragment_uri, self.host
+        )
+        pages = 1
+        count = len(items)
+        finished = False
+        try:
+            while True:
+                if count > self.options.max_items:
+                    raise LimitError(
+                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
+                        f"passed max_items ({self.options.max_items}) without ending: refused",
+                        host=self.host,
+                    )
+                if items:
+                    yield items
+                if end:
+                    finished = True
+                    return
+                if pages >= self.options.max_pages:
+                    raise LimitError(
+                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
+                        f"passed max_pages ({self.options.max_pages}) without ending: refused",
+                        host=self.host,
+                    )
+                try:
+                    reply = await self._call(
+                        pull_uri,
+                        ns.ACTION_PULL,
+                        envelope.pull_body(context or "", batch),
+                        None,
+                        idempotent=False,
+                        what=f"Pull {fragment_class or _class_of(resource_uri)}",
+                    )
+                except FaultError as fault:
+                    if subcode_is(fault, ns.ENUMERATION, "InvalidEnumerationContext"):
+                        context = None  # the host no longer knows it: nothing to release
+                        raise _EnumerationBroken(fault) from None
+                    raise
+                except TransportError as error:
+                    if isinstance(error, TimeoutExpired | TLSError):
+                        raise
+                    raise _EnumerationBroken(error) from None
+                items, new_context, end = read_page(
+                    reply, "PullResponse", schema, fragment_class, fragment_uri, self.host
+                )
+                context = new_context if new_context is not None else context
+                pages += 1
+                count += len(items)
+        finally:
+            if not finished and context and not end and not self.closed:
+                await self._release(pull_uri, context)
+
+    async def _release(self, resource_uri: str, context: str) -> None:
+        """Best effort: the host frees the context itself after EnumerationTimeoutms anyway."""
+        try:
+            async with asyncio.timeout(min(RELEASE_TIMEOUT, self.options.total_timeout)):
+                await self._call(
+                    resource_uri,
+                    ns.ACTION_RELEASE,
+                    envelope.release_body(context),
+                    None,
+                    idempotent=True,
+                    what="Release",
+                )
+        except (WSManError, TimeoutError) as exc:
+            log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
+
+    # ------------------------------------------------------------- plumbing
+
+    async def _call(
+        self,
+        resource_uri: str,
+        action: str,
+        body: str,
+        selectors: Selectors | None,
+        *,
+        idempotent: bool,
+        what: str,
+    ) -> Reply:
+        message_id = envelope.new_message_id()
+        data = envelope.request(
+            to=self.endpoint,
+            resource_uri=resource_uri,
+            action=action,
+            message_id=message_id,
+            max_envelope_size=self.options.max_envelope_size,
+            timeout=self.options.operation_timeout,
+            locale=self.options.locale,
+            selectors=envelope.selector_items(selectors),
+            body=body,
+        )
+        self.stats.operations += 1
+        log.debug("%s: %s (%s)", self.host, what, resource_uri)
+        http = await self._transport.exchange(data, idempotent=idempotent, what=what)
+        return self._open(http, message_id)
+
+    def _open(self, http: HttpReply, message_id: str | None) -> Reply:
+        media = (http.content_type or "").split(";")[0].strip().lower()
+        if media not in _XML_TYPES or not looks_like_xml(http.body):
+            raise ProtocolError(
+                f"{self.host} answered HTTP {http.status} with "
+                f"{describe_body(http.body, http.content_type)} where a SOAP reply was expected: check that "
+                "the endpoint is WinRM (transport, port, /wsman)",
+                host=self.host,
+                status=http.status,
+                content_type=http.content_type,
+            )
+        reply = open_envelope(
+            http.body,
+            host=self.host,
+            http_status=http.status,
+            message_id=message_id,
+            content_type=http.content_type,
+        )
+        if http.status != 200:
+            raise ProtocolError(
+                f"{self.host} answered HTTP {http.status} with a SOAP reply that is not a fault: refused",
+                host=self.host,
+                status=http.status,
+            )
+        return reply
+
+    def _unexpected(self, payload: etree._Element | None, expected: str) -> ProtocolError:
+        found = "nothing" if payload is None else f"<{etree.QName(payload).localname}>"
+        return ProtocolError(
+            f"{self.host} answered with {found} where {expected} was expected", host=self.host
+        )
+
+
+def _class_of(resource_uri: str) -> str:
+    return resource_uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _enumeration_target(resource_uri: str, wql: str | None) -> tuple[str, str, str, str]:
+    """(Enumerate URI, Pull URI, fragment class, fragment class URI) for a request."""
+    if not resource_uri:
+        raise ConfigurationError("the resource URI is empty: name a class URI or a namespace wildcard")
+    wildcard = resource_uri.endswith("/*")
+    if wql is None:
+        if wildcard:
+            raise ConfigurationError(
+                f"{resource_uri} is a namespace wildcard: WinRM enumerates it only with a WQL filter; pass "
+                "wql=, or use a class URI"
+            )
+        return resource_uri, resource_uri, _class_of(resource_uri), resource_uri
+    match = _WQL_CLASS.search(wql)
+    wql_class = match.group(1) if match else ""
+    if wildcard:
+        base = resource_uri[:-2]
+        return resource_uri, resource_uri, wql_class, f"{base}/{wql_class}" if wql_class else base
+    if resource_uri.startswith(ns.WMI_BASE):
+        base = resource_uri.rsplit("/", 1)[0]
+        # WinRM requires the wildcard with WQL; pulling on the class URI is accepted too.
+        return f"{base}/*", resource_uri, wql_class or _class_of(resource_uri), resource_uri
+    return resource_uri, resource_uri, wql_class, resource_uri

@@ -1,0 +1,242 @@
+"""Decoding CIM instances and values from WinRM's XML: the hot path of every refresh.
+
+WinRM renders a WMI instance as one element named after its class, in the class's
+namespace, with one child per property (repeated for arrays, ``xsi:nil`` for NULL, a
+``cim:Datetime``/``cim:Interval`` child for date-times, an EPR for references, nested
+property elements for embedded objects). Children are visited once, tags are split
+through a cache, and values stay text until they are read (see ``CimProperties``).
+Everything is matched by namespace URI and local name, never by prefix, and unknown,
+missing or reordered properties are simply taken as they come.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from hvtui import namespaces as ns
+from hvtui.wsman.cim import EPR, CimInstance, CimProperties, LazyValue
+from hvtui.wsman.errors import LimitError, ProtocolError
+from hvtui.wsman.schema import CIM_TYPES, ClassSchema
+from hvtui.wsman.xmlparse import TAG_NAMES, local_name, namespace_of, parse_xml
+
+NIL = f"{{{ns.XSI}}}nil"
+XSI_TYPE = f"{{{ns.XSI}}}type"
+A_ADDRESS = f"{{{ns.ADDRESSING}}}Address"
+A_REFERENCE_PARAMETERS = f"{{{ns.ADDRESSING}}}ReferenceParameters"
+A_ENDPOINT_REFERENCE = f"{{{ns.ADDRESSING}}}EndpointReference"
+W_RESOURCE_URI = f"{{{ns.WSMAN}}}ResourceURI"
+W_SELECTOR_SET = f"{{{ns.WSMAN}}}SelectorSet"
+W_SELECTOR = f"{{{ns.WSMAN}}}Selector"
+W_ITEM = f"{{{ns.WSMAN}}}Item"
+W_XML_FRAGMENT = f"{{{ns.WSMAN}}}XmlFragment"
+
+_TIME_KINDS = ("Datetime", "Interval", "Date", "Time", "CIM_DateTime")
+#: cim:Datetime and friends, and their unqualified forms in XmlFragments -> kind.
+_TIME_TAGS = {**{f"{{{ns.CIM_COMMON}}}{k}": k for k in _TIME_KINDS}, **{k: k for k in _TIME_KINDS}}
+_NIL_TRUE = frozenset({"true", "1"})
+_SPACE = " \t\r\n"
+
+#: Embedded objects inside embedded objects: real ones are one level deep.
+MAX_NESTING = 8
+
+
+def decode_instance(
+    element: etree._Element,
+    schema: ClassSchema | None = None,
+    *,
+    fragment_class: str = "",
+    fragment_uri: str = "",
+    epr: EPR | None = None,
+    depth: int = 0,
+) -> CimInstance:
+    """An instance element (``p:Msvm_ComputerSystem`` or ``w:XmlFragment``) -> CimInstance."""
+    tag = element.tag
+    if tag == W_XML_FRAGMENT:
+        class_name, resource_uri, is_fragment = fragment_class, fragment_uri, True
+    else:
+        class_name, resource_uri, is_fragment = local_name(tag), namespace_of(tag) or "", False
+    raw = decode_properties(element, depth)
+    return CimInstance(
+        class_name, resource_uri, CimProperties(raw, schema, class_name), epr=epr, is_fragment=is_fragment
+    )
+
+
+def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]:
+    """Property children -> {name: text | None | LazyValue | EPR | CimInstance | list}.
+
+    The hot loop of every refresh: one pass over the children, tag splitting through a
+    cache, date-times recognised by their exact tag, nil looked up only on empty leaves.
+    """
+    raw: dict[str, Any] = {}
+    names = TAG_NAMES
+    for child in element:
+        ctag = child.tag
+        name = names.get(ctag)
+        if name is None:
+            if type(ctag) is not str:  # comment or processing instruction
+                continue
+            name = local_name(ctag)
+        text = child.text
+        if text is None:
+            if len(child):
+                value: Any = decode_complex(child, depth)
+            else:
+                nil = child.get(NIL)
+                value = None if nil is not None and nil.strip() in _NIL_TRUE else ""
+        elif text[0] in _SPACE and len(child) and text.isspace():
+            value = decode_complex(child, depth)
+        else:
+            value = text
+        if name in raw:
+            previous = raw[name]
+            if type(previous) is list:
+                previous.append(value)
+            else:
+                raw[name] = [previous, value]
+        else:
+            raw[name] = value
+    return raw
+
+
+def decode_complex(element: etree._Element, depth: int) -> Any:
+    """A property element with element children: a date-time, a reference, or an embedded instance."""
+    first = element[0]
+    tag = first.tag
+    kind = _TIME_TAGS.get(tag) if type(tag) is str else None
+    if kind is not None:
+        return LazyValue(kind, first.text or "")
+    if type(tag) is not str:  # a comment first: look further
+        for first in element:
+            if type(first.tag) is str:
+                break
+        else:
+            return element.text or ""
+        tag = first.tag
+    if tag in (A_ADDRESS, A_REFERENCE_PARAMETERS):
+        return decode_epr(element)
+    if tag == A_ENDPOINT_REFERENCE:
+        return decode_epr(first)
+    kind = _TIME_TAGS.get(tag)
+    if kind is not None:
+        return LazyValue(kind, first.text or "")
+    if depth >= MAX_NESTING:
+        raise LimitError(f"embedded instances nested more than {MAX_NESTING} deep: refused")
+    return decode_embedded(element, first, depth + 1)
+
+
+def _first_element(element: etree._Element) -> etree._Element | None:
+    for child in element:
+        if type(child.tag) is str:
+            return child
+    return None
+
+
+def decode_embedded(element: etree._Element, first: etree._Element, depth: int) -> CimInstance:
+    """An embedded object rendered as nested property elements (e.g. GetSummaryInformation's
+    ``SummaryInformation``): the class comes from ``xsi:type``, else the properties' namespace."""
+    child_ns = namespace_of(first.tag)
+    class_name = ""
+    xsi_type = element.get(XSI_TYPE)
+    if xsi_type:
+        type_name = xsi_type.rsplit(":", 1)[-1]
+        class_name = type_name[:-5] if type_name.endswith("_Type") else type_name
+    if not class_name and child_ns and "/" in child_ns:
+        class_name = child_ns.rstrip("/").rsplit("/", 1)[-1]
+    if not class_name:
+        class_name = local_name(element.tag)
+    raw = decode_properties(element, depth)
+    return CimInstance(class_name, child_ns or "", CimProperties(raw, None, class_name))
+
+
+def decode_epr(element: etree._Element) -> EPR:
+    """An element holding ``a:Address`` + ``a:ReferenceParameters`` -> EPR."""
+    address = ns.ANONYMOUS
+    resource_uri = None
+    selectors: list[tuple[str, Any]] = []
+    for child in element:
+        tag = child.tag
+        if tag == A_ADDRESS:
+            address = (child.text or "").strip() or ns.ANONYMOUS
+        elif tag == A_REFERENCE_PARAMETERS:
+            for param in child:
+                ptag = param.tag
+                if ptag == W_RESOURCE_URI:
+                    resource_uri = (param.text or "").strip()
+                elif ptag == W_SELECTOR_SET:
+                    for selector in param:
+                        if selector.tag != W_SELECTOR:
+                            continue
+                        name = selector.get("Name")
+                        if name is None:
+                            raise ProtocolError("a reference from the host has a selector without a Name")
+                        inner = _first_element(selector)
+                        if inner is not None and inner.tag == A_ENDPOINT_REFERENCE:
+                            selectors.append((name, decode_epr(inner)))
+                        else:
+                            selectors.append((name, selector.text or ""))
+    if not resource_uri:
+        raise ProtocolError("a reference from the host has no ResourceURI")
+    return EPR(resource_uri, selectors, address)
+
+
+def decode_item(
+    item: etree._Element, schema: ClassSchema | None, fragment_class: str = "", fragment_uri: str = ""
+) -> CimInstance | None:
+    """One child of ``w:Items``/``n:Items`` in any enumeration mode -> CimInstance (None for junk)."""
+    tag = item.tag
+    if type(tag) is not str:
+        return None
+    if tag == A_ENDPOINT_REFERENCE:  # EnumerateEPR: the reference alone
+        epr = decode_epr(item)
+        return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
+    if tag == W_ITEM:  # EnumerateObjectAndEPR: the instance, then its reference
+        instance_element = None
+        epr = None
+        for child in item:
+            ctag = child.tag
+            if ctag == A_ENDPOINT_REFERENCE:
+                epr = decode_epr(child)
+            elif type(ctag) is str and instance_element is None:
+                instance_element = child
+        if instance_element is None:
+            if epr is None:
+                raise ProtocolError(
+                    "an enumeration item from the host holds neither an instance nor a reference"
+                )
+            return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
+        return decode_instance(
+            instance_element, schema, fragment_class=fragment_class, fragment_uri=fragment_uri, epr=epr
+        )
+    return decode_instance(item, schema, fragment_class=fragment_class, fragment_uri=fragment_uri)
+
+
+def instance_from_cim_xml(text: str, schema: ClassSchema | None = None) -> CimInstance:
+    """CIM-XML ``<INSTANCE CLASSNAME=…>`` text (an embedded object sent as a string) -> CimInstance."""
+    root = parse_xml(text.encode("utf-8"), what="an embedded instance")
+    if root.tag != "INSTANCE":
+        raise ProtocolError(f"an embedded instance from the host starts with <{root.tag}>, not <INSTANCE>")
+    class_name = root.get("CLASSNAME", "")
+    raw: dict[str, Any] = {}
+    declared: dict[str, str] = {}
+    for prop in root:
+        ptag = prop.tag
+        name = prop.get("NAME")
+        if name is None or type(ptag) is not str:
+            continue
+        cim_type = (prop.get("TYPE") or "").lower()
+        if cim_type in CIM_TYPES:
+            declared[name] = cim_type + ("[]" if ptag == "PROPERTY.ARRAY" else "")
+        if ptag == "PROPERTY":
+            value_element = prop.find("VALUE")
+            raw[name] = None if value_element is None else (value_element.text or "")
+        elif ptag == "PROPERTY.ARRAY":
+            array = prop.find("VALUE.ARRAY")
+            raw[name] = None if array is None else [v.text or "" for v in array.iterchildren("VALUE")]
+        else:
+            raw[name] = None
+    typed = ClassSchema(class_name, declared)
+    if schema is not None:
+        typed = typed.merged(schema)
+    return CimInstance(class_name, "", CimProperties(raw, typed, class_name))
