@@ -138,6 +138,7 @@ class HvtuiApp(App[int]):
         self._interactive: set[str] = set()  # hosts whose credentials were just typed
         self._remember: set[str] = set()  # hosts whose password goes to the keyring once it works
         self._acting: set[str] = set()  # VMs with an action of ours in flight
+        self._settled: dict[str, HostStatus] = {}  # per host: the last status that was not in passing
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._config_warned = False
         self._theme_ready = False
@@ -277,19 +278,22 @@ class HvtuiApp(App[int]):
         view = self.hosts.get(message.key)
         if view is None:
             return
-        before = view.report
         view.report = message.report
         main = self.main
         if main is not None:
             main.host_changed(message.key)
         status = message.report.status
+        settled = self._settled.get(message.key)
         if status is HostStatus.AUTH_NEEDED:
             self._auth_needed(message.key, message.report)
         elif status in (HostStatus.UNREACHABLE, HostStatus.TLS_UNTRUSTED, HostStatus.ERROR):
-            if before.status is not status:
+            # Once per change of trouble, not at every retry of the backoff.
+            if settled is not status:
                 self.note(f"{view.short_name}: {message.report.text()}", "error")
-        elif status is HostStatus.OK and before.status in (HostStatus.UNREACHABLE, HostStatus.ERROR):
+        elif status is HostStatus.OK and settled in (HostStatus.UNREACHABLE, HostStatus.ERROR):
             self.note(f"{view.short_name} answers again", "information")
+        if status not in (HostStatus.CONNECTING, HostStatus.REFRESHING):
+            self._settled[message.key] = status
         self._update_subtitle()
         self._check_waiters()
 
@@ -766,5 +770,5 @@ def build_app(options: TuiOptions, **kwargs: Any) -> HvtuiApp:
 def run(options: TuiOptions) -> int:
     """Run the terminal UI until the user quits; the return value is the exit status."""
     app = build_app(options)
-    result = app.run()
-    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)
+    app.run()
+    return app.return_code or 0

@@ -58,6 +58,6 @@ class StatusReport:
     retry_in: float | None = None  # seconds until the next attempt, while backing off
 
     def text(self) -> str:
-        if self.error and not self.status.healthy:
+        if self.error and self.status is not HostStatus.OK:
             return f"{self.status.value}: {self.error}"
         return self.status.value

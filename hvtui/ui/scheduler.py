@@ -35,6 +35,7 @@ T = TypeVar("T")
 DEFAULT_INTERVAL = 2.0
 BACKOFF_CAP = 60.0
 SLOW_AFTER = 1.0  # a refresh still running after this long shows "refreshing"
+SLOW_EVERY = 2.0  # ... and then says every so often how long the host has kept it waiting
 ACTIONS_PER_HOST = 4  # bulk actions: at most this many requests in flight to one host
 ACTION_TIMEOUT = 1800.0  # follow a job this long before reporting it as still running
 
@@ -132,7 +133,8 @@ class HostLink:
                     self._report(HostStatus.REFRESHING)
                 self._wake.clear()
                 self._manual = False
-                slow = None if first else loop.call_later(SLOW_AFTER, self._report, HostStatus.REFRESHING)
+                phase = HostStatus.CONNECTING if first else HostStatus.REFRESHING
+                slow = loop.create_task(self._waiting(loop.time(), phase))
                 delay = self.scheduler.interval
                 try:
                     snapshot = await asyncio.wait_for(
@@ -155,11 +157,19 @@ class HostLink:
                     self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
                     self._report(HostStatus.OK)
                 finally:
-                    if slow is not None:
-                        slow.cancel()
+                    slow.cancel()
                 await self._sleep(delay)
         finally:
             await self._close_host()
+
+    async def _waiting(self, since: float, phase: HostStatus) -> None:
+        """While a refresh hangs, say so on the host's row, with how long it has been."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(SLOW_AFTER)
+        self._report(phase)
+        while True:
+            await asyncio.sleep(SLOW_EVERY)
+            self._report(phase, f"no answer for {loop.time() - since:.0f} s")
 
     async def _failed(self, problem: Problem, message: str) -> float:
         if problem is Problem.AUTH:

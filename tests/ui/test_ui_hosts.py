@@ -151,4 +151,7 @@ async def test_keys_keep_working_while_a_host_hangs(ui, sim):
         seen = other.snapshot
         await wait_for(app, lambda: other.snapshot is not seen, 5)
         assert isinstance(app.top, MainScreen)
+        waiting = app.hosts[key_of(hung)]
+        await wait_for(app, lambda: "no answer for" in waiting.report.text(), 10)
+        assert waiting.status is HostStatus.REFRESHING
         hung.faults.clear()

@@ -224,3 +224,19 @@ async def test_slash_opens_the_filter_and_types_itself_inside_it(ui, sim):
         box = app.main.query_one("#filter")
         assert app.focused is box
         assert box.value == "a/b"
+
+
+async def test_hidden_columns_are_saved_and_come_back(ui, sim, config_path):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE):
+        await all_ok(app)
+        app.toggle_column("generation")
+        app.toggle_column("name")  # the name cannot be hidden
+        assert "generation" not in app.model.columns
+        assert "name" in app.model.columns
+    saved = ConfigStore(config_path).load().config
+    assert saved.columns is not None
+    assert "generation" not in saved.columns
+    again = ui(sim.hosts)
+    async with again.run_test(size=SIZE):
+        assert "generation" not in again.model.columns
