@@ -65,7 +65,10 @@ def ui(config_path: Path, keyring_backend: MemoryKeyring) -> Callable[..., Hvtui
         backoff_cap: float = 0.5,
         **options: Any,
     ) -> HvtuiApp:
-        specs = [HostSpec(parse_uri(h.uri), h.password if passwords else None) for h in hosts]
+        specs = [
+            HostSpec(parse_uri(h.uri), h.password if passwords else None, getattr(h, "ca_file", None))
+            for h in hosts
+        ]
         options.setdefault("theme", "textual-dark")
         options.setdefault("refresh", 0.5)
         tui = TuiOptions(hosts=specs, from_config=not specs, config_path=config_path, **options)
