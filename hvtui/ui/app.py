@@ -88,7 +88,7 @@ class Batch:
 
 
 class HvtuiApp(App[int]):
-    CSS_PATH = "hvtui.tcss"
+    CSS_PATH = Path(__file__).with_name("hvtui.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "hvtui"
     COMMANDS = App.COMMANDS | {HvtuiCommands}
     NOTIFICATION_TIMEOUT = 6
@@ -231,7 +231,7 @@ class HvtuiApp(App[int]):
             builder = self._builders[key] = RowBuilder(key)
         fallback = key.split("@", 1)[-1].split("/", 1)[0]
         rows = builder.build(snapshot, host_label(snapshot, fallback))
-        self.post_message(SnapshotReady(key, snapshot, rows, connection))
+        self.post_message(SnapshotReady(key, snapshot, rows, connection, snapshot.counts()))
 
     def host_removed(self, key: str) -> None:
         self._builders.pop(key, None)
@@ -259,7 +259,7 @@ class HvtuiApp(App[int]):
         view = self.hosts.get(message.key)
         if view is None:
             return  # removed meanwhile
-        view.snapshot = message.snapshot
+        view.take(message.snapshot, message.counts)
         view.connection = message.connection
         change = self.model.apply(message.key, message.rows)
         main = self.main
@@ -370,8 +370,8 @@ class HvtuiApp(App[int]):
         if key in self._interactive or key not in self._prompted:
             self.prompt_login(key)
 
-    def prompt_login(self, key: str | None = None, *, interactive: bool = False) -> None:
-        """Queue the login dialog for a host (one dialog at a time)."""
+    def prompt_login(self, key: str | None = None) -> None:
+        """Queue the login dialog for a host, or for the first host that needs one (one at a time)."""
         if key is None:
             key = next((k for k, v in self.hosts.items() if v.status is HostStatus.AUTH_NEEDED), None)
             if key is None:
@@ -518,6 +518,8 @@ class HvtuiApp(App[int]):
 
     def _save(self, config: Config) -> None:
         """Keep a settings change; write it unless this run persists nothing (``--demo``)."""
+        if config == self.config:
+            return
         self.config = config
         if not self.persist or self.store is None:
             return
@@ -672,8 +674,6 @@ class HvtuiApp(App[int]):
             outcome = await self.scheduler.run(self.scheduler.act(row.host, row.vm, spec.verb, progress))
         except HyperVError as exc:
             batch.failed.append(str(exc))
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback on screen
             _log.exception("action %s on %s failed", spec.verb.value, row.vm.name)
             batch.failed.append(f"{row.vm.name}: {spec.title.lower()} failed: {type(exc).__name__}: {exc}")
@@ -712,9 +712,6 @@ class HvtuiApp(App[int]):
             )
 
     # -- app-wide keys ------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return True
 
     def action_refresh_now(self) -> None:
         self.scheduler.refresh()

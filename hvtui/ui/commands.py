@@ -73,7 +73,7 @@ class HvtuiCommands(Provider):
             if view.uri is not None:
                 yield (
                     f"Log in again to {view.short_name}",
-                    partial(app.prompt_login, view.key, interactive=True),
+                    partial(app.prompt_login, view.key),
                     "another user name, password or auth scheme",
                 )
 

@@ -97,7 +97,7 @@ def host_lines(view: HostView) -> list[Pair]:
         ("Memory", f"{format_gib(facts.memory_mib)} total · {format_gib(facts.free_memory_mib)} free")
     )
     lines.append(("Uptime", format_uptime(facts.uptime) or "?"))
-    lines.append(("VMs", vm_counts(snapshot.counts())))
+    lines.append(("VMs", vm_counts(view.counts())))
     if not view.status.healthy:
         lines.append(("Status", view.report.text()))
     lines += connection_lines(view)

@@ -24,6 +24,13 @@ class HostView:
     report: StatusReport = field(default_factory=lambda: StatusReport(HostStatus.CONNECTING))
     snapshot: HostSnapshot | None = None
     connection: Mapping[str, Any] = field(default_factory=dict)
+    # VMs by state for the snapshot above: counted once per refresh, off the UI thread.
+    state_counts: Mapping[VMState, int] = field(default_factory=dict)
+
+    def take(self, snapshot: HostSnapshot, counts: Mapping[VMState, int] | None = None) -> None:
+        """A new refresh of this host (with its VMs counted by state, when already done)."""
+        self.snapshot = snapshot
+        self.state_counts = dict(counts) if counts is not None else snapshot.counts()
 
     @classmethod
     def invalid(cls, text: str, error: str) -> HostView:
@@ -58,7 +65,7 @@ class HostView:
 
     @property
     def running(self) -> int:
-        return self.snapshot.running if self.snapshot is not None else 0
+        return self.state_counts.get(VMState.RUNNING, 0)
 
     @property
     def total(self) -> int:
@@ -75,4 +82,4 @@ class HostView:
         return not self.uri.no_verify
 
     def counts(self) -> dict[VMState, int]:
-        return self.snapshot.counts() if self.snapshot is not None else {}
+        return dict(self.state_counts)

@@ -15,6 +15,7 @@ from typing import Any
 from textual.message import Message
 
 from hvtui.hyperv.models import HostSnapshot, JobProgress
+from hvtui.hyperv.states import VMState
 from hvtui.ui.hoststatus import StatusReport
 from hvtui.ui.rows import HostRows
 
@@ -27,6 +28,7 @@ class SnapshotReady(Message):
     snapshot: HostSnapshot
     rows: HostRows
     connection: Mapping[str, Any]
+    counts: Mapping[VMState, int]  # VMs by state, counted on the scheduler's thread
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SnapshotReady) and message.key == self.key

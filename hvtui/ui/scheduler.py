@@ -327,9 +327,6 @@ class Scheduler:
             for link in self.links.values():
                 link.wake()
 
-    def set_interval(self, seconds: float) -> None:
-        self._call(setattr, self, "interval", seconds)
-
     async def act(
         self,
         key: str,

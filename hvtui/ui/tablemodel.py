@@ -256,16 +256,11 @@ class TableModel:
         self.sort_reverse = reverse
         self._set_order(self._sort(self.order))
 
-    def cycle_sort(self) -> str:
-        """``o``: sort by the next shown column (ascending)."""
+    def next_sort_column(self) -> str:
+        """``o``: the shown column after the one sorted on now (round to the first)."""
         shown = self.columns
         position = shown.index(self.sort_column) if self.sort_column in shown else -1
-        self.set_sort(shown[(position + 1) % len(shown)], False)
-        return self.sort_column
-
-    def reverse_sort(self) -> None:
-        """``O``: the same column, the other way round."""
-        self.set_sort(self.sort_column, not self.sort_reverse)
+        return shown[(position + 1) % len(shown)]
 
     def index_of(self, key: str) -> int | None:
         return self._index.get(key)

@@ -284,10 +284,7 @@ class MainScreen(VerbScreen):
             self.refresh_verbs()
 
     def action_sort_next(self) -> None:
-        model = self.hvtui.model
-        shown = model.columns
-        position = shown.index(model.sort_column) if model.sort_column in shown else -1
-        self.hvtui.set_sort(shown[(position + 1) % len(shown)], False)
+        self.hvtui.set_sort(self.hvtui.model.next_sort_column(), False)
 
     def action_sort_reverse(self) -> None:
         model = self.hvtui.model
@@ -309,7 +306,7 @@ class MainScreen(VerbScreen):
             self.hvtui.remove_host_dialog(key)
 
     def action_login(self) -> None:
-        self.hvtui.prompt_login(self.hosts_pane.selected_key, interactive=True)
+        self.hvtui.prompt_login(self.hosts_pane.selected_key)
 
     def sort_changed(self) -> None:
         self.table.update_view()

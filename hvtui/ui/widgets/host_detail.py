@@ -45,19 +45,38 @@ class HostDetail(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: HostView | None = None
+        self._pairs: list[Pair] = []
+        self._shown: tuple[object, ...] = ()
+        self._cache: tuple[tuple[object, ...], int, Content] | None = None
 
     def show(self, view: HostView | None) -> None:
+        """Show a host; nothing to do when nothing about it changed (the cursor moves often)."""
         self.view = view
+        shown: tuple[object, ...] = (None,)
+        if view is not None:
+            shown = (view.key, id(view.snapshot), view.report, tuple(view.connection.items()))
+        if shown == self._shown:
+            return
+        self._shown = shown
+        # Counting VMs by state walks every VM: once per refresh, not once per frame.
+        self._pairs = host_lines(view) if view is not None else []
+        self._cache = None
         self.refresh(layout=True)
 
     def _content(self, width: int) -> Content:
+        cache = self._cache
+        if cache is not None and cache[0] == self._shown and cache[1] == width:
+            return cache[2]
         if self.view is None:
-            return Content.assemble(("No host selected", LABEL))
-        pairs = host_lines(self.view)
-        if width < TWO_COLUMNS_FROM:
-            return render_pairs(pairs, width)
-        split = next((i for i, (label, _) in enumerate(pairs) if label == "VMs"), len(pairs) // 2)
-        return two_columns(pairs[:split], pairs[split:], width)
+            content = Content.assemble(("No host selected", LABEL))
+        elif width < TWO_COLUMNS_FROM:
+            content = render_pairs(self._pairs, width)
+        else:
+            pairs = self._pairs
+            split = next((i for i, (label, _) in enumerate(pairs) if label == "VMs"), len(pairs) // 2)
+            content = two_columns(pairs[:split], pairs[split:], width)
+        self._cache = (self._shown, width, content)
+        return content
 
     def render(self) -> Content:
         return self._content(max(20, self.content_region.width))
