@@ -70,7 +70,7 @@ def ui(config_path: Path, keyring_backend: MemoryKeyring) -> Callable[..., Hvtui
             for h in hosts
         ]
         options.setdefault("theme", "textual-dark")
-        options.setdefault("refresh", 0.5)
+        options.setdefault("refresh", 2.0)
         tui = TuiOptions(hosts=specs, from_config=not specs, config_path=config_path, **options)
         return build_app(
             tui,

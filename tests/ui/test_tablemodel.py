@@ -242,12 +242,11 @@ def test_remove_host_drops_its_rows_marks_and_scope(two_hosts):
     assert not model.marks
 
 
-def test_cycle_and_reverse_sort(two_hosts):
+def test_next_sort_column_goes_round_the_shown_columns(two_hosts):
     model, _, _ = two_hosts
-    assert model.cycle_sort() == "host"
-    assert model.cycle_sort() == "state"
-    model.reverse_sort()
-    assert model.sort_reverse
+    assert model.next_sort_column() == "host"
+    model.set_sort("version", reverse=True)
+    assert model.next_sort_column() == "name"
 
 
 def test_filter_object():
