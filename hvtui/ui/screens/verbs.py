@@ -7,7 +7,7 @@ nothing. In read-only mode the applicable verbs stay visible but greyed out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
@@ -87,7 +87,7 @@ class VerbScreen(Screen[None]):
         event.stop()
         self.hvtui.request_verb(verb, self.verb_targets())
 
-    def refresh_verbs(self, _: Any = None) -> None:
+    def refresh_verbs(self) -> None:
         signature = self.verb_signature()
         if signature != getattr(self, "_verb_signature", None):
             self._verb_signature = signature
