@@ -125,9 +125,18 @@ class HostLink:
                     continue
                 first = self.host is None
                 if first:
-                    self.host = HyperVHost(
-                        self.uri, self._password, ca_file=self.ca_file, timeout=self.scheduler.host_timeout
-                    )
+                    try:
+                        self.host = HyperVHost(
+                            self.uri,
+                            self._password,
+                            ca_file=self.ca_file,
+                            timeout=self.scheduler.host_timeout,
+                        )
+                    except HyperVError as exc:
+                        # Settings that cannot work (an unusable CA file): say so on the row, and
+                        # look again later rather than end this host's task in silence.
+                        await self._sleep(await self._failed(exc.problem, str(exc)))
+                        continue
                     self._report(HostStatus.CONNECTING)
                 elif self._manual:
                     self._report(HostStatus.REFRESHING)

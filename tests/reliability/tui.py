@@ -1,0 +1,80 @@
+"""Building and watching the terminal UI in the reliability tests (the real app, on real sockets).
+
+The app is built as ``tests/ui`` builds it -- a config file of the test's own, a keyring that
+is the test's own -- with short host timeouts and a small backoff cap, so faults come and go
+within seconds. Tests wait for the app's state, never for time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from hvtui.config import ConfigStore
+from hvtui.secrets import CredentialStore
+from hvtui.ui.app import HvtuiApp, build_app
+from hvtui.ui.hoststatus import HostStatus
+from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.uri import parse_uri
+
+TERMINAL = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
+SIZE = (120, 36)
+
+
+def make_app(
+    hosts: Iterable[tuple[str, str | None]] = (),
+    *,
+    config_path: Path | None = None,
+    credentials: CredentialStore | None = None,
+    refresh: float = 0.5,
+    host_timeout: float = 0.5,
+    backoff_cap: float = 2.0,
+    ca_files: dict[str, str] | None = None,
+    **options: Any,
+) -> HvtuiApp:
+    """The app for ``(uri, password)`` pairs (or, with none, the hosts of its config file)."""
+    ca_files = ca_files or {}
+    specs = [HostSpec(parse_uri(uri), password, ca_files.get(uri)) for uri, password in hosts]
+    persist = config_path is not None
+    tui = TuiOptions(
+        hosts=specs,
+        from_config=not specs,
+        persist=persist,
+        refresh=refresh,
+        theme="textual-dark",
+        config_path=config_path,
+        **options,
+    )
+    return build_app(
+        tui,
+        config_store=ConfigStore(config_path) if persist else None,
+        credentials=credentials or CredentialStore(use_keyring=False),
+        host_timeout=host_timeout,
+        backoff_cap=backoff_cap,
+        environ=TERMINAL,
+    )
+
+
+def key_of(uri: str) -> str:
+    return parse_uri(uri).canonical
+
+
+async def wait_for(app: HvtuiApp, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    await app.wait_until(predicate, timeout)
+
+
+async def all_ok(app: HvtuiApp, timeout: float = 20.0) -> None:
+    await wait_for(
+        app,
+        lambda: bool(app.hosts) and all(v.status is HostStatus.OK and v.snapshot for v in app.hosts.values()),
+        timeout,
+    )
+
+
+def screen_text(svg: str) -> str:
+    """The characters of an SVG screenshot, without markup (cells in a row joined)."""
+    text = re.sub(r"<[^>]+>", "", svg)
+    return html.unescape(text).replace("\xa0", " ")
