@@ -329,7 +329,8 @@ async def _act(host: HyperVHost, command: str, parsed: argparse.Namespace) -> in
         try:
             action = await host.request(vm, spec.verb)
         except HyperVError as exc:
-            _err(command, str(exc))
+            message = str(exc)  # with several VMs, each error must say which one it is about
+            _err(command, message if vm.name in message else f"{vm.name}: {message}")
             code = max(code, exit_code_for(exc))
             continue
         accepted.append(action)

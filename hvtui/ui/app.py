@@ -673,7 +673,8 @@ class HvtuiApp(App[int]):
         try:
             outcome = await self.scheduler.run(self.scheduler.act(row.host, row.vm, spec.verb, progress))
         except HyperVError as exc:
-            batch.failed.append(str(exc))
+            message = str(exc)  # a bulk action's errors must say which VM each is about
+            batch.failed.append(message if row.vm.name in message else f"{row.vm.name}: {message}")
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback on screen
             _log.exception("action %s on %s failed", spec.verb.value, row.vm.name)
             batch.failed.append(f"{row.vm.name}: {spec.title.lower()} failed: {type(exc).__name__}: {exc}")

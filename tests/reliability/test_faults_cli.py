@@ -118,3 +118,12 @@ def test_as_a_real_process_only_one_line_reaches_the_terminal(harness, pwfile, c
         assert result.err == ""
     if verb is not None:
         assert harness.h.counters[f"Invoke:{method_of(verb)}"] == 1
+
+
+def test_each_error_of_a_many_vm_action_names_its_vm(harness, pwfile):
+    harness.h.faults.add("reset:at=mid:op=Invoke:RequestStateChange")
+    result = clirun.run("off", harness.uri, "off", "reset", "pause", *options(pwfile))
+    assert result.code == 3
+    assert [line.split(": ", 2)[1] for line in result.err_lines] == ["off", "reset", "pause"]
+    assert all(MAY_HAVE_RUN in line for line in result.err_lines)
+    assert harness.h.counters["Invoke:RequestStateChange"] == 3  # one each, none resent
