@@ -77,12 +77,13 @@ def run_process(
     stdin: str | None = None,
     timeout: float = 60.0,
     while_running: Callable[[int], None] | None = None,
+    module: str = "hvtui",
 ) -> Result:
     """``python -m hvtui ARGS`` as a child process; ``while_running(pid)`` is called once it started."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         child = subprocess.Popen(
-            [sys.executable, "-m", "hvtui", *args],
+            [sys.executable, "-m", module, *args],
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,
