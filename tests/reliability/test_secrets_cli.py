@@ -134,6 +134,7 @@ def test_debug_log_output_and_errors_hold_no_password(make_sim, tmp_path, logged
     assert "HTTP 200" in text
     assert_absent(password, text, *(r.out + r.err for r in results))
     assert_absent(wrong, text, *(r.out + r.err for r in results))
+    assert "***" not in text  # nor was one masked: hvtui itself never logged it
 
 
 def test_the_log_masks_any_password_hvtui_holds(tmp_path):
