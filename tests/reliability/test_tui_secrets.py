@@ -63,7 +63,8 @@ async def test_password_never_on_screen_in_config_log_or_notifications(make_sim,
     handler = logging.StreamHandler(log)
     root = logging.getLogger()
     root.addHandler(handler)
-    monkeypatch.setattr(root, "level", logging.DEBUG)
+    level = root.level
+    root.setLevel(logging.DEBUG)  # setLevel, which also clears the loggers' cached decisions
     shots: list[str] = []
     try:
         app = make_app(config_path=config, credentials=CredentialStore(backend), refresh=0.5, host_timeout=2)
@@ -89,6 +90,7 @@ async def test_password_never_on_screen_in_config_log_or_notifications(make_sim,
             assert app.hosts[parse_uri(second.uri).canonical].status is HostStatus.OK
     finally:
         root.removeHandler(handler)
+        root.setLevel(level)
 
     texts = [*shots, *(screen_text(s) for s in shots), events, log.getvalue(), config.read_text()]
     for text in texts:
