@@ -79,8 +79,23 @@ def rss_kib() -> int:
     return 0
 
 
-async def app_side(uris: list[str], *, refresh: float, host_timeout: float, backoff_cap: float) -> None:
-    """Run the app on ``uris``; one JSON line per sample on stdout; 'stop' on stdin ends the faults."""
+async def app_side(
+    uris: list[str], *, refresh: float, host_timeout: float, backoff_cap: float, trace: float | None = None
+) -> None:
+    """Run the app on ``uris``; one JSON line per sample on stdout; 'stop' on stdin ends the faults.
+
+    With ``trace`` (seconds), allocations are traced and the biggest growth between that
+    moment and the end is reported: where memory goes, when it goes somewhere.
+    """
+    import tracemalloc
+
+    if trace is not None:
+        tracemalloc.start(1)
+    baseline: list[Any] = []
+
+    def object_counts() -> Counter[str]:
+        return Counter(repr(type(o)) for o in gc.get_objects())
+
     from hvtui.hyperv.host import HyperVHost
     from hvtui.secrets import CredentialStore
     from hvtui.ui.app import build_app
@@ -155,6 +170,8 @@ async def app_side(uris: list[str], *, refresh: float, host_timeout: float, back
         emit(kind="connected", seconds=round(time.monotonic() - started, 1))
         while not stop.is_set():
             gc.collect()
+            if trace is not None and not baseline and time.monotonic() - started >= trace:
+                baseline.extend([tracemalloc.take_snapshot(), object_counts()])
             emit(
                 kind="sample",
                 t=round(time.monotonic() - started, 1),
@@ -171,8 +188,18 @@ async def app_side(uris: list[str], *, refresh: float, host_timeout: float, back
         except TimeoutError:
             recovery = None
         gc.collect()
+        growth: list[Any] = []
+        if baseline:
+            stats = tracemalloc.take_snapshot().compare_to(baseline[0], "lineno")
+            growth += [
+                f"{stat.size_diff // 1024} KiB {stat.count_diff:+} at {stat.traceback}" for stat in stats[:15]
+            ]
+            counts = object_counts()
+            counts.subtract(baseline[1])
+            growth += [f"{n:+} {name}" for name, n in counts.most_common(15)]
         emit(
             kind="end",
+            growth=growth,
             t=round(time.monotonic() - started, 1),
             rss_kib=rss_kib(),
             recovery_s=recovery,
@@ -212,6 +239,7 @@ def run(
     host_timeout: float = 5.0,
     backoff_cap: float = 30.0,
     refresh: float = 2.0,
+    trace: bool = False,
 ) -> dict[str, Any]:
     from hvtui.sim import SimOptions, Simulator
 
@@ -233,6 +261,7 @@ def run(
             f"--refresh={refresh}",
             f"--host-timeout={host_timeout}",
             f"--backoff-cap={backoff_cap}",
+            *([f"--trace={warmup}"] if trace else []),
         ]
         child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.soak", *args],
@@ -301,6 +330,7 @@ def run(
         "faults_drawn": dict(drawn),
         "all_ok_after_faults_s": last["recovery_s"],
         "not_ok_at_the_end": last["not_ok"],
+        **({"allocation_growth": last["growth"]} if last["growth"] else {}),
     }
 
 
@@ -316,11 +346,16 @@ def main() -> None:
     parser.add_argument("--refresh", type=float, default=2.0)
     parser.add_argument("--host-timeout", type=float, default=5.0)
     parser.add_argument("--backoff-cap", type=float, default=30.0)
+    parser.add_argument("--trace", nargs="?", const=-1.0, type=float, help="trace allocations (slower)")
     args = parser.parse_args()
     if args.app:
         asyncio.run(
             app_side(
-                args.uris, refresh=args.refresh, host_timeout=args.host_timeout, backoff_cap=args.backoff_cap
+                args.uris,
+                refresh=args.refresh,
+                host_timeout=args.host_timeout,
+                backoff_cap=args.backoff_cap,
+                trace=args.trace,
             )
         )
         return
@@ -333,6 +368,7 @@ def main() -> None:
         host_timeout=args.host_timeout,
         backoff_cap=args.backoff_cap,
         refresh=args.refresh,
+        trace=args.trace is not None,
     )
     print(json.dumps(figures, indent=2))
     checks = {

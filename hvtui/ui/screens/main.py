@@ -110,7 +110,19 @@ class MainScreen(VerbScreen):
         if self._detail_host() == key:
             self.query_one(HostDetail).show(view)
         self._update_empty_text()
-        self.refresh_bindings()
+        self._refresh_login_binding()
+
+    def _refresh_login_binding(self) -> None:
+        """Redraw the footer only when "log in" comes or goes, not at every status report.
+
+        Each redraw builds the footer's keys anew, and Textual's Footer (8.2) keeps the old
+        ones alive through their data bindings: redrawn at every report of every host, it
+        grew by megabytes a minute.
+        """
+        offered = bool(self.check_action("login", ()))
+        if offered != getattr(self, "_login_offered", None):
+            self._login_offered = offered
+            self.refresh_bindings()
 
     def rows_changed(self, change: Change | None = None) -> None:
         self.table.update_view(change)
