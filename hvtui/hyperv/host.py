@@ -290,7 +290,10 @@ class HyperVHost:
                 batch = max(1, batch // 2)
                 continue
             results += rows
-            largest = max(largest, per_vm)
+            if len(chunk) == batch or not largest:
+                # Not from a short last batch: the envelope's own bytes, spread over a few
+                # VMs, would make every VM look bigger than it is.
+                largest = max(largest, per_vm)
             start += len(chunk)
         self._summary_bytes = largest or self._summary_bytes
         return results
