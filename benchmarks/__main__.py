@@ -67,8 +67,14 @@ QUICK = Plan(
 )
 
 
+#: Progress lines with the load average when each step began: a busy machine shows here.
+PROGRESS: list[dict[str, Any]] = []
+
+
 def say(text: str) -> None:
-    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {text}\n")
+    load = machine.load_average()
+    PROGRESS.append({"time": time.strftime("%H:%M:%S"), "step": text, "load_average": load})
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {text} (load average {load})\n")
     sys.stderr.flush()
 
 
@@ -173,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": round(duration, 1),
             "machine": info,
             "plan": plan.__dict__,
+            "progress": PROGRESS,
             "rows": [r.to_json() for r in rows],
         }
         Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
