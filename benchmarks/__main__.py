@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import figures, machine, many_hosts, naive, parse_speed, refresh
+from benchmarks import figures, machine, many_hosts, naive, parse_speed, refresh, startup, tui
 from benchmarks.figures import RATE, Row, aim_at_least
 from benchmarks.simproc import SimProcess
 
@@ -39,6 +39,11 @@ class Plan:
     hosts: tuple[int, ...]
     host_vms: int
     cycles: int
+    apply_vms: int
+    ui_runs: int
+    start_runs: int
+    memory_hosts: int
+    memory_vms: int
 
 
 FULL = Plan(
@@ -52,6 +57,11 @@ FULL = Plan(
     hosts=(10, 50, 100),
     host_vms=200,
     cycles=5,
+    apply_vms=10_000,
+    ui_runs=7,
+    start_runs=5,
+    memory_hosts=50,
+    memory_vms=200,
 )
 QUICK = Plan(
     sizes=(10, 100),
@@ -64,6 +74,11 @@ QUICK = Plan(
     hosts=(3,),
     host_vms=20,
     cycles=2,
+    apply_vms=500,
+    ui_runs=2,
+    start_runs=1,
+    memory_hosts=3,
+    memory_vms=20,
 )
 
 
@@ -126,11 +141,39 @@ def parsing(quick: bool) -> list[Row]:
     return rows
 
 
+def skipped(case: str, size: str, reason: str) -> list[Row]:
+    say(f"case {case} skipped: {reason}")
+    return [Row(case, size, figures.SKIPPED, "", [0.0], note=reason)]
+
+
+def ui(plan: Plan) -> list[Row]:
+    reason = tui.available()
+    if reason:
+        return skipped(tui.CASE_UI, "", reason)
+    say(f"UI: apply a refresh of {plan.apply_vms:,} VMs")
+    rows = tui.measure_apply(plan.apply_vms, plan.ui_runs)
+    reason = startup.available()
+    if reason:
+        return rows + skipped(startup.CASE, "demo", reason)
+    say("UI: hvtui --demo start-up")
+    return rows + startup.measure(plan.start_runs)
+
+
+def memory(plan: Plan) -> list[Row]:
+    reason = tui.available()
+    if reason:
+        return skipped(tui.CASE_MEMORY, "", reason)
+    say(f"memory: {plan.memory_hosts} hosts x {plan.memory_vms} VMs in the TUI")
+    return tui.measure_memory(plan.memory_hosts, plan.memory_vms)
+
+
 CASES: dict[str, str] = {
     "1": "one host, N VMs: one refresh",
     "2": "the naive way (libvirt's), for the same N",
     "3": "many hosts refreshed at once",
     "4": "parse speed",
+    "5": "UI: applying a refresh, and hvtui --demo start-up",
+    "6": "memory of the TUI",
 }
 
 
@@ -158,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         ({"1", "2"}, lambda: single_host(plan, cases)),
         ({"3"}, lambda: many(plan)),
         ({"4"}, lambda: parsing(args.quick)),
+        ({"5"}, lambda: ui(plan)),
+        ({"6"}, lambda: memory(plan)),
     ]
     rows: list[Row] = []
     for needs, step in steps:

@@ -17,6 +17,8 @@ BYTES = "B"
 COUNT = ""
 RATE = "/s"
 RATIO = "x"
+#: The metric of a row that stands for a case that could not run here (the note says why).
+SKIPPED = "skipped"
 
 
 @dataclass
@@ -99,6 +101,9 @@ def table(rows: Sequence[Row]) -> str:
         if row.note:
             aim = f"{aim}  ({row.note})" if aim else f"({row.note})"
         latency = "" if row.latency_ms is None else f"{row.latency_ms:g} ms"
+        if row.metric == SKIPPED:
+            lines.append([row.case, row.size, latency, row.metric, "", "", "", aim])
+            continue
         same = len(row.values) == 1
         lines.append(
             [
