@@ -66,21 +66,32 @@ def one_line(info: dict[str, Any]) -> str:
     )
 
 
-def peak_rss_bytes() -> int:
-    """Peak resident set size of this process: ``ru_maxrss``, which Linux gives in KiB."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
-
-
-def current_rss_bytes() -> int | None:
-    """Resident set size now, from ``VmRSS`` in /proc/self/status (Linux only)."""
+def _status_bytes(field: str) -> int | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process: ``VmHWM`` from /proc/self/status.
+
+    Not ``ru_maxrss`` where /proc is there: Linux keeps the parent's peak across fork and
+    exec, so a fresh worker started by a big benchmark process would report its parent's.
+    """
+    peak = _status_bytes("VmHWM")
+    if peak is not None:
+        return peak
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss if sys.platform == "darwin" else maxrss * 1024
+
+
+def current_rss_bytes() -> int | None:
+    """Resident set size now, from ``VmRSS`` in /proc/self/status (Linux only)."""
+    return _status_bytes("VmRSS")
 
 
 def process_cpu_seconds(pid: int) -> float | None:

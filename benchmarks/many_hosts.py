@@ -4,9 +4,9 @@ What a TUI watching a whole estate does every cycle: one ``HyperVHost.snapshot()
 host, all concurrent on one asyncio loop. Reported per cycle: wall time, client CPU
 seconds, round trips and bytes; and the client's peak RSS.
 
-The client runs in a fresh worker process per configuration, so its peak RSS
-(``ru_maxrss``) is that configuration's alone and not the largest thing the benchmark
-process ever held. The simulator is a third process. The password reaches the worker in
+The client runs in a fresh worker process per configuration, so its peak RSS (``VmHWM``
+in /proc/self/status) is that configuration's alone and not the largest thing the
+benchmark process ever held. The simulator is a third process. The password reaches the worker in
 a 0600 file, never in argv.
 """
 
@@ -66,7 +66,7 @@ def measure(hosts: int, vms: int, latency_ms: float, cycles: int) -> list[Row]:
         row("cycle: simulator CPU", SECONDS, [c["server_cpu"] for c in steady], "the server's own process"),
         row("cycle: round trips", COUNT, [c["round_trips"] for c in steady]),
         row("cycle: bytes received", BYTES, [c["bytes_received"] for c in steady]),
-        row("client peak RSS", BYTES, [result["peak_rss"]], "ru_maxrss of the client process"),
+        row("client peak RSS", BYTES, [result["peak_rss"]], "VmHWM of the client process"),
         row("cold cycle: wall", SECONDS, [result["cold"]["wall"]], "connect, facts, inventory"),
         row("cold cycle: client CPU", SECONDS, [result["cold"]["cpu"]]),
     ]

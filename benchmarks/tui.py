@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.figures import BYTES, COUNT, SECONDS, Row, aim_at_most
+from benchmarks.machine import current_rss_bytes, peak_rss_bytes
 from benchmarks.simproc import SimProcess
 
 CASE_UI = "5 UI"
@@ -114,13 +115,6 @@ def measure_memory(hosts: int, vms: int) -> list[Row]:
 
 
 # ---------------------------------------------------------------------------- the worker
-
-
-def _status_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def _app(brief: dict[str, Any], refresh: float) -> Any:
@@ -262,7 +256,7 @@ async def _memory(brief: dict[str, Any]) -> dict[str, Any]:
         await app.wait_until(refreshed_thrice, 600)
         await pilot.pause()
         shown = sum(len(v.snapshot.vms) for v in app.hosts.values() if v.snapshot is not None)
-        return {"rss": _status_kib("VmRSS"), "peak": _status_kib("VmHWM"), "vms": shown}
+        return {"rss": current_rss_bytes(), "peak": peak_rss_bytes(), "vms": shown}
 
 
 def _worker_main() -> None:
