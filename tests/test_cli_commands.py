@@ -40,7 +40,9 @@ def cli_sim(tmp_path_factory):
 
     vms = [("web", "running"), ("db", "off"), ("cache", "saved"), ("twin", "off"), ("twin", "off")]
     scenario = _scenario(vms, tmp=tmp_path_factory.mktemp("cli"))
-    with Simulator(SimOptions(**{**SIM_DEFAULTS, "hosts": 1, "scenario": scenario, "time_scale": 100.0})) as sim:
+    with Simulator(
+        SimOptions(**{**SIM_DEFAULTS, "hosts": 1, "scenario": scenario, "time_scale": 100.0})
+    ) as sim:
         yield sim
 
 
@@ -49,8 +51,19 @@ def test_ls_json_shape(sim_host, pwfile):
     assert result.returncode == 0, result.stderr
     vms = json.loads(result.stdout)
     assert len(vms) == len(sim_host.model.vms)
-    required = {"host", "name", "guid", "state", "enabled_state", "id", "vcpus", "memory_mib", "uptime_s",
-                "cpu_load", "heartbeat"}
+    required = {
+        "host",
+        "name",
+        "guid",
+        "state",
+        "enabled_state",
+        "id",
+        "vcpus",
+        "memory_mib",
+        "uptime_s",
+        "cpu_load",
+        "heartbeat",
+    }
     for vm in vms:
         assert required <= set(vm)
         assert vm["host"] == "hyperv://administrator@127.0.0.1:%d/?transport=http" % sim_host.port
@@ -95,8 +108,16 @@ def test_info_json_shape(sim_host, pwfile):
     assert info["release"] == "Windows Server 2022"
     assert info["libvirt_version"] == 1000020348
     assert info["libvirt_version_text"] == "1000.20.348"
-    for key in ("hostname", "caption", "cpu_model", "sockets", "cores", "threads", "memory_mib",
-                "free_memory_mib"):
+    for key in (
+        "hostname",
+        "caption",
+        "cpu_model",
+        "sockets",
+        "cores",
+        "threads",
+        "memory_mib",
+        "free_memory_mib",
+    ):
         assert info[key] is not None, key
 
 

@@ -334,6 +334,8 @@ class HostModel:
                 return NOT_SUPPORTED, None
             if requested not in self._PLANS:
                 return INVALID_PARAMETER, None
+            if vm.transition is not None and requested == 3:
+                self._interrupt(vm)  # Turn Off wins over a graceful shutdown or a start, as in Hyper-V
             if vm.transition is not None:
                 return INVALID_STATE, None
             plan = self._PLANS[requested].get(vm.state)
@@ -351,6 +353,27 @@ class HostModel:
             )
             vm.changed_at = job.submitted
             return STARTED, job
+
+    _INTERRUPTIBLE = frozenset({"shutdown", "start", "restore"})
+
+    def _interrupt(self, vm: VM) -> None:
+        """End a shutdown or start in progress now, its job failed, so a Turn Off can proceed."""
+        t = vm.transition
+        if t is None or t.job.kind not in self._INTERRUPTIBLE:
+            return
+        now = self.clock.now()
+        job = t.job
+        job.duration = max(0.0, now - job.submitted)
+        job.done_at = now
+        job.fail = True
+        job.error_code = 32768
+        job.error_description = f"'{vm.spec.name}' was turned off before the operation completed."
+        vm.transition = None
+        vm.changed_at = now
+        if job.kind in ("start", "restore"):  # it was coming up: turn off a VM that is, in effect, running
+            vm.state = RUNNING
+            vm.started_at = now
+            vm.pid = self._new_pid()
 
     def initiate_shutdown(self, guid: str) -> tuple[int, Job | None]:
         with self.lock:

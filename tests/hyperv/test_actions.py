@@ -162,3 +162,21 @@ async def test_settings_changes(make_sim, tmp_path):
     assert vm.startup_memory_mib == 4096
     assert vm.autostart == 4
     assert h.model.vm("web").vcpus == 4
+
+
+async def test_turn_off_a_vm_whose_shutdown_hangs(make_sim, tmp_path):
+    sim = make_sim(
+        scenario=_scenario([("stuck", "running")], tmp=tmp_path),
+        time_scale=1.0,
+        faults="slow-jobs:factor=100",
+    )
+    async with _host(sim) as host:
+        vm = find_in(await host.snapshot(), "stuck")
+        shutdown = await host.request(vm, Verb.SHUTDOWN)
+        stopping = find_in(await host.snapshot(), "stuck")
+        assert stopping.state is VMState.STOPPING
+        turn_off = await host.request(stopping, Verb.TURN_OFF)
+        first = await shutdown.wait(timeout=5)
+    assert turn_off.job_id
+    assert first.status == "failed"
+    assert "turned off" in first.message

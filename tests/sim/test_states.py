@@ -168,6 +168,29 @@ def test_initiate_shutdown(host):
     assert items == []
 
 
+def test_turn_off_interrupts_a_graceful_shutdown(host):
+    r = shutdown(host, "run")
+    shutdown_job = r.text("//*[local-name()='Selector'][@Name='InstanceID']")
+    assert host.model.vm("run").enabled_state == 4
+    code, job = rsc(host, "run", 3)  # Hyper-V lets Turn Off win over a shutdown in progress
+    assert code == 4096
+    settle(host)
+    assert host.model.vm("run").enabled_state == 3
+    assert host.model.job(job).job_state == 7
+    interrupted = host.model.job(shutdown_job)
+    assert interrupted.job_state == 10
+    assert "turned off" in interrupted.error_description
+
+
+def test_turn_off_interrupts_a_start(host):
+    code, _ = rsc(host, "off", 2)
+    assert code == 4096
+    assert host.model.vm("off").enabled_state == 10
+    assert rsc(host, "off", 3)[0] == 4096
+    settle(host)
+    assert host.model.vm("off").enabled_state == 3
+
+
 def vsms(host, method: str, params: str):
     return invoke(host, VSMS, method, {"CreationClassName": "Msvm_VirtualSystemManagementService"}, params)
 
