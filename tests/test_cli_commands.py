@@ -35,7 +35,6 @@ def pwfile(tmp_path):
 @pytest.fixture(scope="module")
 def cli_sim(tmp_path_factory):
     from hvtui.sim import SimOptions, Simulator
-
     from tests.conftest import SIM_DEFAULTS
 
     vms = [("web", "running"), ("db", "off"), ("cache", "saved"), ("twin", "off"), ("twin", "off")]
@@ -66,7 +65,7 @@ def test_ls_json_shape(sim_host, pwfile):
     }
     for vm in vms:
         assert required <= set(vm)
-        assert vm["host"] == "hyperv://administrator@127.0.0.1:%d/?transport=http" % sim_host.port
+        assert vm["host"] == f"hyperv://administrator@127.0.0.1:{sim_host.port}/?transport=http"
         assert vm["state"] in {"running", "off", "saved", "paused", "starting", "stopping", "saving"}
         assert isinstance(vm["enabled_state"], int)
     assert SIM_PASSWORD not in result.stdout + result.stderr
