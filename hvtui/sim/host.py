@@ -234,7 +234,7 @@ class SimHost:
     def _new_model(self) -> HostModel:
         return HostModel(
             copy.deepcopy(self._spec0),
-            time_scale=self.options.time_scale,
+            time_scale=0.0 if self.options.frozen_clock else self.options.time_scale,
             legacy_states=self.options.legacy_states,
             seed=self.options.seed,
         )

@@ -43,7 +43,7 @@ JOB_REMOVAL_S = 300.0
 
 
 class Clock:
-    """Simulated seconds since start, running ``scale`` times faster than real time."""
+    """Simulated seconds since start, running ``scale`` times faster than real time (0: frozen)."""
 
     def __init__(self, scale: float, start_wall: datetime) -> None:
         self.scale = scale

@@ -50,6 +50,9 @@ class SimOptions:
     max_envelope_kb: int = 500
     max_concurrent_operations: int = 1500
     unique_names: bool = True
+    # Simulated time stands still (``advance()`` still moves it): uptimes and CPU load stop
+    # changing, so screenshots and snapshot tests come out the same on every run.
+    frozen_clock: bool = False
 
     def __repr__(self) -> str:  # never show the password
         shown = {k: v for k, v in self.__dict__.items() if k != "password"}

@@ -1,0 +1,148 @@
+"""Label/value lines for the host detail pane and the VM detail screen.
+
+Pure functions of the models, so what a person reads is tested without a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from hvtui import display
+from hvtui.hyperv.models import VM, HostFacts
+from hvtui.hyperv.states import VMState
+from hvtui.ui.columns import format_uptime, status_text
+from hvtui.ui.hostview import HostView
+
+Pair = tuple[str, str]
+
+_STATE_WORDS = (
+    (VMState.RUNNING, "running"),
+    (VMState.OFF, "off"),
+    (VMState.SAVED, "saved"),
+    (VMState.PAUSED, "paused"),
+)
+
+
+def format_gib(mib: int | None) -> str:
+    return display.memory(mib)
+
+
+def vm_counts(counts: Mapping[VMState, int]) -> str:
+    """ "12 running · 20 off · 3 saved · 1 paused · 2 other" (zeros left out, total last)."""
+    parts = [f"{counts[state]} {word}" for state, word in _STATE_WORDS if counts.get(state)]
+    other = sum(n for state, n in counts.items() if state not in dict(_STATE_WORDS))
+    if other:
+        parts.append(f"{other} other")
+    total = sum(counts.values())
+    return (" · ".join(parts) + f"  ({total} in all)") if parts else "none"
+
+
+def release_lines(facts: HostFacts) -> list[Pair]:
+    release = facts.release
+    name = release.display_name
+    if release.feature_update:
+        name = f"{name} ({release.feature_update})"
+    version = str(release.kernel) if release.kernel else f"unrecognised ({release.raw_version!r})"
+    packed = release.libvirt_version
+    if packed is not None:
+        version += f" · libvirt {release.libvirt_version_text} ({packed})"
+    lines = [("Windows", name), ("Version", version)]
+    if release.note:
+        lines.append(("Note", release.note))
+    return lines
+
+
+def cpu_line(facts: HostFacts) -> str:
+    shape = []
+    if facts.sockets:
+        shape.append(f"{facts.sockets} socket{'s' if facts.sockets != 1 else ''}")
+    if facts.cores:
+        shape.append(f"{facts.cores} cores")
+    if facts.threads:
+        shape.append(f"{facts.threads} thread{'s' if facts.threads != 1 else ''}")
+    model = facts.cpu_model or "unknown CPU"
+    mhz = f" @ {facts.mhz} MHz" if facts.mhz else ""
+    return f"{model}{mhz} · {' × '.join(shape)}" if shape else f"{model}{mhz}"
+
+
+def connection_lines(view: HostView) -> list[Pair]:
+    """The URI, then one line: transport, the auth scheme in use, and TLS (verified or not)."""
+    info = view.connection
+    uri = view.uri
+    transport = str(info.get("transport") or (uri.transport if uri else "?"))
+    auth = next((str(v) for k, v in info.items() if "auth" in k.lower() and v), None)
+    if auth is None and uri is not None:
+        auth = uri.auth if uri.auth != "auto" else "auto (not yet negotiated)"
+    verified = view.tls_verified
+    if verified is None:
+        tls = "no TLS" + (" (NTLM message encryption)" if info.get("encrypted") is True else "")
+    else:
+        tls = "TLS verified" if verified else "TLS NOT verified (no_verify=1)"
+    return [("URI", view.key), ("Connection", f"{transport} · auth {auth} · {tls}")]
+
+
+def host_lines(view: HostView) -> list[Pair]:
+    """Everything the host detail pane shows, in reading order."""
+    snapshot = view.snapshot
+    lines: list[Pair] = [("Host", view.name)]
+    if snapshot is None:
+        lines.append(("Status", view.report.text()))
+        lines += connection_lines(view)
+        return lines
+    facts = snapshot.facts
+    lines += release_lines(facts)
+    lines.append(("CPU", cpu_line(facts)))
+    lines.append(
+        ("Memory", f"{format_gib(facts.memory_mib)} total · {format_gib(facts.free_memory_mib)} free")
+    )
+    lines.append(("Uptime", format_uptime(facts.uptime) or "?"))
+    lines.append(("VMs", vm_counts(view.counts())))
+    if not view.status.healthy:
+        lines.append(("Status", view.report.text()))
+    lines += connection_lines(view)
+    return lines
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if value else ""
+
+
+def vm_lines(vm: VM, host_name: str, job: str | None = None) -> list[Pair]:
+    """Everything ``hvtui vm`` prints about a VM (in its order), then what only the UI knows."""
+    dynamic = display.DASH
+    if vm.dynamic_memory is not None:
+        dynamic = "on" if vm.dynamic_memory else "off"
+        if vm.dynamic_memory and vm.memory_buffer_pct is not None:
+            dynamic += f" (buffer {vm.memory_buffer_pct}%, demand {display.memory(vm.memory_demand_mib)})"
+    raw = vm.enabled_state if vm.enabled_state is not None else "unknown"
+    return [
+        ("Id", str(vm.id) if vm.id is not None else "-"),
+        ("Name", vm.name),
+        ("UUID", vm.guid),
+        ("OS Type", "hvm"),
+        ("State", f"{vm.power.label} (EnabledState {raw})"),
+        ("CPU(s)", display.count(vm.vcpus)),
+        ("CPU load", display.percent(vm.cpu_load)),
+        ("Max memory", display.memory(vm.maximum_memory_mib)),
+        ("Assigned memory", display.memory(vm.memory_mib)),
+        ("Startup memory", display.memory(vm.startup_memory_mib)),
+        ("Dynamic memory", dynamic),
+        ("Uptime", display.uptime(vm.uptime) or display.DASH),
+        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else display.DASH),
+        ("Health", vm.health_label or display.DASH),
+        ("Generation", display.generation(vm.generation)),
+        ("Configuration", vm.version or display.DASH),
+        ("Autostart", display.autostart(vm.autostart)),
+        ("Shutdown service", {True: "yes", False: "no", None: display.DASH}[vm.has_shutdown_service]),
+        ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
+        ("Persistent", "yes"),
+        ("Guest OS", vm.guest_os or display.DASH),
+        ("Host task", vm.host_job or display.DASH),
+        ("Host", host_name),
+        ("Status", status_text(vm) if job is None else job)
+        if (job or status_text(vm))
+        else ("Status", display.DASH),
+        ("Created", _when(vm.created) or display.DASH),
+        ("Notes", vm.notes or display.DASH),
+    ]

@@ -1,0 +1,85 @@
+"""What the UI knows of one host between refreshes: its URI, status, last snapshot, connection.
+
+Pure Python: the hosts pane, the host detail pane and the palette all read it, and tests
+build it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hvtui.hyperv.models import HostSnapshot
+from hvtui.hyperv.states import VMState
+from hvtui.ui.hoststatus import HostStatus, StatusReport
+from hvtui.uri import ConnectionURI
+
+
+@dataclass
+class HostView:
+    key: str  # the canonical URI (the raw text for a URI that does not parse)
+    uri: ConnectionURI | None
+    ca_file: str | None = None
+    report: StatusReport = field(default_factory=lambda: StatusReport(HostStatus.CONNECTING))
+    snapshot: HostSnapshot | None = None
+    connection: Mapping[str, Any] = field(default_factory=dict)
+    # VMs by state for the snapshot above: counted once per refresh, off the UI thread.
+    state_counts: Mapping[VMState, int] = field(default_factory=dict)
+
+    def take(self, snapshot: HostSnapshot, counts: Mapping[VMState, int] | None = None) -> None:
+        """A new refresh of this host (with its VMs counted by state, when already done)."""
+        self.snapshot = snapshot
+        self.state_counts = dict(counts) if counts is not None else snapshot.counts()
+
+    @classmethod
+    def invalid(cls, text: str, error: str) -> HostView:
+        return cls(text, None, report=StatusReport(HostStatus.INVALID, error))
+
+    @property
+    def status(self) -> HostStatus:
+        return self.report.status
+
+    @property
+    def name(self) -> str:
+        """The host's own name once known, else the name in its URI."""
+        if self.snapshot is not None and self.snapshot.facts.hostname not in ("", "?"):
+            return self.snapshot.facts.hostname
+        if self.uri is not None:
+            return self.uri.display_host
+        return self.key
+
+    @property
+    def short_name(self) -> str:
+        name = self.name
+        if self.snapshot is None or "." not in name or name.replace(".", "").isdigit():
+            return name
+        return name.split(".", 1)[0]
+
+    @property
+    def release_short(self) -> str:
+        if self.snapshot is None:
+            return ""
+        short = self.snapshot.facts.release.short
+        return "" if short == "?" else short
+
+    @property
+    def running(self) -> int:
+        return self.state_counts.get(VMState.RUNNING, 0)
+
+    @property
+    def total(self) -> int:
+        return len(self.snapshot.vms) if self.snapshot is not None else 0
+
+    @property
+    def tls_verified(self) -> bool | None:
+        """True/False for HTTPS with/without certificate checks; None when not HTTPS."""
+        if self.uri is None or self.uri.transport != "https":
+            return None
+        value = self.connection.get("tls_verified")
+        if isinstance(value, bool):
+            return value
+        return not self.uri.no_verify
+
+    def counts(self) -> dict[VMState, int]:
+        return dict(self.state_counts)

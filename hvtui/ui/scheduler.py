@@ -1,0 +1,368 @@
+"""The refresh scheduler: every host's I/O on one background asyncio loop, one task per host.
+
+Why a loop of its own: a refresh of a big host parses megabytes of XML and builds thousands
+of models. On the UI's loop that would freeze the screen for as long; here it runs beside
+it, and the UI receives finished results as messages. Inside this loop each host has one
+task that refreshes, sleeps and refreshes again, so a host's refreshes never overlap, and a
+slow or dead host only ever delays itself. Failures back off (×2 each time, capped); a
+refused password stops the task until new credentials arrive, so a wrong password is never
+tried again on its own (that is how accounts get locked).
+
+Nothing here imports Textual: the UI plugs in through :class:`Listener`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Protocol, TypeVar
+
+from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.errors import HyperVError, Problem
+from hvtui.hyperv.host import ActionOutcome, HyperVHost
+from hvtui.hyperv.models import VM, HostSnapshot, JobProgress
+from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
+from hvtui.uri import ConnectionURI
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFAULT_INTERVAL = 2.0
+BACKOFF_CAP = 60.0
+SLOW_AFTER = 1.0  # a refresh still running after this long shows "refreshing"
+SLOW_EVERY = 2.0  # ... and then says every so often how long the host has kept it waiting
+ACTIONS_PER_HOST = 4  # bulk actions: at most this many requests in flight to one host
+ACTION_TIMEOUT = 1800.0  # follow a job this long before reporting it as still running
+
+
+class Listener(Protocol):
+    """Called on the scheduler's thread: implementations must only hand results over."""
+
+    def host_status(self, key: str, report: StatusReport) -> None: ...
+
+    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Mapping[str, Any]) -> None: ...
+
+    def host_removed(self, key: str) -> None: ...
+
+
+def backoff_delay(interval: float, failures: int, cap: float = BACKOFF_CAP) -> float:
+    """Seconds to wait after ``failures`` failed refreshes in a row: ×2 each time, capped."""
+    if failures <= 0:
+        return interval
+    return min(max(cap, interval), interval * 2.0**failures)
+
+
+class HostLink:
+    """One host: its connection, its refresh task, its credentials. Lives on the scheduler loop."""
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        key: str,
+        uri: ConnectionURI,
+        password: str | None,
+        ca_file: str | None,
+    ) -> None:
+        self.scheduler = scheduler
+        self.key = key
+        self.uri = uri
+        self.ca_file = ca_file
+        self._password = password
+        self.host: HyperVHost | None = None
+        self.failures = 0
+        self._wake = asyncio.Event()
+        self._credentials = asyncio.Event()
+        self._manual = False
+        self._last: StatusReport | None = None
+        self._auth_error: str | None = None
+        self.actions = asyncio.Semaphore(ACTIONS_PER_HOST)
+        self.task: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        return f"HostLink({self.key!r}, failures={self.failures})"
+
+    # -- control (scheduler thread) --------------------------------------------------------------
+
+    def wake(self, *, manual: bool = False) -> None:
+        self._manual = self._manual or manual
+        self._wake.set()
+
+    def set_password(self, password: str) -> None:
+        self._password = password
+        self._auth_error = None
+        self.failures = 0
+        self._credentials.set()
+        self._wake.set()
+
+    def _report(self, status: HostStatus, error: str | None = None, retry_in: float | None = None) -> None:
+        report = StatusReport(status, error, retry_in)
+        if report == self._last:
+            return
+        self._last = report
+        self.scheduler.listener.host_status(self.key, report)
+
+    async def _close_host(self) -> None:
+        host, self.host = self.host, None
+        if host is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(host.aclose(), timeout=2.0)
+
+    # -- the refresh loop ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if self._password is None:
+                    self._report(HostStatus.AUTH_NEEDED, self._auth_error)
+                    self._credentials.clear()
+                    await self._credentials.wait()
+                    continue
+                first = self.host is None
+                if first:
+                    self.host = HyperVHost(
+                        self.uri, self._password, ca_file=self.ca_file, timeout=self.scheduler.host_timeout
+                    )
+                    self._report(HostStatus.CONNECTING)
+                elif self._manual:
+                    self._report(HostStatus.REFRESHING)
+                self._wake.clear()
+                self._manual = False
+                phase = HostStatus.CONNECTING if first else HostStatus.REFRESHING
+                slow = loop.create_task(self._waiting(loop.time(), phase))
+                delay = self.scheduler.interval
+                try:
+                    snapshot = await asyncio.wait_for(
+                        self.host.snapshot(), timeout=self.scheduler.guard_timeout
+                    )
+                except HyperVError as exc:
+                    delay = await self._failed(exc.problem, str(exc))
+                except TimeoutError:
+                    delay = await self._failed(
+                        Problem.UNREACHABLE, f"no complete answer within {self.scheduler.guard_timeout:.0f} s"
+                    )
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a bug must not end the host's refreshes
+                    _log.exception("refresh of %s failed unexpectedly", self.uri.display_host)
+                    delay = await self._failed(Problem.HOST, f"unexpected error: {type(exc).__name__}: {exc}")
+                else:
+                    self.failures = 0
+                    connection = _connection_of(self.host)
+                    self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
+                    self._report(HostStatus.OK)
+                finally:
+                    slow.cancel()
+                await self._sleep(delay)
+        finally:
+            await self._close_host()
+
+    async def _waiting(self, since: float, phase: HostStatus) -> None:
+        """While a refresh hangs, say so on the host's row, with how long it has been."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(SLOW_AFTER)
+        self._report(phase)
+        while True:
+            await asyncio.sleep(SLOW_EVERY)
+            self._report(phase, f"no answer for {loop.time() - since:.0f} s")
+
+    async def _failed(self, problem: Problem, message: str) -> float:
+        if problem is Problem.AUTH:
+            # Never try a refused password again on its own: ask for new credentials.
+            self._password = None
+            self._auth_error = message
+            await self._close_host()
+            return 0.0
+        self.failures += 1
+        delay = backoff_delay(self.scheduler.interval, self.failures, self.scheduler.backoff_cap)
+        self._report(status_for(problem), message, retry_in=delay)
+        return delay
+
+    async def _sleep(self, delay: float) -> None:
+        if self._password is None:
+            return
+        if self.scheduler.paused and not self._wake.is_set():
+            await self._wake.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    async def act(
+        self, vm: VM, verb: Verb, on_progress: Callable[[JobProgress], Awaitable[None] | None] | None
+    ) -> ActionOutcome:
+        """Send one action (never retried) and follow its job; then refresh the host at once."""
+        if self.host is None:
+            raise HyperVError(
+                f"{self.uri.display_host} is not connected: log in to it first (l)", problem=Problem.AUTH
+            )
+        host = self.host
+        try:
+            async with self.actions:
+                action = await host.request(vm, verb)
+                return await action.wait(timeout=ACTION_TIMEOUT, on_progress=on_progress)
+        finally:
+            self.wake()
+
+
+def _connection_of(host: HyperVHost) -> Mapping[str, Any]:
+    try:
+        return dict(host.connection)
+    except Exception:  # noqa: BLE001 - a description is optional; the refresh is what matters
+        return {}
+
+
+class Scheduler:
+    """Owns the background loop and every :class:`HostLink`; its public methods are thread-safe."""
+
+    def __init__(
+        self,
+        listener: Listener,
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        backoff_cap: float = BACKOFF_CAP,
+        host_timeout: float = 30.0,
+    ) -> None:
+        self.listener = listener
+        self.interval = interval
+        self.backoff_cap = backoff_cap
+        self.host_timeout = host_timeout
+        self.paused = False
+        self.links: dict[str, HostLink] = {}
+        self._submitted: set[concurrent.futures.Future[Any]] = set()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, name="hvtui-refresh", daemon=True)
+        self._started = False
+
+    @property
+    def guard_timeout(self) -> float:
+        """A refresh is several requests; past this, the host is treated as not answering."""
+        return max(60.0, self.host_timeout * 3)
+
+    def _serve(self) -> None:
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            # Finish what was left half-way (generators following jobs, closing sockets)
+            # on this loop, before it closes, rather than in a garbage collector later.
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def _call(self, fn: Callable[..., object], *args: Any) -> None:
+        if self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(fn, *args)
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run a coroutine on the scheduler's loop; await the result with ``asyncio.wrap_future``."""
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        self._submitted.add(future)
+        future.add_done_callback(self._submitted.discard)
+        return future
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await a coroutine that runs on the scheduler's loop, from any other loop."""
+        return await asyncio.wrap_future(self.submit(coro))
+
+    # -- hosts --------------------------------------------------------------------------------
+
+    def add_host(
+        self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None = None
+    ) -> None:
+        self._call(self._add_host, key, uri, password, ca_file)
+
+    def _add_host(self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None) -> None:
+        if key in self.links:
+            return
+        link = HostLink(self, key, uri, password, ca_file)
+        self.links[key] = link
+        link.task = self._loop.create_task(link.run(), name=f"refresh {uri.display_host}")
+
+    def remove_host(self, key: str) -> None:
+        self._call(self._remove_host, key)
+
+    def _remove_host(self, key: str) -> None:
+        link = self.links.pop(key, None)
+        if link is not None and link.task is not None:
+            link.task.cancel()
+        self.listener.host_removed(key)
+
+    def set_password(self, key: str, password: str) -> None:
+        self._call(self._set_password, key, password)
+
+    def _set_password(self, key: str, password: str) -> None:
+        link = self.links.get(key)
+        if link is not None:
+            link.set_password(password)
+
+    def refresh(self, key: str | None = None) -> None:
+        """Refresh now: one host, or every host (also while paused, and despite backoff)."""
+        self._call(self._refresh, key)
+
+    def _refresh(self, key: str | None) -> None:
+        for link in self.links.values():
+            if key is None or link.key == key:
+                link.wake(manual=True)
+
+    def set_paused(self, paused: bool) -> None:
+        self._call(self._set_paused, paused)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
+            for link in self.links.values():
+                link.wake()
+
+    async def act(
+        self,
+        key: str,
+        vm: VM,
+        verb: Verb,
+        on_progress: Callable[[JobProgress], Awaitable[None] | None] | None = None,
+    ) -> ActionOutcome:
+        """Run on the scheduler loop (through :meth:`run`): one action on one VM of a host."""
+        link = self.links.get(key)
+        if link is None:
+            raise HyperVError(f"{vm.name}: its host is no longer connected", problem=Problem.UNREACHABLE)
+        return await link.act(vm, verb, on_progress)
+
+    # -- shutdown -----------------------------------------------------------------------------
+
+    async def _shutdown(self) -> None:
+        links = list(self.links.values())
+        self.links.clear()
+        current = asyncio.current_task()
+        for future in list(self._submitted):
+            future.cancel()  # actions still following their jobs; nothing is sent again
+        tasks = [link.task for link in links if link.task is not None]
+        tasks += [t for t in asyncio.all_tasks() if t is not current and t not in tasks]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=3.0)
+
+    async def aclose(self) -> None:
+        """Stop every refresh and close every connection (bounded: a hung host cannot hold exit)."""
+        if not self._started or self._loop.is_closed():
+            return
+        try:
+            closing = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
+            await asyncio.wait_for(asyncio.wrap_future(closing), timeout=4.0)
+        except (TimeoutError, RuntimeError):
+            _log.warning("some hosts did not close in time")
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 3.0)

@@ -1,0 +1,1 @@
+"""Screens and dialogs: main, VM detail, login, confirm, add host, help."""

@@ -1,0 +1,116 @@
+"""The login dialog: asks for a host's password, libvirt-style ("challenge" = the host's name)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+
+from hvtui.uri import AUTH_METHODS, AuthMethod, ConnectionURI
+
+USER_HINT = "administrator or DOMAIN\\user"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: str
+    password: str = field(repr=False)
+    auth: AuthMethod
+    remember: bool
+
+    def __repr__(self) -> str:  # the password never reaches a log or a traceback
+        return f"LoginResult(user={self.user!r}, auth={self.auth!r}, remember={self.remember})"
+
+
+class LoginScreen(ModalScreen[LoginResult | None]):
+    """User (prefilled from the URI), password (masked), auth scheme, remember in keyring."""
+
+    AUTO_FOCUS = "#password"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, uri: ConnectionURI, *, reason: str | None = None, keyring_note: str | None = None
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.uri = uri
+        self.reason = reason
+        self.keyring_note = keyring_note  # None: a keyring is available
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="login", classes="dialog-box"):
+            title = f"Log in to {self.uri.display_host}"
+            yield Label(title, id="login-title", classes="dialog-title", markup=False)
+            yield Static(self.uri.canonical, id="login-uri", classes="muted", markup=False)
+            yield Static(self.reason or "", id="login-reason", classes="error-text", markup=False)
+            with Grid(classes="form"):
+                yield Label("User")
+                yield Input(
+                    self.uri.user, id="user", placeholder="administrator or DOMAIN\\user", compact=True
+                )
+                yield Label("Password")
+                yield Input(id="password", password=True, placeholder="password", compact=True)
+                yield Label("Auth")
+                with RadioSet(id="auth", compact=True):
+                    for method in AUTH_METHODS:
+                        yield RadioButton(method, value=method == self.uri.auth, name=method, compact=True)
+            yield Checkbox(
+                "Remember in keyring",
+                value=False,
+                id="remember",
+                disabled=self.keyring_note is not None,
+                compact=True,
+            )
+            if self.keyring_note is not None:
+                yield Static(self.keyring_note, id="keyring-note", classes="muted", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Log in", id="ok", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#login-reason").display = bool(self.reason)
+
+    def _say(self, text: str) -> None:
+        reason = self.query_one("#login-reason", Static)
+        reason.update(text)
+        reason.display = True
+
+    def _auth(self) -> AuthMethod:
+        pressed = self.query_one("#auth", RadioSet).pressed_button
+        name = pressed.name if pressed is not None else "auto"
+        return name if name in AUTH_METHODS else "auto"  # type: ignore[return-value]
+
+    def _submit(self) -> None:
+        user = self.query_one("#user", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        if not user:
+            self._say("Type a user name (for example administrator or CORP\\admin).")
+            self.query_one("#user", Input).focus()
+            return
+        if not password:
+            self._say("Type the password.")
+            self.query_one("#password", Input).focus()
+            return
+        remember = self.query_one("#remember", Checkbox).value and self.keyring_note is None
+        self.dismiss(LoginResult(user, password, self._auth(), remember))
+
+    @on(Input.Submitted, "#user")
+    def _user_done(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _password_done(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,314 @@
+"""The main screen: hosts on the left, their VMs on the right, the host's details below."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, OptionList, Static
+
+from hvtui.ui.columns import BY_KEY
+from hvtui.ui.hoststatus import HostStatus
+from hvtui.ui.rows import Row
+from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
+from hvtui.ui.tablemodel import Change
+from hvtui.ui.widgets.host_detail import HostDetail
+from hvtui.ui.widgets.hosts_pane import HostsPane
+from hvtui.ui.widgets.vm_table import VMTable
+
+FILTER_HINT = "filter: name, state or GUID — !text inverts — esc clears"
+NARROW = 100  # below these many columns the hosts pane gets narrower
+MEDIUM = 140
+
+
+def first_run_text(config_path: str) -> str:
+    return (
+        "No Hyper-V hosts yet.\n\n"
+        "Press a to add one by its URI, for example\n"
+        "  hyperv://administrator@hv01.example.com/\n"
+        "  hyperv://administrator@10.0.0.5/?transport=http\n\n"
+        "hvtui asks for the password and can keep it in the system keyring;\n"
+        f"the host list is saved in {config_path}.\n\n"
+        "To look around first, quit (q) and run:  hvtui --demo"
+    )
+
+
+class MainScreen(VerbScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # A priority binding runs before the keys typed after it are routed: "/backup" typed
+        # in one go all lands in the filter, none of it on the table.
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
+        Binding("question_mark", "app.help", "Help", id="help"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        *VERB_BINDINGS,
+        Binding("space", "mark", "Mark", show=False, id="mark"),
+        Binding("U", "clear_marks", "Clear marks", show=False, id="clear-marks"),
+        Binding("o", "sort_next", "Sort by next column", show=False, id="sort"),
+        Binding("O", "sort_reverse", "Reverse the sort", show=False, id="sort-reverse"),
+        Binding("i", "toggle_detail", "Host info", show=False, id="host-detail"),
+        Binding("a", "add_host", "Add host", show=False, id="add-host"),
+        Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
+        Binding("l", "login", "Log in", id="login"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = self.hvtui
+        yield Header(show_clock=False, icon="≡")
+        with Horizontal(id="body"):
+            yield HostsPane(id="hosts")
+            with Vertical(id="right"):
+                yield Input(
+                    id="filter", placeholder="filter: name, state or GUID — !text inverts — esc clears"
+                )
+                yield VMTable(app.model, id="vms")
+                yield Static(first_run_text(str(app.config_path)), id="first-run", markup=False)
+                yield HostDetail(id="host-detail")
+        yield Footer(show_command_palette=False)
+
+    @property
+    def table(self) -> VMTable:
+        return self.query_one(VMTable)
+
+    @property
+    def hosts_pane(self) -> HostsPane:
+        return self.query_one(HostsPane)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.query_one(HostDetail).display = self.hvtui.show_host_detail
+        self.hosts_changed()
+        self.table.focus()
+        self._narrow(self.app.size.width)
+
+    def on_resize(self) -> None:
+        self._narrow(self.app.size.width)
+
+    def _narrow(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(NARROW <= width < MEDIUM, "-medium")
+
+    # -- what the app tells the screen ------------------------------------------------------------
+
+    def hosts_changed(self) -> None:
+        """Hosts were added or removed."""
+        views = list(self.hvtui.hosts.values())
+        self.hosts_pane.set_hosts(views)
+        empty = not views
+        self.query_one("#first-run").display = empty
+        self.table.display = not empty
+        self._scope_changed()
+
+    def host_changed(self, key: str) -> None:
+        view = self.hvtui.hosts.get(key)
+        if view is None:
+            return
+        self.hosts_pane.update_host(view)
+        if self._detail_host() == key:
+            self.query_one(HostDetail).show(view)
+        self._update_empty_text()
+        self.refresh_bindings()
+
+    def rows_changed(self, change: Change | None = None) -> None:
+        self.table.update_view(change)
+        self._update_title()
+        self.refresh_verbs()
+
+    def job_changed(self, key: str) -> None:
+        self.table.update_view(Change(dirty={key}))
+
+    # -- view ---------------------------------------------------------------------------------
+
+    def _detail_host(self) -> str | None:
+        scope = self.hvtui.model.scope
+        if scope is not None:
+            return scope
+        row = self.hvtui.model.cursor_row
+        if row is not None:
+            return row.host
+        return next(iter(self.hvtui.hosts), None)
+
+    def _show_detail(self) -> None:
+        detail = self.query_one(HostDetail)
+        if detail.display:
+            key = self._detail_host()
+            detail.show(self.hvtui.hosts.get(key) if key else None)
+
+    def _update_title(self) -> None:
+        model = self.hvtui.model
+        scope = model.scope
+        if scope is None:
+            where = "All hosts"
+            total = len(model.rows)
+        else:
+            view = self.hvtui.hosts.get(scope)
+            where = view.short_name if view else scope
+            total = len(model.by_host.get(scope, {}))
+        shown = len(model.order)
+        parts = [where, f"{total} VM{'s' if total != 1 else ''}"]
+        if model.filter.active:
+            parts.append(f"filter “{model.filter.text}”: {shown} shown")
+        if model.marks:
+            parts.append(f"{len(model.marks)} marked")
+        self.table.border_title = " · ".join(parts)
+        column = BY_KEY[model.sort_column].title
+        self.table.border_subtitle = f"sorted by {column} {'▼' if model.sort_reverse else '▲'}"
+
+    def _update_empty_text(self) -> None:
+        model = self.hvtui.model
+        if model.filter.active:
+            text = f"No VM matches “{model.filter.text}”. Esc clears the filter."
+        elif model.scope is not None:
+            view = self.hvtui.hosts.get(model.scope)
+            if view is None or view.snapshot is None:
+                text = view.report.text() if view else ""
+                busy = view is not None and view.status in (HostStatus.CONNECTING, HostStatus.REFRESHING)
+                text = f"{text[:1].upper()}{text[1:]}{'…' if busy else ''}"
+            else:
+                text = "This host has no VMs."
+        elif not model.rows:
+            text = "Waiting for the first refresh of the hosts…"
+        else:
+            text = ""
+        self.table.empty_text = text
+        self.table.refresh()
+
+    def _scope_changed(self) -> None:
+        key = self.hosts_pane.selected_key
+        self.hvtui.model.set_scope(key)
+        self.table.update_view()
+        self._update_title()
+        self._update_empty_text()
+        self._show_detail()
+        self.refresh_verbs()
+        self.refresh_bindings()
+
+    @on(OptionList.OptionHighlighted, "#hosts")
+    def _host_highlighted(self) -> None:
+        self._scope_changed()
+
+    @on(OptionList.OptionSelected, "#hosts")
+    def _host_selected(self) -> None:
+        self.table.focus()
+
+    @on(VMTable.CursorMoved)
+    def _cursor_moved(self) -> None:
+        if self.hvtui.model.scope is None:
+            self._show_detail()
+        self.refresh_verbs()
+
+    @on(VMTable.Opened)
+    def _opened(self, event: VMTable.Opened) -> None:
+        self.hvtui.open_vm(event.key)
+
+    @on(VMTable.SortRequested)
+    def _sort_requested(self, event: VMTable.SortRequested) -> None:
+        model = self.hvtui.model
+        reverse = not model.sort_reverse if event.column == model.sort_column else False
+        self.hvtui.set_sort(event.column, reverse)
+
+    @on(VMTable.MarkRequested)
+    def _mark_requested(self, event: VMTable.MarkRequested) -> None:
+        self.hvtui.model.toggle_mark(event.key)
+        self.table.refresh_row(event.key)
+        self._update_title()
+        self.refresh_verbs()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self.hvtui.model.set_filter(event.value):
+            self.table.update_view()
+            self._update_title()
+            self._update_empty_text()
+            self.refresh_verbs()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+        if not self.hvtui.model.filter.text:
+            self.query_one("#filter").display = False
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def verb_targets(self) -> list[Row]:
+        return self.hvtui.model.targets()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "login":
+            # Offered when a host waits for a password (the selected one, or any in All hosts);
+            # the palette offers "Log in again" for the others.
+            key = self.hosts_pane.selected_key
+            if key is None:
+                return any(v.status is HostStatus.AUTH_NEEDED for v in self.hvtui.hosts.values())
+            view = self.hvtui.hosts.get(key)
+            return view is not None and view.uri is not None and view.status is HostStatus.AUTH_NEEDED
+        if action == "remove_host":
+            return self.hosts_pane.selected_key is not None
+        if action == "clear_filter":
+            return self.hvtui.model.filter.active or self.query_one("#filter").display
+        return super().check_action(action, parameters)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if self.focused is box:
+            box.insert_text_at_cursor("/")  # a "/" typed in the filter is just a character
+            return
+        box.display = True
+        # At once, not on the next turn of the queue: what is typed right after "/" is the filter.
+        self.set_focus(box)
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.focus()
+
+    def action_mark(self) -> None:
+        model = self.hvtui.model
+        key = model.cursor_key
+        if key is None:
+            return
+        model.toggle_mark(key)
+        self.table.refresh_row(key)
+        self.table.action_cursor_down()
+        self._update_title()
+        self.refresh_verbs()
+
+    def action_clear_marks(self) -> None:
+        if self.hvtui.model.clear_marks():
+            self.table.refresh()
+            self._update_title()
+            self.refresh_verbs()
+
+    def action_sort_next(self) -> None:
+        self.hvtui.set_sort(self.hvtui.model.next_sort_column(), False)
+
+    def action_sort_reverse(self) -> None:
+        model = self.hvtui.model
+        self.hvtui.set_sort(model.sort_column, not model.sort_reverse)
+
+    def action_toggle_detail(self) -> None:
+        detail = self.query_one(HostDetail)
+        detail.display = not detail.display
+        self.hvtui.show_host_detail = detail.display
+        self._show_detail()
+        self.table.scroll_to_cursor()
+
+    def action_add_host(self) -> None:
+        self.hvtui.add_host_dialog()
+
+    def action_remove_host(self) -> None:
+        key = self.hosts_pane.selected_key
+        if key is not None:
+            self.hvtui.remove_host_dialog(key)
+
+    def action_login(self) -> None:
+        self.hvtui.prompt_login(self.hosts_pane.selected_key)
+
+    def sort_changed(self) -> None:
+        self.table.update_view()
+        self.table.refresh()
+        self._update_title()

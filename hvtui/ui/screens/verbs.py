@@ -1,0 +1,94 @@
+"""The power-verb keys, shared by the main screen (cursor or marks) and the VM detail screen.
+
+The footer shows a verb only when it applies to what it would act on, so it lists "the keys
+that apply now". A verb key pressed when it does not apply says why, rather than doing
+nothing. In read-only mode the applicable verbs stay visible but greyed out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.binding import Binding
+from textual.screen import Screen
+
+from hvtui.hyperv.actions import VERBS, Verb
+from hvtui.ui.rows import Row
+
+if TYPE_CHECKING:
+    from hvtui.ui.app import HvtuiApp
+
+VERB_KEYS: dict[Verb, str] = {
+    Verb.START: "s",
+    Verb.SHUTDOWN: "d",
+    Verb.TURN_OFF: "T",
+    Verb.SAVE: "v",
+    Verb.PAUSE: "z",
+    Verb.RESUME: "r",
+    Verb.RESET: "R",
+    Verb.DISCARD_SAVE: "X",
+}
+_SHORT = {Verb.DISCARD_SAVE: "Delete saved"}
+VERB_BY_KEY: dict[str, Verb] = {key: verb for verb, key in VERB_KEYS.items()}
+
+VERB_BINDINGS = [
+    Binding(
+        key,
+        f"verb('{verb.value}')",
+        _SHORT.get(verb, VERBS[verb].title),
+        id=f"verb.{verb.value}",
+        tooltip=VERBS[verb].note,
+    )
+    for verb, key in VERB_KEYS.items()
+]
+
+
+def applicable(verb: Verb, rows: list[Row]) -> list[Row]:
+    spec = VERBS[verb]
+    return [row for row in rows if spec.check(row.vm.name, row.vm.power) is None]
+
+
+class VerbScreen(Screen[None]):
+    """A screen whose verb keys act on :meth:`verb_targets`."""
+
+    @property
+    def hvtui(self) -> HvtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def verb_targets(self) -> list[Row]:
+        raise NotImplementedError
+
+    def verb_signature(self) -> tuple[bool, ...]:
+        """Which verbs apply now; the footer is redrawn only when this changes."""
+        targets = self.verb_targets()
+        return tuple(bool(applicable(verb, targets)) for verb in VERB_KEYS)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "verb":
+            verb = Verb(str(parameters[0]))
+            if not applicable(verb, self.verb_targets()):
+                return False
+            return None if self.hvtui.read_only else True
+        return True
+
+    def action_verb(self, name: str) -> None:
+        self.hvtui.request_verb(Verb(name), self.verb_targets())
+
+    def on_key(self, event: events.Key) -> None:
+        """A verb key whose binding is hidden or greyed out: say why instead of doing nothing.
+
+        Key events reach the screen before the app looks up bindings, so a verb that applies
+        is left alone here and runs through its binding.
+        """
+        verb = VERB_BY_KEY.get(event.key)
+        if verb is None or self.check_action("verb", (verb.value,)) is True:
+            return
+        event.stop()
+        self.hvtui.request_verb(verb, self.verb_targets())
+
+    def refresh_verbs(self) -> None:
+        signature = self.verb_signature()
+        if signature != getattr(self, "_verb_signature", None):
+            self._verb_signature = signature
+            self.refresh_bindings()

@@ -1,0 +1,70 @@
+"""Enter on a VM: everything known about it, kept live by the refreshes; verbs act on it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from hvtui.ui.rows import Row
+from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
+from hvtui.ui.widgets.host_detail import render_pairs, two_columns
+
+
+class VMDetailScreen(VerbScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        Binding("question_mark", "app.help", "Help", id="help"),
+        *VERB_BINDINGS,
+    ]
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self._row: Row | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        with VerticalScroll(id="vm-detail"):
+            yield Static(id="vm-facts")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.update_vm()
+
+    def on_resize(self) -> None:
+        self.update_vm()
+
+    @property
+    def row(self) -> Row | None:
+        return self.hvtui.model.rows.get(self.key)
+
+    def update_vm(self) -> None:
+        """Redraw from the latest refresh (called by the app after each one of the VM's host)."""
+        facts = self.query_one("#vm-facts", Static)
+        box = self.query_one("#vm-detail")
+        row = self.row
+        if row is None:
+            name = self._row.vm.name if self._row else "This VM"
+            facts.update(f"{name} is no longer on its host (deleted, or the host is not answering).")
+            box.border_title = name
+            return
+        self._row = row
+        view = self.hvtui.hosts.get(row.host)
+        host_name = view.name if view else row.host
+        lines = self.hvtui.describe_vm(row, host_name)
+        width = max(20, box.content_region.width or self.app.size.width - 4)
+        if width >= 100:
+            middle = (len(lines) + 1) // 2
+            facts.update(two_columns(lines[:middle], lines[middle:], width))
+        else:
+            facts.update(render_pairs(lines, width))
+        box.border_title = f"{row.vm.name} on {view.short_name if view else row.host}"
+        self.refresh_verbs()
+
+    def verb_targets(self) -> list[Row]:
+        row = self.row
+        return [row] if row is not None else []

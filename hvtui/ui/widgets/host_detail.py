@@ -1,0 +1,85 @@
+"""The host detail pane: release, versions, CPU, memory, uptime, VM counts and the connection."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+from hvtui.ui.describe import Pair, host_lines
+from hvtui.ui.hostview import HostView
+
+LABEL = "$text-muted"
+# Below this width the pairs stack in one column.
+TWO_COLUMNS_FROM = 100
+
+
+def render_pairs(pairs: list[Pair], width: int) -> Content:
+    """Label/value lines; long values are cut with an ellipsis so each stays one line."""
+    label_width = max((len(label) for label, _ in pairs), default=0) + 1
+    lines = []
+    for label, value in pairs:
+        room = max(4, width - label_width - 1)
+        lines.append(
+            Content.assemble(
+                (label.ljust(label_width), LABEL), " ", Content(value).truncate(room, ellipsis=True)
+            )
+        )
+    return Content("\n").join(lines)
+
+
+def two_columns(left: list[Pair], right: list[Pair], width: int) -> Content:
+    half = (width - 2) // 2
+    a = render_pairs(left, half).split("\n")
+    b = render_pairs(right, width - half - 2).split("\n")
+    rows = []
+    for index in range(max(len(a), len(b))):
+        first = a[index] if index < len(a) else Content("")
+        second = b[index] if index < len(b) else Content("")
+        rows.append(Content.assemble(first.pad_right(half - first.cell_length), "  ", second))
+    return Content("\n").join(rows)
+
+
+class HostDetail(Widget):
+    """Shows the host of the current view (or of the cursor's VM in the all-hosts view)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: HostView | None = None
+        self._pairs: list[Pair] = []
+        self._shown: tuple[object, ...] = ()
+        self._cache: tuple[tuple[object, ...], int, Content] | None = None
+
+    def show(self, view: HostView | None) -> None:
+        """Show a host; nothing to do when nothing about it changed (the cursor moves often)."""
+        self.view = view
+        shown: tuple[object, ...] = (None,)
+        if view is not None:
+            shown = (view.key, id(view.snapshot), view.report, tuple(view.connection.items()))
+        if shown == self._shown:
+            return
+        self._shown = shown
+        # Counting VMs by state walks every VM: once per refresh, not once per frame.
+        self._pairs = host_lines(view) if view is not None else []
+        self._cache = None
+        self.refresh(layout=True)
+
+    def _content(self, width: int) -> Content:
+        cache = self._cache
+        if cache is not None and cache[0] == self._shown and cache[1] == width:
+            return cache[2]
+        if self.view is None:
+            content = Content.assemble(("No host selected", LABEL))
+        elif width < TWO_COLUMNS_FROM:
+            content = render_pairs(self._pairs, width)
+        else:
+            pairs = self._pairs
+            split = next((i for i, (label, _) in enumerate(pairs) if label == "VMs"), len(pairs) // 2)
+            content = two_columns(pairs[:split], pairs[split:], width)
+        self._cache = (self._shown, width, content)
+        return content
+
+    def render(self) -> Content:
+        return self._content(max(20, self.content_region.width))
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return len(self._content(max(20, width)).split("\n"))

@@ -1,0 +1,161 @@
+"""Logging in from the dialog: right, wrong, cancelled, remembered, without a keyring, and again later."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backends.fail
+import pytest
+from driving import all_ok, key_of, wait_for
+from textual.widgets import Checkbox, Input, Static
+
+from hvtui.secrets import NO_BACKEND, SERVICE, CredentialStore
+from hvtui.ui.hoststatus import HostStatus
+from hvtui.ui.screens.login import LoginScreen
+from hvtui.ui.screens.main import MainScreen
+
+SIZE = (100, 32)
+
+
+@pytest.fixture
+def sim(make_sim):
+    return make_sim(hosts=1, vms=3, seed=5)
+
+
+async def login_dialog(app, pilot) -> LoginScreen:
+    await wait_for(app, lambda: isinstance(app.top, LoginScreen))
+    await pilot.pause()  # let it take the focus
+    return app.top
+
+
+async def type_password(pilot, screen: LoginScreen, password: str, *, keys: bool = False) -> None:
+    """Fill the password in (key by key when ``keys``) and press enter."""
+    box = screen.query_one("#password", Input)
+    box.focus()
+    if keys:
+        box.value = ""
+        await pilot.press(*password)
+    else:
+        box.value = password
+    await pilot.press("enter")
+
+
+async def test_right_password_connects_and_is_not_stored(ui, sim, config_path, keyring_backend):
+    host = sim.hosts[0]
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await login_dialog(app, pilot)
+        assert dialog.query_one("#login-title").content == f"Log in to 127.0.0.1:{host.port}"
+        assert dialog.query_one("#user", Input).value == "administrator"
+        assert dialog.focused is dialog.query_one("#password", Input)
+        assert dialog.query_one("#password", Input).password  # masked
+        await type_password(pilot, dialog, host.password, keys=True)
+        await all_ok(app)
+        assert isinstance(app.top, MainScreen)
+    assert keyring_backend.store == {}
+    assert not config_path.exists() or host.password not in config_path.read_text()
+
+
+async def test_wrong_password_brings_the_dialog_back_with_the_hosts_reason(ui, sim):
+    host = sim.hosts[0]
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await login_dialog(app, pilot)
+        await type_password(pilot, dialog, "not-the-password")
+        await wait_for(app, lambda: isinstance(app.top, LoginScreen) and app.top is not dialog)
+        again = app.top
+        reason = again.query_one("#login-reason", Static)
+        assert reason.display
+        assert "not-the-password" not in str(reason.content)
+        assert str(reason.content)
+        assert app.hosts[key_of(host)].status is HostStatus.AUTH_NEEDED
+        await type_password(pilot, again, host.password)
+        await all_ok(app)
+
+
+async def test_cancel_leaves_the_host_waiting_and_l_asks_again(ui, sim):
+    host = sim.hosts[0]
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_dialog(app, pilot)
+        await pilot.press("escape")
+        await wait_for(app, lambda: isinstance(app.top, MainScreen))
+        assert app.hosts[key_of(host)].status is HostStatus.AUTH_NEEDED
+        assert app.events[-1][0] == "warning"
+        assert "press l" in app.events[-1][1]
+        app.main.hosts_pane.select_key(key_of(host))
+        await pilot.pause()
+        assert app.main.check_action("login", ()) is True
+        await pilot.press("l")
+        dialog = await login_dialog(app, pilot)
+        await type_password(pilot, dialog, host.password)
+        await all_ok(app)
+
+
+async def test_remember_stores_in_the_keyring_once_the_password_works(ui, sim, config_path, keyring_backend):
+    host = sim.hosts[0]
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await login_dialog(app, pilot)
+        box = dialog.query_one("#remember", Checkbox)
+        assert not box.disabled
+        box.focus()
+        await pilot.press("space")
+        assert box.value
+        await type_password(pilot, dialog, host.password)
+        await wait_for(app, lambda: any("saved in the system keyring" in t for _, t in app.events))
+    assert keyring_backend.store == {(SERVICE, key_of(host)): host.password}
+    # Next time the keyring answers: no dialog.
+    again = ui(sim.hosts, passwords=False)
+    async with again.run_test(size=SIZE):
+        await all_ok(again)
+        assert not any(isinstance(s, LoginScreen) for s in again.screen_stack)
+    assert not config_path.exists() or host.password not in config_path.read_text()
+
+
+async def test_without_a_keyring_the_checkbox_is_disabled_and_says_why(ui, sim):
+    host = sim.hosts[0]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        store = CredentialStore()
+    finally:
+        keyring.set_keyring(previous)
+    app = ui(sim.hosts, passwords=False, credentials=store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await login_dialog(app, pilot)
+        assert dialog.query_one("#remember", Checkbox).disabled
+        assert dialog.query_one("#keyring-note", Static).content == NO_BACKEND
+        await type_password(pilot, dialog, host.password)
+        await all_ok(app)
+        assert store.get(key_of(host)) == host.password  # memory, for this session
+
+
+async def test_a_password_changed_on_the_host_asks_again(ui, sim):
+    host = sim.hosts[0]
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        host.set_password("Changed-Passw0rd")
+        dialog = await login_dialog(app, pilot)
+        assert app.hosts[key_of(host)].status is HostStatus.AUTH_NEEDED
+        assert str(dialog.query_one("#login-reason", Static).content)
+        await type_password(pilot, dialog, "Changed-Passw0rd")
+        await all_ok(app)
+
+
+async def test_a_different_user_is_another_uri(ui, sim, make_sim):
+    host = sim.hosts[0]
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await login_dialog(app, pilot)
+        user = dialog.query_one("#user", Input)
+        user.value = "operator"
+        await type_password(pilot, dialog, host.password)
+        # The simulator knows only "administrator": the host refuses, and asks under the new URI.
+        again = await login_dialog(app, pilot)
+        assert again.uri.user == "operator"
+        assert list(app.hosts) == [again.uri.canonical]
+        again.query_one("#user", Input).value = "administrator"
+        await type_password(pilot, again, host.password)
+        await all_ok(app)
+        assert list(app.hosts) == [key_of(host)]
