@@ -117,7 +117,7 @@ async def shoot(sim: Simulator, scene: Scene, out: Path) -> Path:
         for i, h in enumerate(sim.hosts)
     ]
     options = TuiOptions(
-        hosts=hosts, persist=False, theme=scene.theme, refresh=3600, title_note="demo: simulated hosts"
+        hosts=hosts, persist=False, theme=scene.theme, refresh=2.0, title_note="demo: simulated hosts"
     )
     app = build_app(options, credentials=CredentialStore(use_keyring=False), environ=TERMINAL)
     async with app.run_test(size=scene.size) as pilot:
