@@ -217,6 +217,7 @@ class HyperVHost:
         """Every VM and the host's facts, in a fixed number of round trips."""
         async with self._lock:
             before = self.session.stats.round_trips
+            facts_read = self._facts is None
             facts = self._facts or await self.host_facts(refresh=True)
             inventory_read = False
             if self._needs_inventory():
@@ -229,11 +230,12 @@ class HyperVHost:
                 await self._read_inventory()
                 inventory_read = True
                 vms, _ = merge(self.key, self._inventory, summaries)
-            os_live = await self.session.first(
-                queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
-            )
-            if os_live:
-                facts = self._facts = refresh_facts(facts, os_live)
+            if not facts_read:  # facts read just now already carry free memory and the clock
+                os_live = await self.session.first(
+                    queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
+                )
+                if os_live:
+                    facts = self._facts = refresh_facts(facts, os_live)
             return HostSnapshot(
                 uri=self.key,
                 facts=facts,

@@ -110,7 +110,12 @@ class MainScreen(VerbScreen):
         if self._detail_host() == key:
             self.query_one(HostDetail).show(view)
         self._update_empty_text()
-        self.refresh_bindings()
+        # Redrawing the footer lays the screen out again (tens of ms with a big table): only when
+        # a host's status can change what it offers, i.e. whether "l Log in" applies.
+        login = self.check_action("login", ())
+        if login != getattr(self, "_login_offered", None):
+            self._login_offered = login
+            self.refresh_bindings()
 
     def rows_changed(self, change: Change | None = None) -> None:
         self.table.update_view(change)
