@@ -62,6 +62,9 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (e.g. ansi-dark for 16 colours)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: per platform)")
+    parser.add_argument(
+        "--ca-file", metavar="F", help="trust the CA certificates in F for the hosts named here"
+    )
     parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
     return parser
 
@@ -217,6 +220,10 @@ def _run_tui(args: list[str]) -> int:
         return parsed
     if parsed.refresh is not None and not 0.5 <= parsed.refresh <= 3600:
         raise UsageError("hvtui: --refresh must be between 0.5 and 3600 seconds")
+    if parsed.ca_file and not parsed.uris:
+        raise UsageError(
+            "hvtui: --ca-file applies to the URIs given with it; set ca_file in the config for others"
+        )
     if parsed.demo and parsed.uris:
         raise UsageError("hvtui: --demo runs against simulated hosts only; drop the URIs or --demo")
     try:
@@ -226,7 +233,7 @@ def _run_tui(args: list[str]) -> int:
     from hvtui.ui.options import HostSpec, TuiOptions
 
     options = TuiOptions(
-        hosts=[HostSpec(uri) for uri in uris],
+        hosts=[HostSpec(uri, ca_file=parsed.ca_file) for uri in uris],
         from_config=not uris and not parsed.demo,
         persist=not parsed.demo,
         read_only=parsed.read_only,

@@ -263,37 +263,7 @@ async def _vm(host: HyperVHost, parsed: argparse.Namespace) -> int:
         json.dump(vm_record(vm), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    dynamic = "—"
-    if vm.dynamic_memory is not None:
-        dynamic = "on" if vm.dynamic_memory else "off"
-        if vm.dynamic_memory and vm.memory_buffer_pct is not None:
-            dynamic += f" (buffer {vm.memory_buffer_pct}%, demand {display.memory(vm.memory_demand_mib)})"
-    rows = [
-        ("Id", str(vm.id) if vm.id is not None else "-"),
-        ("Name", vm.name),
-        ("UUID", vm.guid),
-        ("OS Type", "hvm"),
-        ("State", f"{vm.power.label} (EnabledState {vm.enabled_state})"),
-        ("CPU(s)", display.count(vm.vcpus)),
-        ("CPU load", display.percent(vm.cpu_load)),
-        ("Max memory", display.memory(vm.maximum_memory_mib)),
-        ("Assigned memory", display.memory(vm.memory_mib)),
-        ("Startup memory", display.memory(vm.startup_memory_mib)),
-        ("Dynamic memory", dynamic),
-        ("Uptime", display.uptime(vm.uptime) or "—"),
-        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else "—"),
-        ("Health", vm.health_label or "—"),
-        ("Generation", display.generation(vm.generation)),
-        ("Configuration", vm.version or "—"),
-        ("Autostart", display.autostart(vm.autostart)),
-        ("Shutdown service", {True: "yes", False: "no", None: "—"}[vm.has_shutdown_service]),
-        ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
-        ("Persistent", "yes"),
-        ("Guest OS", vm.guest_os or "—"),
-        ("Host task", vm.host_job or "—"),
-        ("Host", host.uri.display_host),
-        ("Notes", vm.notes or "—"),
-    ]
+    rows = display.vm_rows(vm, host.uri.display_host)
     _print_rows(rows)
     return EXIT_OK
 

@@ -6,7 +6,7 @@ a number never reads one way in ``hvtui ls`` and another on screen.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hvtui.hyperv.models import VM
 from hvtui.hyperv.states import VMState
@@ -75,3 +75,48 @@ def autostart(value: int | None) -> str:
 
 def seconds(delta: timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds())
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if value else DASH
+
+
+def vm_rows(vm: VM, host_name: str, status_line: str | None = None) -> list[tuple[str, str]]:
+    """Everything known about one VM, as label/value rows: ``hvtui vm`` and the VM detail screen.
+
+    ``status_line`` overrides the Status row (the TUI passes a job in progress).
+    """
+    dynamic = DASH
+    if vm.dynamic_memory is not None:
+        dynamic = "on" if vm.dynamic_memory else "off"
+        if vm.dynamic_memory and vm.memory_buffer_pct is not None:
+            dynamic += f" (buffer {vm.memory_buffer_pct}%, demand {memory(vm.memory_demand_mib)})"
+    raw = vm.enabled_state if vm.enabled_state is not None else "unknown"
+    return [
+        ("Id", str(vm.id) if vm.id is not None else "-"),
+        ("Name", vm.name),
+        ("UUID", vm.guid),
+        ("OS Type", "hvm"),
+        ("State", f"{vm.power.label} (EnabledState {raw})"),
+        ("CPU(s)", count(vm.vcpus)),
+        ("CPU load", percent(vm.cpu_load)),
+        ("Max memory", memory(vm.maximum_memory_mib)),
+        ("Assigned memory", memory(vm.memory_mib)),
+        ("Startup memory", memory(vm.startup_memory_mib)),
+        ("Dynamic memory", dynamic),
+        ("Uptime", uptime(vm.uptime) or DASH),
+        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else DASH),
+        ("Health", vm.health_label or DASH),
+        ("Generation", generation(vm.generation)),
+        ("Configuration", vm.version or DASH),
+        ("Autostart", autostart(vm.autostart)),
+        ("Shutdown service", {True: "yes", False: "no", None: DASH}[vm.has_shutdown_service]),
+        ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
+        ("Persistent", "yes"),
+        ("Guest OS", vm.guest_os or DASH),
+        ("Host task", vm.host_job or DASH),
+        ("Host", host_name),
+        ("Status", status_line or status(vm) or DASH),
+        ("Created", when(vm.created)),
+        ("Notes", vm.notes or DASH),
+    ]

@@ -44,8 +44,12 @@ _log = logging.getLogger(__name__)
 RETURN_OK = 0
 RETURN_JOB_STARTED = 4096
 RETURN_INVALID_STATE = 32775
-# One Msvm_SummaryInformation as Windows renders it (every property, most nil) is ~2.5 KB.
+# One Msvm_SummaryInformation as Windows renders it (every property, most nil) is ~2.5 KB:
+# the first guess, until a reply shows the real size.
 _SUMMARY_BYTES_ESTIMATE = 2600
+# Share of the envelope a batch sized from measured replies may fill: a VM's summary grows
+# when it starts or runs a job, and a reply that no longer fits costs a round trip.
+_SUMMARY_FILL = 0.9
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,8 @@ class HyperVHost:
         self._facts: HostFacts | None = None
         self._inventory: Inventory | None = None
         self._inventory_stale = True
-        self._batch: int | None = None  # VMs per GetSummaryInformation, once one reply got too big
+        # Bytes per VM in GetSummaryInformation replies, as last measured (None: not yet).
+        self._summary_bytes: float | None = None
         self._lock = asyncio.Lock()  # one refresh at a time; actions interleave between requests
 
     # -- connection ---------------------------------------------------------------------------
@@ -219,6 +224,7 @@ class HyperVHost:
         """Every VM and the host's facts, in a fixed number of round trips."""
         async with self._lock:
             before = self.session.stats.round_trips
+            facts_read = self._facts is None
             facts = self._facts or await self.host_facts(refresh=True)
             inventory_read = False
             if self._needs_inventory():
@@ -233,12 +239,13 @@ class HyperVHost:
                 inventory_read = True
                 with self.session.decoding("reading the VM summary"):
                     vms, _ = merge(self.key, self._inventory, summaries)
-            os_live = await self.session.first(
-                queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
-            )
-            if os_live:
-                with self.session.decoding("reading the host's memory and clock"):
-                    facts = self._facts = refresh_facts(facts, os_live)
+            if not facts_read:  # facts read just now already carry free memory and the clock
+                os_live = await self.session.first(
+                    queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
+                )
+                if os_live:
+                    with self.session.decoding("reading the host's memory and clock"):
+                        facts = self._facts = refresh_facts(facts, os_live)
             return HostSnapshot(
                 uri=self.key,
                 facts=facts,
@@ -256,33 +263,59 @@ class HyperVHost:
         )
 
     async def _summaries(self, inventory: Inventory) -> list[Mapping[str, Any]]:
-        """GetSummaryInformation for every VM: one call, or batches when one reply is too big."""
-        limit = self.session.max_envelope_size // _SUMMARY_BYTES_ESTIMATE
+        """GetSummaryInformation for every VM: one call, or batches when one reply would not fit.
+
+        Batches are sized from the bytes per VM the last refresh's replies measured (with
+        headroom), so they fill the envelope without passing it; a reply that does not fit
+        anyway is asked for again in halves (a read: asking again changes nothing on the
+        host) and the size learned from it.
+        """
+        envelope = self.session.max_envelope_size
+        if self._summary_bytes is None:
+            batch = max(1, envelope // _SUMMARY_BYTES_ESTIMATE)
+        else:
+            batch = max(1, int(envelope * _SUMMARY_FILL / self._summary_bytes))
         count = len(inventory.vms)
-        if self._batch is None and count <= limit:
+        largest = 0.0
+        if count <= batch:
             try:
-                return await self.session.summary_information(None, queries.SUMMARY_CODES)
+                results, per_vm = await self._summary_call(None)
+                self._summary_bytes = per_vm or self._summary_bytes
+                return results
             except HyperVError as exc:
                 if not self.session.is_envelope_limit(exc):
                     raise
-                self._batch = max(1, count // 2)
-                _log.info("summary of %d VMs too large for one reply; batching by %d", count, self._batch)
-        batch = self._batch or max(1, limit)
+                batch = max(1, count // 2)
+                largest = envelope / max(1, count)
+                _log.info("summary of %d VMs too large for one reply; batching by %d", count, batch)
         settings = [cfg.vssd_instance_id for cfg in inventory.vms.values() if cfg.vssd_instance_id]
-        results: list[Mapping[str, Any]] = []
+        results = []
         start = 0
         while start < len(settings):
             chunk = settings[start : start + batch]
             try:
-                results += await self.session.summary_information(chunk, queries.SUMMARY_CODES)
+                rows, per_vm = await self._summary_call(chunk)
             except HyperVError as exc:
-                # A read; retrying it smaller changes nothing on the host.
                 if not self.session.is_envelope_limit(exc) or batch == 1:
                     raise
-                batch = self._batch = max(1, batch // 2)
+                largest = max(largest, envelope / len(chunk))
+                batch = max(1, batch // 2)
                 continue
+            results += rows
+            if len(chunk) == batch or not largest:
+                # Not from a short last batch: the envelope's own bytes, spread over a few
+                # VMs, would make every VM look bigger than it is.
+                largest = max(largest, per_vm)
             start += len(chunk)
+        self._summary_bytes = largest or self._summary_bytes
         return results
+
+    async def _summary_call(self, settings: Sequence[str] | None) -> tuple[list[Mapping[str, Any]], float]:
+        """One GetSummaryInformation, and the reply's bytes per VM (0 for an empty reply)."""
+        before = self.session.stats.bytes_received
+        rows = await self.session.summary_information(settings, queries.SUMMARY_CODES)
+        size = self.session.stats.bytes_received - before
+        return rows, (size / len(rows) if rows else 0.0)
 
     # -- lookups ------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ Pure functions of the models, so what a person reads is tested without a screen.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from hvtui import display
 from hvtui.hyperv.models import VM, HostFacts
@@ -104,45 +103,6 @@ def host_lines(view: HostView) -> list[Pair]:
     return lines
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if value else ""
-
-
 def vm_lines(vm: VM, host_name: str, job: str | None = None) -> list[Pair]:
-    """Everything ``hvtui vm`` prints about a VM (in its order), then what only the UI knows."""
-    dynamic = display.DASH
-    if vm.dynamic_memory is not None:
-        dynamic = "on" if vm.dynamic_memory else "off"
-        if vm.dynamic_memory and vm.memory_buffer_pct is not None:
-            dynamic += f" (buffer {vm.memory_buffer_pct}%, demand {display.memory(vm.memory_demand_mib)})"
-    raw = vm.enabled_state if vm.enabled_state is not None else "unknown"
-    return [
-        ("Id", str(vm.id) if vm.id is not None else "-"),
-        ("Name", vm.name),
-        ("UUID", vm.guid),
-        ("OS Type", "hvm"),
-        ("State", f"{vm.power.label} (EnabledState {raw})"),
-        ("CPU(s)", display.count(vm.vcpus)),
-        ("CPU load", display.percent(vm.cpu_load)),
-        ("Max memory", display.memory(vm.maximum_memory_mib)),
-        ("Assigned memory", display.memory(vm.memory_mib)),
-        ("Startup memory", display.memory(vm.startup_memory_mib)),
-        ("Dynamic memory", dynamic),
-        ("Uptime", display.uptime(vm.uptime) or display.DASH),
-        ("Heartbeat", vm.heartbeat.label if vm.heartbeat else display.DASH),
-        ("Health", vm.health_label or display.DASH),
-        ("Generation", display.generation(vm.generation)),
-        ("Configuration", vm.version or display.DASH),
-        ("Autostart", display.autostart(vm.autostart)),
-        ("Shutdown service", {True: "yes", False: "no", None: display.DASH}[vm.has_shutdown_service]),
-        ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
-        ("Persistent", "yes"),
-        ("Guest OS", vm.guest_os or display.DASH),
-        ("Host task", vm.host_job or display.DASH),
-        ("Host", host_name),
-        ("Status", status_text(vm) if job is None else job)
-        if (job or status_text(vm))
-        else ("Status", display.DASH),
-        ("Created", _when(vm.created) or display.DASH),
-        ("Notes", vm.notes or display.DASH),
-    ]
+    """Everything ``hvtui vm`` prints about a VM, with our job in progress as its status."""
+    return display.vm_rows(vm, host_name, job or status_text(vm) or None)

@@ -145,6 +145,17 @@ class CimProperties(Mapping[str, Any]):
         self._typed[name] = value
         return value
 
+    def get(self, name: str, default: Any = None) -> Any:
+        # Mapping.get would work, but through an extra frame and a try/except; the refresh
+        # path reads a dozen properties of every VM this way.
+        value = self._typed.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
     def _malformed(self, name: str, exc: Exception) -> ProtocolError:
         owner = f"{self._class_name}." if self._class_name else ""
         return ProtocolError(f"property {owner}{name} from the host is malformed: {exc}")

@@ -286,7 +286,8 @@ class WSManClient:
                 f"enumeration mode {mode!r} is not known: use None, 'EPR' or 'ObjectAndEPR'"
             )
         batch = max_elements if max_elements is not None else self.options.max_elements
-        if not isinstance(batch, int) or not 1 <= batch <= 32000:
+        # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
+        if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= 32000):
             raise ConfigurationError(f"max_elements must be between 1 and 32000, not {batch!r}")
         enumerate_uri, pull_uri, fragment_class, fragment_uri = _enumeration_target(resource_uri, wql)
         what = f"Enumerate {fragment_class or _class_of(resource_uri)}"

@@ -94,12 +94,14 @@ def selector_items(selectors: Mapping[str, Any] | Iterable[tuple[str, Any]] | No
     return list(selectors)
 
 
-def enumerate_body(wql: str | None, *, optimize: bool, max_elements: int, mode: str | None) -> str:
+def enumerate_body(wql: str | None, *, optimize: bool, max_elements: int | None, mode: str | None) -> str:
     # Order as sent by clients proven against WinRM: OptimizeEnumeration, MaxElements,
-    # EnumerationMode, Filter.
+    # EnumerationMode, Filter. Without MaxElements the host sends one item per page.
     parts = ["<n:Enumerate>"]
     if optimize:
-        parts.append(f"<w:OptimizeEnumeration/><w:MaxElements>{int(max_elements)}</w:MaxElements>")
+        parts.append("<w:OptimizeEnumeration/>")
+        if max_elements is not None:
+            parts.append(f"<w:MaxElements>{int(max_elements)}</w:MaxElements>")
     if mode is not None:
         parts.append(f"<w:EnumerationMode>{ENUMERATION_MODES[mode]}</w:EnumerationMode>")
     if wql is not None:
@@ -108,11 +110,11 @@ def enumerate_body(wql: str | None, *, optimize: bool, max_elements: int, mode: 
     return "".join(parts)
 
 
-def pull_body(context: str, max_elements: int) -> str:
+def pull_body(context: str, max_elements: int | None) -> str:
+    batch = f"<n:MaxElements>{int(max_elements)}</n:MaxElements>" if max_elements is not None else ""
     return (
         f"<n:Pull><n:EnumerationContext>{xmlwrite.text(context, 'the enumeration context')}"
-        "</n:EnumerationContext>"
-        f"<n:MaxElements>{int(max_elements)}</n:MaxElements></n:Pull>"
+        f"</n:EnumerationContext>{batch}</n:Pull>"
     )
 
 

@@ -39,8 +39,10 @@ class ClientOptions:
     locale: str = "en-US"
     #: Largest reply body accepted, counted while streaming; default 4 x max_envelope_size.
     max_reply_bytes: int | None = None
-    #: Items asked for per Enumerate/Pull (WinRM caps it at MaxBatchItems, 32000).
-    max_elements: int = 512
+    #: Items asked for per Enumerate/Pull (WinRM caps it at MaxBatchItems, 32000). None sends no
+    #: MaxElements at all, so the host returns one item per Pull, as openwsman-based clients
+    #: (libvirt) get: only useful to measure that way of working against this one.
+    max_elements: int | None = 512
     #: Bounds of one enumeration; a host that never ends one gets a LimitError. Items and
     #: bytes together cap what an enumeration can hold in memory (some tens of MB): a
     #: 10,000-VM host's largest enumeration is a fifth of either.
@@ -76,7 +78,9 @@ class ClientOptions:
                 f"max_reply_bytes ({self.max_reply_bytes!r}) must be at least max_envelope_size "
                 f"({self.max_envelope_size})"
             )
-        if not isinstance(self.max_elements, int) or not 1 <= self.max_elements <= MAX_BATCH_ITEMS:
+        if self.max_elements is not None and (
+            not isinstance(self.max_elements, int) or not 1 <= self.max_elements <= MAX_BATCH_ITEMS
+        ):
             raise ConfigurationError(
                 f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {self.max_elements!r}"
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hvtui.hyperv import host as host_module
 from hvtui.hyperv.errors import AmbiguousName, AuthenticationFailed, ConnectionFailed, VMNotFound
 from hvtui.hyperv.host import HyperVHost, find_in
 from hvtui.hyperv.states import VMState
@@ -98,6 +99,39 @@ async def test_refresh_cost_does_not_grow_with_vms(make_sim):
     # size), never one request per VM. libvirt's "virsh list --all" would make about 6,000.
     assert large_requests <= 2 + 2000 * 2600 // 512000 + 1
     assert large_requests < 40
+
+
+async def test_refresh_batches_fill_the_envelope(make_sim):
+    # Batches are sized from the bytes per VM the replies measured, so a refresh costs about
+    # one round trip per envelope-full of reply, plus the host's clock and memory.
+    sim = make_sim(vms=1500)
+    async with host_for(sim.hosts[0], auth="basic") as host:
+        await host.snapshot()
+        before = host.stats.bytes_received
+        snap = await host.snapshot()
+        received = host.stats.bytes_received - before
+    assert len(snap.vms) == 1500
+    assert snap.round_trips <= 3 + received / 512_000
+
+
+async def test_a_summary_too_large_for_one_reply_is_asked_for_in_halves(make_sim, monkeypatch):
+    # A first guess far too small: the all-VMs call passes the envelope, and so does its first half.
+    monkeypatch.setattr(host_module, "_SUMMARY_BYTES_ESTIMATE", 100)
+    sim = make_sim(vms=600)
+    h = sim.hosts[0]
+    async with host_for(h, auth="basic") as host:
+        first = await host.snapshot()
+        calls_first = h.counters["Invoke:GetSummaryInformation"]
+        h.reset_counters()
+        before = host.stats.bytes_received
+        second = await host.snapshot()
+        received = host.stats.bytes_received - before
+    assert len(first.vms) == len(second.vms) == 600
+    assert {vm.guid for vm in first.vms} == {vm.guid for vm in second.vms}
+    calls_second = h.counters["Invoke:GetSummaryInformation"]
+    assert calls_first > calls_second >= 2  # the overflowing calls, then the batches that fit
+    # Sized from what it measured: nothing overflows now, and the batches fill the envelope.
+    assert calls_second <= -(-received // int(512_000 * 0.9)) + 1
 
 
 async def test_first_refresh_reads_the_inventory_once(make_sim):

@@ -57,6 +57,30 @@ async def test_one_item_per_page(server, clients):
     assert paging.pulls == 4
 
 
+async def test_no_max_elements_when_the_options_say_none(server, clients):
+    # The way openwsman-based clients (libvirt) enumerate: nothing says how many items per
+    # page, so WinRM sends one per Pull. Kept for measuring that way against ours.
+    paging = wr.Paging(vms(4), first=1, per_page=10, optimized_reply=False)
+    server.handler = paging
+    client = clients(server, max_elements=None, **PLAIN)
+
+    got = await client.enumerate_all(CS, WQL, optimize=False)
+
+    assert names(got) == [f"VM-{i:03d}" for i in range(4)]
+    requests = server.soap_requests()
+    assert [r.action for r in requests] == [ns.ACTION_ENUMERATE] + [ns.ACTION_PULL] * 4
+    assert requests[0].body_text(f"{{{ns.WSMAN}}}OptimizeEnumeration") is None
+    for request in requests:
+        assert request.body_text(f"{{{ns.WSMAN}}}MaxElements") is None
+        assert request.body_text(f"{{{ns.ENUMERATION}}}MaxElements") is None
+    optimized = clients(server, max_elements=None, **PLAIN)
+    server.handler = wr.Paging(vms(2), first=1, per_page=10)
+    assert names(await optimized.enumerate_all(CS, WQL)) == ["VM-000", "VM-001"]
+    first = server.soap_requests()[-2]
+    assert first.body_text(f"{{{ns.WSMAN}}}OptimizeEnumeration") == ""
+    assert first.body_text(f"{{{ns.WSMAN}}}MaxElements") is None
+
+
 async def test_everything_in_the_first_reply(server, clients):
     server.script(lambda req: wr.enumerate_response(req, vms(3), end=True))
     client = clients(server, **PLAIN)

@@ -130,6 +130,17 @@ async def test_paging_a_large_enumeration(make_sim, uri):
     assert ns.ACTION_RELEASE not in host.counters
 
 
+async def test_without_max_elements_the_host_sends_one_item_per_pull(make_sim):
+    sim = make_sim(vms=12)
+    host = sim.hosts[0]
+    async with connect(host, max_elements=None) as client:
+        host.reset_counters()
+        vms = await client.enumerate_all(V2 + "/*", VMS_WQL, optimize=False, schema=CS_SCHEMA)
+    assert len(vms) == 12
+    assert host.counters["Enumerate"] == 1
+    assert host.counters["Pull"] == 12
+
+
 async def test_class_enumeration_without_wql(sim_host):
     async with connect(sim_host) as client:
         systems = await client.enumerate_all(CS, schema=CS_SCHEMA)

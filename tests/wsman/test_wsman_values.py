@@ -238,6 +238,11 @@ async def test_case_insensitive_lookup(server, clients):
     assert instance["processid"] == 77
     assert instance["ProcessId"] == 77
     assert "PROCESSID" in instance
+    properties = instance.properties
+    assert properties.get("processid") == 77
+    assert properties.get("ProcessID") == 77  # typed once, then from the cache
+    assert properties.get("NoSuchProperty") is None
+    assert properties.get("NoSuchProperty", "absent") == "absent"
 
 
 async def test_malformed_typed_value_is_a_protocol_error_on_read(server, clients):

@@ -110,18 +110,13 @@ class MainScreen(VerbScreen):
         if self._detail_host() == key:
             self.query_one(HostDetail).show(view)
         self._update_empty_text()
-        self._refresh_login_binding()
-
-    def _refresh_login_binding(self) -> None:
-        """Redraw the footer only when "log in" comes or goes, not at every status report.
-
-        Each redraw builds the footer's keys anew, and Textual's Footer (8.2) keeps the old
-        ones alive through their data bindings: redrawn at every report of every host, it
-        grew by megabytes a minute.
-        """
-        offered = bool(self.check_action("login", ()))
-        if offered != getattr(self, "_login_offered", None):
-            self._login_offered = offered
+        # Redrawing the footer lays the screen out again (tens of ms with a big table), and
+        # Textual's Footer (8.2) keeps the keys it drew before alive through their data bindings
+        # (megabytes a minute when redrawn at every report): only when a host's status can
+        # change what it offers, i.e. whether "l Log in" applies.
+        login = self.check_action("login", ())
+        if login != getattr(self, "_login_offered", None):
+            self._login_offered = login
             self.refresh_bindings()
 
     def rows_changed(self, change: Change | None = None) -> None:
