@@ -21,8 +21,8 @@ other process runs the real app, headless, refreshing every host, and reports on
 * recovery: once the faults stop, how long until every host shows "ok" again.
 
 Run ``python -m benchmarks.soak`` (10 minutes, 20 hosts) or ``--minutes 1`` for a quick look;
-``run(...)`` returns the figures as a dict. The figures of a real run are in
-``benchmarks/SOAK.md``.
+``run(...)`` returns the figures as a dict. The figures of a real run are in the "Soak"
+section of ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
