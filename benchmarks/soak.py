@@ -42,16 +42,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-WINRM_FAULTS = (
-    "TimedOut",
-    "InvalidSelectors",
-    "AccessDenied",
-    "InternalError",
-    "QuotaLimit",
-    "CannotProcessFilter",
-    "InvalidEnumerationContext",
-    "NotFound",
-)
+from hvtui.sim.injection import WINRM_FAULT_CODES
+
 #: One is drawn per host and period, with the probability that each request is hit.
 RULES = (
     "latency:ms=800:jitter_ms=600",
@@ -60,7 +52,7 @@ RULES = (
     "no-answer",
     "http500",
     "http503",
-    *(f"fault:code={code}" for code in WINRM_FAULTS),
+    *(f"fault:code={code}" for code in WINRM_FAULT_CODES),
     "truncate",
     "malformed",
     "drip:bytes_per_s=4000",

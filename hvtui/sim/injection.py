@@ -58,16 +58,18 @@ KINDS: dict[str, set[str]] = {
 }
 COMMON = {"op", "p", "count", "after"}
 STATE_KINDS = {"slow-jobs", "fail-jobs"}
-FAULT_CODES = {
-    "timedout",
-    "invalidselectors",
-    "accessdenied",
-    "internalerror",
-    "quotalimit",
-    "cannotprocessfilter",
-    "invalidenumerationcontext",
-    "notfound",
-}
+#: The WinRM faults ``fault:code=NAME`` sends, as Windows spells them (the rule takes any case).
+WINRM_FAULT_CODES = (
+    "TimedOut",
+    "InvalidSelectors",
+    "AccessDenied",
+    "InternalError",
+    "QuotaLimit",
+    "CannotProcessFilter",
+    "InvalidEnumerationContext",
+    "NotFound",
+)
+FAULT_CODES = {code.lower() for code in WINRM_FAULT_CODES}
 TERMINAL = ("reset", "no-answer", "http500", "http503", "fault", "truncate", "malformed", "drip")
 
 

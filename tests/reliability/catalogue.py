@@ -13,17 +13,7 @@ from dataclasses import dataclass
 
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import Problem
-
-WINRM_FAULTS = (
-    "TimedOut",
-    "InvalidSelectors",
-    "AccessDenied",
-    "InternalError",
-    "QuotaLimit",
-    "CannotProcessFilter",
-    "InvalidEnumerationContext",
-    "NotFound",
-)
+from hvtui.sim.injection import WINRM_FAULT_CODES
 
 
 @dataclass(frozen=True)
@@ -49,7 +39,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("read-timeout", "no-answer", Problem.UNREACHABLE, Problem.UNREACHABLE, slow=True),
     Fault("http-500", "http500", Problem.PROTOCOL, Problem.PROTOCOL),
     Fault("http-503", "http503", Problem.UNREACHABLE, Problem.UNREACHABLE),
-    *(Fault(f"winrm-{code}", f"fault:code={code}", Problem.HOST, Problem.HOST) for code in WINRM_FAULTS),
+    *(Fault(f"winrm-{code}", f"fault:code={code}", Problem.HOST, Problem.HOST) for code in WINRM_FAULT_CODES),
     Fault("truncated", "truncate", Problem.UNREACHABLE, Problem.UNREACHABLE, True),
     Fault("malformed-xml", "malformed", Problem.PROTOCOL, Problem.PROTOCOL, True),
     Fault("connection-refused", None, Problem.UNREACHABLE, Problem.UNREACHABLE),
