@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--allow-unencrypted", action="store_true",
                    help="accept unencrypted traffic on HTTP (Basic, or NTLM without message encryption)")  # fmt: skip  # noqa: E501
-    p.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every reply, in ms")
+    p.add_argument("--latency-ms", type=float, default=0.0, help="round trip added to every exchange, in ms")
     p.add_argument("--faults", default="", help="fault rules, see below")
     p.add_argument("--legacy-states", action="store_true", help="report 32768/32769 for paused/saved")
     p.add_argument("--scenario", help="TOML file with exact hosts and VMs")

@@ -200,3 +200,13 @@ def test_counters(host):
     assert host.counters["Enumerate"] == 1
     assert host.counters["Get"] == 1
     assert host.counters.total == 2
+
+
+def test_link_latency_delays_every_exchange(make_sim):
+    """--latency-ms is the network's round trip: a 401 and a reply alike wait for it."""
+    host = make_sim(vms=3, latency_ms=200).hosts[0]
+    for auth in (None, "basic"):
+        t = time.monotonic()
+        reply = post(host, BODY, auth=auth)
+        assert time.monotonic() - t >= 0.2
+        assert reply.status == (401 if auth is None else 200)
