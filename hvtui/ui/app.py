@@ -479,10 +479,16 @@ class HvtuiApp(App[int]):
         if view is None:
             return
         where = f" and from {self.config_path}" if self.persist else ""
+        detail = f"{view.key}\nIts VMs are not touched: the host only leaves this list{where}."
+        if self.persist and self.credentials.keyring_available:
+            # The command line shares the keyring: say what stays, and how to remove it too.
+            detail += (
+                f"\nA stored password stays in the keyring for the command line: hvtui logout '{view.key}'"
+            )
         self.push_screen(
             ConfirmScreen(
                 f"Remove {view.name} from hvtui?",
-                f"{view.key}\nIts VMs are not touched: the host only leaves this list{where}.",
+                detail,
                 yes="Remove",
                 danger=True,
             ),

@@ -79,6 +79,7 @@ async def test_remove_host_asks_then_forgets_it_in_the_config(ui, sim, config_pa
         await wait_for(app, lambda: isinstance(app.top, ConfirmScreen))
         await pilot.pause()
         assert app.top.focused.id == "no"
+        assert f"hvtui logout '{key_of(second)}'" in str(app.top.query_one("#detail", Static).content)
         await pilot.press("y")
         await wait_for(app, lambda: key_of(second) not in app.hosts)
         assert all(row.host == key_of(first) for row in app.model.rows.values())
