@@ -40,7 +40,7 @@ from hvtui.wsman.errors import (
     WSManError,
 )
 from hvtui.wsman.faults import subcode_is
-from hvtui.wsman.options import ClientOptions
+from hvtui.wsman.options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
 from hvtui.wsman.schema import ClassSchema
@@ -287,10 +287,11 @@ class WSManClient:
             )
         batch = max_elements if max_elements is not None else self.options.max_elements
         # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
-        if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= 32000):
-            raise ConfigurationError(f"max_elements must be between 1 and 32000, not {batch!r}")
+        if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
+            raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
         enumerate_uri, pull_uri, fragment_class, fragment_uri = _enumeration_target(resource_uri, wql)
-        what = f"Enumerate {fragment_class or _class_of(resource_uri)}"
+        class_name = fragment_class or _class_of(resource_uri)
+        what = f"Enumerate {class_name}"
         reply = await self._call(
             enumerate_uri,
             ns.ACTION_ENUMERATE,
@@ -309,29 +310,16 @@ class WSManClient:
         try:
             while True:
                 if count > self.options.max_items:
-                    raise LimitError(
-                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
-                        f"passed max_items ({self.options.max_items}) without ending: refused",
-                        host=self.host,
-                    )
+                    raise self._unended(class_name, "max_items")
                 if received > self.options.max_enumeration_bytes:
-                    raise LimitError(
-                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
-                        f"passed max_enumeration_bytes ({self.options.max_enumeration_bytes} bytes) without "
-                        "ending: refused",
-                        host=self.host,
-                    )
+                    raise self._unended(class_name, "max_enumeration_bytes")
                 if items:
                     yield items
                 if end:
                     finished = True
                     return
                 if pages >= self.options.max_pages:
-                    raise LimitError(
-                        f"the enumeration of {fragment_class or _class_of(resource_uri)} on {self.host} "
-                        f"passed max_pages ({self.options.max_pages}) without ending: refused",
-                        host=self.host,
-                    )
+                    raise self._unended(class_name, "max_pages")
                 try:
                     reply = await self._call(
                         pull_uri,
@@ -339,7 +327,7 @@ class WSManClient:
                         envelope.pull_body(context or "", batch),
                         None,
                         idempotent=False,
-                        what=f"Pull {fragment_class or _class_of(resource_uri)}",
+                        what=f"Pull {class_name}",
                     )
                 except FaultError as fault:
                     if subcode_is(fault, ns.ENUMERATION, "InvalidEnumerationContext"):
@@ -375,6 +363,15 @@ class WSManClient:
                 )
         except (WSManError, TimeoutError) as exc:
             log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
+
+    def _unended(self, class_name: str, bound: str) -> LimitError:
+        """An enumeration past one of its bounds (a ``ClientOptions`` field) without ending."""
+        limit = getattr(self.options, bound)
+        return LimitError(
+            f"the enumeration of {class_name} on {self.host} passed {bound} ({limit}) without ending: "
+            "refused",
+            host=self.host,
+        )
 
     # ------------------------------------------------------------- plumbing
 
