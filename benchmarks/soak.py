@@ -39,9 +39,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import current_rss_bytes
 from hvtui.sim.injection import WINRM_FAULT_CODES
 
 #: One is drawn per host and period, with the probability that each request is hit.
@@ -65,10 +65,7 @@ PASSWORD = "Soak-Passw0rd!"
 
 
 def rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    return (current_rss_bytes() or 0) // 1024
 
 
 async def app_side(

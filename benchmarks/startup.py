@@ -31,10 +31,6 @@ def available() -> str | None:
     """None when this case can run, else why not."""
     if shutil.which("tmux") is None:
         return "tmux is not installed"
-    try:
-        import hvtui.ui.app  # noqa: F401
-    except ImportError:
-        return "hvtui.ui is not there yet"
     return None
 
 

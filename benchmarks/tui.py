@@ -49,14 +49,6 @@ SIZE = (160, 50)
 WORKER_TIMEOUT = 900
 
 
-def available() -> str | None:
-    try:
-        import hvtui.ui.app  # noqa: F401
-    except ImportError:
-        return "hvtui.ui is not there yet"
-    return None
-
-
 def _run_worker(mode: str, sim: SimProcess, extra: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hvtui-bench-") as tmp:
         brief = Path(tmp) / "brief.json"
