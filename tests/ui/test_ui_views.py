@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from driving import all_ok, key_of, wait_for
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.widgets import Static
 
 from hvtui.config import ConfigStore
@@ -214,6 +215,18 @@ def test_sixteen_colour_terminals_get_the_ansi_theme():
     assert choose_theme(None, "textual-dark", {"TERM": "linux"}) == ANSI_THEME
     assert choose_theme("nord", "textual-dark", {"TERM": "linux"}) == "nord"
     assert choose_theme(None, "nord", {"TERM": "tmux-256color"}) == "nord"
+
+
+async def test_a_filter_that_looks_like_markup_is_shown_as_typed(ui, sim):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        for text in ("[/]", "[b]x"):
+            app.main.query_one("#filter").value = text
+            await pilot.pause()
+            shown = Content.from_markup(app.main.table.border_title).plain  # the getter gives markup
+            assert f"filter “{text}”" in shown
+            assert f"No VM matches “{text}”" in app.main.table.empty_text
 
 
 async def test_slash_opens_the_filter_and_types_itself_inside_it(ui, sim):

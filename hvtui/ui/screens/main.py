@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
@@ -37,6 +38,7 @@ def first_run_text(config_path: str) -> str:
 
 
 class MainScreen(VerbScreen):
+    _titles: tuple[str, str] | None = None
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding runs before the keys typed after it are routed: "/backup" typed
         # in one go all lands in the filter, none of it on the table.
@@ -110,19 +112,12 @@ class MainScreen(VerbScreen):
         if self._detail_host() == key:
             self.query_one(HostDetail).show(view)
         self._update_empty_text()
-        # Redrawing the footer lays the screen out again (tens of ms with a big table), and
-        # Textual's Footer (8.2) keeps the keys it drew before alive through their data bindings
-        # (megabytes a minute when redrawn at every report): only when a host's status can
-        # change what it offers, i.e. whether "l Log in" applies.
-        login = self.check_action("login", ())
-        if login != getattr(self, "_login_offered", None):
-            self._login_offered = login
-            self.refresh_bindings()
+        self.refresh_footer()  # a host's status decides whether "l Log in" applies
 
     def rows_changed(self, change: Change | None = None) -> None:
         self.table.update_view(change)
         self._update_title()
-        self.refresh_verbs()
+        self.refresh_footer()
 
     def job_changed(self, key: str) -> None:
         self.table.update_view(Change(dirty={key}))
@@ -160,9 +155,15 @@ class MainScreen(VerbScreen):
             parts.append(f"filter “{model.filter.text}”: {shown} shown")
         if model.marks:
             parts.append(f"{len(model.marks)} marked")
-        self.table.border_title = " · ".join(parts)
         column = BY_KEY[model.sort_column].title
-        self.table.border_subtitle = f"sorted by {column} {'▼' if model.sort_reverse else '▲'}"
+        title = " · ".join(parts)
+        subtitle = f"sorted by {column} {'▼' if model.sort_reverse else '▲'}"
+        # Textual repaints the whole widget whenever a border title is set, even to the same text:
+        # set only what changed, so a refresh repaints just the lines whose VMs changed.
+        if (title, subtitle) != self._titles:
+            self._titles = (title, subtitle)
+            self.table.border_title = Content(title)  # plain text: a filter may hold "[/]"
+            self.table.border_subtitle = Content(subtitle)
 
     def _update_empty_text(self) -> None:
         model = self.hvtui.model
@@ -180,8 +181,10 @@ class MainScreen(VerbScreen):
             text = "Waiting for the first refresh of the hosts…"
         else:
             text = ""
-        self.table.empty_text = text
-        self.table.refresh()
+        if text != self.table.empty_text:
+            self.table.empty_text = text
+            if not model.order:
+                self.table.refresh()
 
     def _scope_changed(self) -> None:
         key = self.hosts_pane.selected_key
@@ -190,8 +193,7 @@ class MainScreen(VerbScreen):
         self._update_title()
         self._update_empty_text()
         self._show_detail()
-        self.refresh_verbs()
-        self.refresh_bindings()
+        self.refresh_footer()
 
     @on(OptionList.OptionHighlighted, "#hosts")
     def _host_highlighted(self) -> None:
@@ -205,7 +207,7 @@ class MainScreen(VerbScreen):
     def _cursor_moved(self) -> None:
         if self.hvtui.model.scope is None:
             self._show_detail()
-        self.refresh_verbs()
+        self.refresh_footer()
 
     @on(VMTable.Opened)
     def _opened(self, event: VMTable.Opened) -> None:
@@ -222,7 +224,7 @@ class MainScreen(VerbScreen):
         self.hvtui.model.toggle_mark(event.key)
         self.table.refresh_row(event.key)
         self._update_title()
-        self.refresh_verbs()
+        self.refresh_footer()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -230,7 +232,7 @@ class MainScreen(VerbScreen):
             self.table.update_view()
             self._update_title()
             self._update_empty_text()
-            self.refresh_verbs()
+            self.refresh_footer()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -242,6 +244,9 @@ class MainScreen(VerbScreen):
 
     def verb_targets(self) -> list[Row]:
         return self.hvtui.model.targets()
+
+    def footer_signature(self) -> tuple[bool | None, ...]:
+        return (*super().footer_signature(), self.check_action("login", ()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":
@@ -282,13 +287,13 @@ class MainScreen(VerbScreen):
         self.table.refresh_row(key)
         self.table.action_cursor_down()
         self._update_title()
-        self.refresh_verbs()
+        self.refresh_footer()
 
     def action_clear_marks(self) -> None:
         if self.hvtui.model.clear_marks():
             self.table.refresh()
             self._update_title()
-            self.refresh_verbs()
+            self.refresh_footer()
 
     def action_sort_next(self) -> None:
         self.hvtui.set_sort(self.hvtui.model.next_sort_column(), False)

@@ -50,6 +50,7 @@ def applicable(verb: Verb, rows: list[Row]) -> list[Row]:
 
 
 class VerbScreen(Screen[None]):
+    _footer_signature: tuple[bool | None, ...] | None = None
     """A screen whose verb keys act on :meth:`verb_targets`."""
 
     @property
@@ -59,8 +60,13 @@ class VerbScreen(Screen[None]):
     def verb_targets(self) -> list[Row]:
         raise NotImplementedError
 
-    def verb_signature(self) -> tuple[bool, ...]:
-        """Which verbs apply now; the footer is redrawn only when this changes."""
+    def footer_signature(self) -> tuple[bool | None, ...]:
+        """What the footer's keys depend on: which verbs apply now.
+
+        The footer is redrawn only when this changes: a redraw lays the screen out again (tens
+        of ms with a big table), and Textual's Footer (8.2) keeps the keys it drew before alive
+        through their data bindings (megabytes a minute when redrawn at every status report).
+        """
         targets = self.verb_targets()
         return tuple(bool(applicable(verb, targets)) for verb in VERB_KEYS)
 
@@ -87,8 +93,8 @@ class VerbScreen(Screen[None]):
         event.stop()
         self.hvtui.request_verb(verb, self.verb_targets())
 
-    def refresh_verbs(self) -> None:
-        signature = self.verb_signature()
-        if signature != getattr(self, "_verb_signature", None):
-            self._verb_signature = signature
+    def refresh_footer(self) -> None:
+        signature = self.footer_signature()
+        if signature != self._footer_signature:
+            self._footer_signature = signature
             self.refresh_bindings()

@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from hvtui.ui.rows import Row
@@ -29,7 +30,7 @@ class VMDetailScreen(VerbScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with VerticalScroll(id="vm-detail"):
-            yield Static(id="vm-facts")
+            yield Static(id="vm-facts", markup=False)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -50,7 +51,7 @@ class VMDetailScreen(VerbScreen):
         if row is None:
             name = self._row.vm.name if self._row else "This VM"
             facts.update(f"{name} is no longer on its host (deleted, or the host is not answering).")
-            box.border_title = name
+            box.border_title = Content(name)  # plain text: VM names may hold "[...]"
             return
         self._row = row
         view = self.hvtui.hosts.get(row.host)
@@ -62,8 +63,8 @@ class VMDetailScreen(VerbScreen):
             facts.update(two_columns(lines[:middle], lines[middle:], width))
         else:
             facts.update(render_pairs(lines, width))
-        box.border_title = f"{row.vm.name} on {view.short_name if view else row.host}"
-        self.refresh_verbs()
+        box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
+        self.refresh_footer()
 
     def verb_targets(self) -> list[Row]:
         row = self.row
