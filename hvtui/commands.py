@@ -12,7 +12,7 @@ import asyncio
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from hvtui import display
@@ -23,7 +23,7 @@ from hvtui.hyperv.host import Action, ActionOutcome, HyperVHost, find_in
 from hvtui.hyperv.models import VM, HostSnapshot, JobProgress
 from hvtui.hyperv.states import VMState
 from hvtui.passwords import PasswordSource, PasswordUnavailable
-from hvtui.records import facts_record, vm_record
+from hvtui.records import VM_FIELDS, facts_record, vm_record
 from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
@@ -112,20 +112,21 @@ async def _ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[V
     elif parsed.csv:
         _write_csv(sys.stdout, vms)
     else:
-        _print_vm_table(vms, many_hosts=len(hosts) > 1)
+        labels = {h.key: h.uri.display_host for h in hosts} if len(hosts) > 1 else None
+        _print_vm_table(vms, labels)
     return code
 
 
 def _write_csv(out: TextIO, vms: Sequence[VM]) -> None:
-    records = [vm_record(vm) for vm in vms]
-    fields = list(records[0]) if records else ["host", "name", "guid", "state"]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    # The same header whether or not any VM matched, so a script can always read it.
+    writer = csv.DictWriter(out, fieldnames=VM_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    for vm in vms:
+        writer.writerow({k: "" if v is None else v for k, v in vm_record(vm).items()})
 
 
-def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
+def _print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> None:
+    """A table for people; ``host_labels`` (host key -> name) adds a HOST column."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -142,10 +143,10 @@ def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
             display.count(vm.vcpus),
             display.status(vm),
         ]
-        if many_hosts:
-            row.insert(0, _host_label(vm.host))
+        if host_labels is not None:
+            row.insert(0, host_labels.get(vm.host, vm.host))
         rows.append(row)
-    headers = (["HOST"] if many_hosts else []) + [
+    headers = (["HOST"] if host_labels is not None else []) + [
         "ID",
         "NAME",
         "STATE",
@@ -172,12 +173,6 @@ def _print_vm_table(vms: Sequence[VM], *, many_hosts: bool) -> None:
     # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
     width = None if sys.stdout.isatty() else 250
     Console(highlight=False, soft_wrap=False, width=width).print(table)
-
-
-def _host_label(uri: str) -> str:
-    from hvtui.uri import parse_uri
-
-    return parse_uri(uri).display_host
 
 
 # -- info and vm ---------------------------------------------------------------------------------

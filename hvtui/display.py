@@ -69,10 +69,6 @@ def generation(value: int | None) -> str:
     return DASH if value is None else str(value)
 
 
-def autostart(value: int | None) -> str:
-    return {2: "off", 3: "if it was running", 4: "always"}.get(value or -1, DASH)
-
-
 def seconds(delta: timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
@@ -109,7 +105,7 @@ def vm_rows(vm: VM, host_name: str, status_line: str | None = None) -> list[tupl
         ("Health", vm.health_label or DASH),
         ("Generation", generation(vm.generation)),
         ("Configuration", vm.version or DASH),
-        ("Autostart", autostart(vm.autostart)),
+        ("Autostart", vm.autostart_label or DASH),
         ("Shutdown service", {True: "yes", False: "no", None: DASH}[vm.has_shutdown_service]),
         ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
         ("Persistent", "yes"),

@@ -81,6 +81,13 @@ def test_ls_state_filter_and_csv(sim_host, pwfile):
     assert len(lines) - 1 == len(running)
 
 
+def test_ls_csv_has_the_same_header_when_nothing_matches(sim_host, pwfile):
+    full = hvtui("ls", sim_host.uri, "--csv", password_file=pwfile)
+    none = hvtui("ls", sim_host.uri, "--csv", "--state", "stopping", password_file=pwfile)
+    assert none.returncode == 0, none.stderr
+    assert none.stdout.splitlines() == full.stdout.splitlines()[:1]
+
+
 def test_ls_table_for_people(sim_host, pwfile):
     result = hvtui("ls", sim_host.uri, password_file=pwfile)
     assert result.returncode == 0, result.stderr

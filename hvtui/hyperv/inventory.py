@@ -121,7 +121,7 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
         if cfg is None:
             stale = True
             cfg = VMConfig(guid=guid)
-        running = power.state not in (VMState.OFF, VMState.SAVED, VMState.FAST_SAVED, VMState.UNKNOWN)
+        running = power.is_active
         process_id = cfg.process_id if running else None
         if running and process_id is None and power.state is VMState.RUNNING:
             stale = True  # started since the inventory was read: its ID is not known yet
