@@ -26,32 +26,48 @@ class CredentialStore:
     def __init__(self, backend: Any | None = None, *, use_keyring: bool = True) -> None:
         self._memory: dict[str, str] = {}
         self._backend: Any | None = None
-        self.reason: str | None = None
-        self.failure: str | None = None  # "KeyringLocked: ..." once a backend failed
-        if not use_keyring:
-            self.reason = "the keyring is not used in this mode: passwords stay in memory"
+        self._given = backend
+        # The backend is looked for on first use: finding one costs about 0.3 s (keyring
+        # walks its entry points), which a command given --password-file never needs.
+        self._pending = use_keyring
+        self._reason: str | None = (
+            None if use_keyring else "the keyring is not used in this mode: passwords stay in memory"
+        )
+        self._failure: str | None = None
+
+    def _resolve(self) -> None:
+        if not self._pending:
             return
+        self._pending = False
         try:
-            self._backend = backend if backend is not None else _system_backend()
+            self._backend = self._given if self._given is not None else _system_backend()
         except Exception as exc:  # noqa: BLE001 - any backend failure means "no keyring"
             self._disable(exc)
             return
         if self._backend is None:
-            self.reason = NO_BACKEND
+            self._reason = NO_BACKEND
 
     @property
     def keyring_available(self) -> bool:
+        self._resolve()
         return self._backend is not None
 
     @property
-    def backend_name(self) -> str:
-        if self._backend is None:
-            return "memory only"
-        return type(self._backend).__module__ + "." + type(self._backend).__qualname__
+    def reason(self) -> str | None:
+        """Why passwords stay in memory only (None while the keyring works)."""
+        self._resolve()
+        return self._reason
+
+    @property
+    def failure(self) -> str | None:
+        """Why the keyring failed ("KeyringLocked: ..."), once it did."""
+        self._resolve()
+        return self._failure
 
     def get(self, key: str) -> str | None:
         if key in self._memory:
             return self._memory[key]
+        self._resolve()
         if self._backend is None:
             return None
         try:
@@ -71,6 +87,7 @@ class CredentialStore:
         self._memory[key] = password
         if not persist:
             return None
+        self._resolve()
         if self._backend is None:
             return self.reason or NO_BACKEND
         try:
@@ -83,7 +100,7 @@ class CredentialStore:
     def forget(self, key: str, *, from_keyring: bool = True) -> str | None:
         """Drop a password from memory (and from the keyring); a warning when that failed."""
         self._memory.pop(key, None)
-        if not from_keyring or self._backend is None:
+        if not from_keyring or not self.keyring_available:
             return None
         try:
             self._backend.delete_password(SERVICE, key)
@@ -106,9 +123,9 @@ class CredentialStore:
     def _disable(self, exc: BaseException) -> None:
         self._backend = None
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
-        self.failure = f"{type(exc).__name__}: {detail}"
-        self.reason = (
-            f"the system keyring failed ({self.failure}): passwords are kept in memory for this session only"
+        self._failure = f"{type(exc).__name__}: {detail}"
+        self._reason = (
+            f"the system keyring failed ({self._failure}): passwords are kept in memory for this session only"
         )
         _log.warning("keyring disabled: %s", type(exc).__name__)
 

@@ -115,19 +115,19 @@ async def test_remember_stores_in_the_keyring_once_the_password_works(ui, sim, c
 async def test_without_a_keyring_the_checkbox_is_disabled_and_says_why(ui, sim):
     host = sim.hosts[0]
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # the store looks for one on first use
     try:
         store = CredentialStore()
+        app = ui(sim.hosts, passwords=False, credentials=store)
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = await login_dialog(app, pilot)
+            assert dialog.query_one("#remember", Checkbox).disabled
+            assert dialog.query_one("#keyring-note", Static).content == NO_BACKEND
+            await type_password(pilot, dialog, host.password)
+            await all_ok(app)
+            assert store.get(key_of(host)) == host.password  # memory, for this session
     finally:
         keyring.set_keyring(previous)
-    app = ui(sim.hosts, passwords=False, credentials=store)
-    async with app.run_test(size=SIZE) as pilot:
-        dialog = await login_dialog(app, pilot)
-        assert dialog.query_one("#remember", Checkbox).disabled
-        assert dialog.query_one("#keyring-note", Static).content == NO_BACKEND
-        await type_password(pilot, dialog, host.password)
-        await all_ok(app)
-        assert store.get(key_of(host)) == host.password  # memory, for this session
 
 
 async def test_a_password_changed_on_the_host_asks_again(ui, sim):
