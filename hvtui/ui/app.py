@@ -318,9 +318,7 @@ class HvtuiApp(App[int]):
     def _update_detail_screen(self, host: str) -> None:
         screen = self.top
         if isinstance(screen, VMDetailScreen):
-            row = screen.row or screen._row
-            if row is not None and row.host == host:
-                screen.update_vm()
+            screen.host_refreshed(host)
 
     def _update_subtitle(self) -> None:
         views = list(self.hosts.values())

@@ -48,9 +48,7 @@ class AddHostScreen(ModalScreen[AddHostResult | None]):
             yield Static(FORM, id="uri-check", classes="muted", markup=False)
             with Grid(classes="form"):
                 yield Label("CA file")
-                yield Input(
-                    id="ca-file", placeholder="optional: the CA bundle for its certificate", compact=True
-                )
+                yield Input(id="ca-file", placeholder=CA_HINT, compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("Add", id="ok", variant="primary", disabled=True, compact=True)
                 yield Button("Cancel", id="cancel", compact=True)

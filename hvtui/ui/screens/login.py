@@ -50,9 +50,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             yield Static(self.reason or "", id="login-reason", classes="error-text", markup=False)
             with Grid(classes="form"):
                 yield Label("User")
-                yield Input(
-                    self.uri.user, id="user", placeholder="administrator or DOMAIN\\user", compact=True
-                )
+                yield Input(self.uri.user, id="user", placeholder=USER_HINT, compact=True)
                 yield Label("Password")
                 yield Input(id="password", password=True, placeholder="password", compact=True)
                 yield Label("Auth")

@@ -63,9 +63,7 @@ class MainScreen(VerbScreen):
         with Horizontal(id="body"):
             yield HostsPane(id="hosts")
             with Vertical(id="right"):
-                yield Input(
-                    id="filter", placeholder="filter: name, state or GUID — !text inverts — esc clears"
-                )
+                yield Input(id="filter", placeholder=FILTER_HINT)
                 yield VMTable(app.model, id="vms")
                 yield Static(first_run_text(str(app.config_path)), id="first-run", markup=False)
                 yield HostDetail(id="host-detail")
@@ -321,6 +319,5 @@ class MainScreen(VerbScreen):
         self.hvtui.prompt_login(self.hosts_pane.selected_key)
 
     def sort_changed(self) -> None:
-        self.table.update_view()
-        self.table.refresh()
+        self.table.update_view()  # with no change given, it redraws everything
         self._update_title()

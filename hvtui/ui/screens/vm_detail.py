@@ -43,6 +43,15 @@ class VMDetailScreen(VerbScreen):
     def row(self) -> Row | None:
         return self.hvtui.model.rows.get(self.key)
 
+    def host_refreshed(self, host: str) -> None:
+        """Redraw after a refresh of ``host`` if it changed this VM: an unchanged VM keeps its Row."""
+        row = self.row
+        if row is self._row:
+            return
+        seen = row if row is not None else self._row
+        if seen is not None and seen.host == host:
+            self.update_vm()
+
     def update_vm(self) -> None:
         """Redraw from the latest refresh (called by the app after each one of the VM's host)."""
         facts = self.query_one("#vm-facts", Static)

@@ -32,9 +32,7 @@ def host_prompt(view: HostView, width: int) -> Content:
     head = Content.assemble((view.short_name, "bold"))
     status = view.report
     style = _STATUS_STYLE[status.status.style]
-    text = status.status.value
-    if status.error and status.status is not HostStatus.OK:
-        text = f"{text}: {status.error}"
+    text = status.text()
     parts: list[tuple[str, str] | str] = ["  "]
     if view.release_short:
         parts += [(view.release_short, "$text-muted"), " · "]

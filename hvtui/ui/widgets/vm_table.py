@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from hvtui.ui.columns import COLUMNS, NAME, STATE, STATUS
+from hvtui.ui.rows import Row
 from hvtui.ui.tablemodel import Change, TableModel, text_width
 
 MARK = "✓"
@@ -184,8 +185,7 @@ class VMTable(ScrollView, can_focus=True):
                     style = base + self._style("vm-table--empty")
                     return Strip([Segment(fit("  " + lines[y - 2], width, "left"), style)], width)
             return Strip.blank(width, base)
-        row = self.model.rows[order[position]]
-        return self._render_row(position, row.key, width, base)
+        return self._render_row(position, self.model.rows[order[position]], width, base)
 
     def _split(self, segments: list[Segment], fixed: int, width: int, base: Style) -> Strip:
         full = Strip(segments)
@@ -213,9 +213,9 @@ class VMTable(ScrollView, can_focus=True):
                 segments.append(Segment(fit(column.title, column_width, column.align), header))
         return self._split(segments, self._fixed_width(), width, header)
 
-    def _render_row(self, position: int, key: str, width: int, base: Style) -> Strip:
+    def _render_row(self, position: int, row: Row, width: int, base: Style) -> Strip:
         model = self.model
-        row = model.rows[key]
+        key = row.key
         marked = key in model.marks
         if position == model.cursor:
             cursor = "vm-table--cursor" if self.has_focus else "vm-table--cursor-blurred"
