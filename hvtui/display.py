@@ -44,6 +44,13 @@ def percent(value: int | None) -> str:
     return DASH if value is None else f"{value}%"
 
 
+def short_host_name(name: str) -> str:
+    """A host's name without its domain, as lists show it; an IPv4 address stays whole."""
+    if "." not in name or name.replace(".", "").isdigit():
+        return name
+    return name.split(".", 1)[0]
+
+
 def count(value: int | None) -> str:
     return DASH if value is None else str(value)
 

@@ -229,8 +229,7 @@ class HvtuiApp(App[int]):
         builder = self._builders.get(key)
         if builder is None:
             builder = self._builders[key] = RowBuilder(key)
-        fallback = key.split("@", 1)[-1].split("/", 1)[0]
-        rows = builder.build(snapshot, host_label(snapshot, fallback))
+        rows = builder.build(snapshot, host_label(snapshot, builder.uri_host))
         self.post_message(SnapshotReady(key, snapshot, rows, connection, snapshot.counts()))
 
     def host_removed(self, key: str) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hvtui.display import short_host_name
 from hvtui.hyperv.models import HostSnapshot
 from hvtui.hyperv.states import VMState
 from hvtui.ui.hoststatus import HostStatus, StatusReport
@@ -52,9 +53,7 @@ class HostView:
     @property
     def short_name(self) -> str:
         name = self.name
-        if self.snapshot is None or "." not in name or name.replace(".", "").isdigit():
-            return name
-        return name.split(".", 1)[0]
+        return name if self.snapshot is None else short_host_name(name)
 
     @property
     def release_short(self) -> str:

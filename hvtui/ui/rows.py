@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hvtui.display import short_host_name
 from hvtui.hyperv.models import VM, HostSnapshot
 from hvtui.ui.columns import COLUMNS, HOST, state_class
+from hvtui.uri import URIError, parse_uri
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +58,10 @@ def make_row(vm: VM, host_label: str) -> Row:
 
 
 def host_label(snapshot: HostSnapshot, fallback: str) -> str:
-    """The short name the all-hosts view shows: the host's name without its domain."""
+    """The short name the all-hosts view shows: the host's own name (else ``fallback``, the
+    name in its URI) without its domain, as the hosts pane shows it."""
     name = snapshot.facts.hostname
-    if not name or name == "?":
-        return fallback
-    return name.split(".", 1)[0]
+    return short_host_name(name if name and name != "?" else fallback)
 
 
 class RowBuilder:
@@ -68,6 +69,10 @@ class RowBuilder:
 
     def __init__(self, host: str) -> None:
         self.host = host
+        try:  # the name in the host's URI, for a host that has not said its own
+            self.uri_host = parse_uri(host).display_host
+        except URIError:
+            self.uri_host = host
         self.rows: dict[str, Row] = {}
         self.label = ""
         self.generation = 0

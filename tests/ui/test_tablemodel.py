@@ -10,7 +10,7 @@ import pytest
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot
 from hvtui.hyperv.states import Heartbeat, decode_enabled_state
 from hvtui.ui.columns import COLUMN_INDEX, format_uptime
-from hvtui.ui.rows import RowBuilder
+from hvtui.ui.rows import RowBuilder, host_label
 from hvtui.ui.tablemodel import TableModel, VMFilter
 from hvtui.version import identify_release
 
@@ -267,3 +267,14 @@ def test_names_with_wide_characters_measure_by_cells():
     model.apply(A, a.rows())
     model.set_scope(A)
     assert model.width_of[COLUMN_INDEX["name"]] == 10
+
+
+def test_the_host_column_names_hosts_as_the_hosts_pane_does():
+    uri = "hyperv://administrator@hv9.corp.example:5986/"
+    known = HostFacts(hostname="HV9.corp.example", release=identify_release("10.0.17763"))
+    unknown = HostFacts(hostname="?", release=identify_release("10.0.17763"))
+    builder = RowBuilder(uri)
+    assert host_label(HostSnapshot(uri, known, (), datetime.now(UTC)), builder.uri_host) == "HV9"
+    assert host_label(HostSnapshot(uri, unknown, (), datetime.now(UTC)), builder.uri_host) == "hv9"
+    ip = RowBuilder("hyperv://administrator@10.0.0.5/")
+    assert host_label(HostSnapshot(uri, unknown, (), datetime.now(UTC)), ip.uri_host) == "10.0.0.5"
