@@ -463,7 +463,3 @@ def find_in(snapshot: HostSnapshot, ref: str) -> VM:
     if len(folded) > 1:
         raise AmbiguousName(text, [vm.guid for vm in folded])
     raise VMNotFound(f"no VM named {text!r} (nor with that GUID or ID) on {snapshot.facts.hostname}")
-
-
-def find_all(snapshot: HostSnapshot, refs: Sequence[str]) -> list[VM]:
-    return [find_in(snapshot, ref) for ref in refs]

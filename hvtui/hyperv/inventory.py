@@ -29,7 +29,6 @@ class VMConfig:
 
     guid: str
     name: str = ""
-    enabled_state: int | None = None
     process_id: int | None = None
     vssd_instance_id: str | None = None
     generation: int | None = None
@@ -70,7 +69,6 @@ def build_inventory(
         configs[guid] = VMConfig(
             guid=guid,
             name=as_text(cs.get("ElementName")),
-            enabled_state=as_int(cs.get("EnabledState")),
             process_id=as_int(cs.get("ProcessID")) or None,
         )
     for vssd in vssds:

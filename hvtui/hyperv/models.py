@@ -94,14 +94,6 @@ class VM:
         return {2: "none", 3: "if it was running", 4: "always"}.get(self.autostart or -1)
 
 
-@dataclass(frozen=True, slots=True)
-class Processor:
-    model: str
-    mhz: int | None
-    cores: int | None
-    logical: int | None
-
-
 @dataclass(frozen=True)
 class HostFacts:
     """What ``virsh version``, ``hostname``, ``nodeinfo`` and ``freecell`` tell, and more."""
@@ -150,10 +142,6 @@ class HostSnapshot:
         for vm in self.vms:
             result[vm.state] = result.get(vm.state, 0) + 1
         return result
-
-    @property
-    def running(self) -> int:
-        return sum(1 for vm in self.vms if vm.state is VMState.RUNNING)
 
 
 def clean_cpu_model(name: str | None) -> str | None:

@@ -14,12 +14,9 @@ CIMV2_ALL = CIMV2 + "/*"
 
 COMPUTER_SYSTEM = class_uri(VIRTUALIZATION_V2, "Msvm_ComputerSystem")
 VSSD = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSettingData")
-MEMORY_SD = class_uri(VIRTUALIZATION_V2, "Msvm_MemorySettingData")
-PROCESSOR_SD = class_uri(VIRTUALIZATION_V2, "Msvm_ProcessorSettingData")
 CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
 VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
 SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
-OPERATING_SYSTEM = class_uri(CIMV2, "Win32_OperatingSystem")
 
 VM_FILTER = "Description = 'Microsoft Virtual Machine'"
 
@@ -64,16 +61,8 @@ WQL_PROCESSOR_SD = (
 WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
 
 
-def wql_vm_by_name(name: str) -> str:
-    return f"SELECT * FROM Msvm_ComputerSystem WHERE {VM_FILTER} AND ElementName = {quote(name)}"
-
-
 def wql_shutdown_of(guid: str) -> str:
     return f"SELECT SystemName, DeviceID FROM Msvm_ShutdownComponent WHERE SystemName = {quote(guid)}"
-
-
-def wql_job(instance_id: str) -> str:
-    return f"SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = {quote(instance_id)}"
 
 
 def quote(value: str) -> str:

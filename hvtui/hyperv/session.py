@@ -43,14 +43,15 @@ from hvtui.wsman import (
     TransportError,
     WSManClient,
     WSManError,
+    faults,
 )
 
 Props = Mapping[str, Any]
 
 # WinRM's answers when a reply would not fit the envelope the client allowed.
-_ENCODING_LIMIT_CODES = {2150858805, 2150858824}
+_ENCODING_LIMIT_CODES = {faults.WSMAN_ENCODING_LIMIT, faults.WSMAN_MAX_ENVELOPE_EXCEEDED}
 # "The service cannot find the resource identified by the resource URI and selectors."
-_NOT_FOUND_CODES = {2150858752}
+_NOT_FOUND_CODES = {faults.WSMAN_CANNOT_PROCESS}
 
 SCHEMAS: dict[str, ClassSchema] = {name: ClassSchema(name, types) for name, types in queries.TYPES.items()}
 _SUMMARY_OUTPUT = ClassSchema(
