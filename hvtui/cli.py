@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hvtui import __version__
+from hvtui.config import MAX_REFRESH, MIN_REFRESH
 from hvtui.hyperv.actions import Verb
 from hvtui.uri import FORM, URIError, parse_uri
 
@@ -24,7 +25,7 @@ EXIT_USAGE = 2
 EXIT_CONNECTION = 3
 
 ACTION_VERBS = tuple(v.value for v in Verb)
-DEFAULT_HOST_TIMEOUT = 30.0
+DEFAULT_HOST_TIMEOUT = 30.0  # hvtui.hyperv.session.DEFAULT_TIMEOUT, not imported: keeps --help fast
 SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
 
 
@@ -218,8 +219,8 @@ def _run_tui(args: list[str]) -> int:
     parsed = _parse_or_exit(_tui_parser(), args)
     if isinstance(parsed, int):
         return parsed
-    if parsed.refresh is not None and not 0.5 <= parsed.refresh <= 3600:
-        raise UsageError("hvtui: --refresh must be between 0.5 and 3600 seconds")
+    if parsed.refresh is not None and not MIN_REFRESH <= parsed.refresh <= MAX_REFRESH:
+        raise UsageError(f"hvtui: --refresh must be between {MIN_REFRESH:g} and {MAX_REFRESH:g} seconds")
     if parsed.ca_file and not parsed.uris:
         raise UsageError(
             "hvtui: --ca-file applies to the URIs given with it; set ca_file in the config for others"

@@ -71,3 +71,10 @@ def test_script_paths_never_import_textual():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_cli_default_host_timeout_is_the_domain_default():
+    from hvtui.cli import DEFAULT_HOST_TIMEOUT
+    from hvtui.hyperv.session import DEFAULT_TIMEOUT
+
+    assert DEFAULT_HOST_TIMEOUT == DEFAULT_TIMEOUT

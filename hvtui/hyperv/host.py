@@ -33,11 +33,11 @@ from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot, JobProgress
-from hvtui.hyperv.session import Session
+from hvtui.hyperv.session import DEFAULT_TIMEOUT, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.values import as_guid, as_int
 from hvtui.uri import ConnectionURI
-from hvtui.wsman import Credentials
+from hvtui.wsman import ClientOptions, Credentials
 
 _log = logging.getLogger(__name__)
 
@@ -137,8 +137,8 @@ class HyperVHost:
         *,
         ca_file: str | None = None,
         inventory_interval: float = 30.0,
-        timeout: float = 30.0,
-        max_envelope_size: int = 512_000,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_envelope_size: int = ClientOptions.max_envelope_size,
     ) -> None:
         self.uri = uri
         credentials = Credentials(uri.user, password)

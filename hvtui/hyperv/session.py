@@ -48,6 +48,9 @@ from hvtui.wsman import (
 
 Props = Mapping[str, Any]
 
+#: Seconds a host may take to answer one request, unless the user says otherwise.
+DEFAULT_TIMEOUT = 30.0
+
 # WinRM's answers when a reply would not fit the envelope the client allowed.
 _ENCODING_LIMIT_CODES = {faults.WSMAN_ENCODING_LIMIT, faults.WSMAN_MAX_ENVELOPE_EXCEEDED}
 # "The service cannot find the resource identified by the resource URI and selectors."
@@ -70,8 +73,8 @@ class Session:
         credentials: Credentials,
         *,
         ca_file: str | None = None,
-        timeout: float = 30.0,
-        max_envelope_size: int = 512_000,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_envelope_size: int = ClientOptions.max_envelope_size,
     ) -> None:
         self.uri = uri
         self.max_envelope_size = max_envelope_size

@@ -25,6 +25,7 @@ from hvtui.config import Config, ConfigError, ConfigStore, default_path
 from hvtui.hyperv.actions import VERBS, Verb, VerbSpec
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.models import HostSnapshot
+from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.secrets import CredentialStore
 from hvtui.ui.commands import HvtuiCommands
 from hvtui.ui.describe import Pair, vm_lines
@@ -104,7 +105,7 @@ class HvtuiApp(App[int]):
         *,
         config_store: ConfigStore | None = None,
         credentials: CredentialStore | None = None,
-        host_timeout: float = 30.0,
+        host_timeout: float = DEFAULT_TIMEOUT,
         backoff_cap: float = 60.0,
         environ: Mapping[str, str] | None = None,
     ) -> None:

@@ -25,6 +25,7 @@ from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, HostSnapshot, JobProgress
+from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
 from hvtui.uri import ConnectionURI
 
@@ -236,7 +237,7 @@ class Scheduler:
         *,
         interval: float = DEFAULT_INTERVAL,
         backoff_cap: float = BACKOFF_CAP,
-        host_timeout: float = 30.0,
+        host_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.listener = listener
         self.interval = interval
