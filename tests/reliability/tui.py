@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from hvtui.config import ConfigStore
 from hvtui.secrets import CredentialStore
 from hvtui.ui.app import HvtuiApp, build_app
-from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.options import HostSpec, TuiOptions
 from hvtui.uri import parse_uri
+from tests.support.tui import TERMINAL, all_ok, wait_for
 
-TERMINAL = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
+__all__ = ["all_ok", "wait_for"]  # the reliability tests take them from here with the rest
+
 SIZE = (120, 36)
 
 
@@ -60,18 +61,6 @@ def make_app(
 
 def key_of(uri: str) -> str:
     return parse_uri(uri).canonical
-
-
-async def wait_for(app: HvtuiApp, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    await app.wait_until(predicate, timeout)
-
-
-async def all_ok(app: HvtuiApp, timeout: float = 20.0) -> None:
-    await wait_for(
-        app,
-        lambda: bool(app.hosts) and all(v.status is HostStatus.OK and v.snapshot for v in app.hosts.values()),
-        timeout,
-    )
 
 
 def screen_text(svg: str) -> str:

@@ -25,15 +25,10 @@ class TcpRelay:
         self.target = (target_host, target_port)
         self.host = host
         self.port = 0
-        self.connections = 0
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-
-    @property
-    def is_up(self) -> bool:
-        return self._listener is not None
 
     def up(self) -> TcpRelay:
         """Listen (again, on the same port once it has one) and relay every connection."""
@@ -88,7 +83,6 @@ class TcpRelay:
             upstream.settimeout(None)
             for sock in (client, upstream):  # relay each write at once, as a direct connection would
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.connections += 1
             with self._lock:
                 self._sockets |= {client, upstream}
             for source, sink in ((client, upstream), (upstream, client)):

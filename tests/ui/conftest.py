@@ -21,9 +21,9 @@ from hvtui.secrets import CredentialStore
 from hvtui.ui.app import HvtuiApp, build_app
 from hvtui.ui.options import HostSpec, TuiOptions
 from hvtui.uri import parse_uri
+from tests.support.tui import TERMINAL
 
 # Every UI test sees the same terminal, whatever CI's TERM is: 256 colours, default theme.
-TERMINAL = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,11 @@ import keyring.backend
 import keyring.errors
 
 from hvtui.ui.app import HvtuiApp
-from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.rows import Row
 from hvtui.uri import parse_uri
+from tests.support.tui import all_ok, wait_for
+
+__all__ = ["all_ok", "wait_for"]  # the UI tests take them from here with the rest
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -33,22 +35,6 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         if (service, username) not in self.store:
             raise keyring.errors.PasswordDeleteError("not found")
         del self.store[(service, username)]
-
-
-async def wait_for(app: HvtuiApp, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    await app.wait_until(predicate, timeout)
-
-
-async def all_ok(app: HvtuiApp, timeout: float = 20.0) -> None:
-    """Every host refreshed at least once and healthy."""
-    await wait_for(
-        app,
-        lambda: (
-            bool(app.hosts)
-            and all(v.snapshot is not None and v.status is HostStatus.OK for v in app.hosts.values())
-        ),
-        timeout,
-    )
 
 
 def rows_where(app: HvtuiApp, predicate: Callable[[Row], bool]) -> list[Row]:

@@ -20,11 +20,11 @@ from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.uri import parse_uri
+from tests.support.tui import TERMINAL
 
 PORT = 24185  # below Linux's ephemeral range, so no client socket takes it by chance
 DOWN = f"hyperv://administrator@127.0.0.1:{PORT + 9}/?transport=http"  # nothing listens there
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
-TERMINAL = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
 
 
 @pytest.fixture(scope="module")
