@@ -13,11 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hvtui import __version__
 from hvtui.config import MAX_REFRESH, MIN_REFRESH
 from hvtui.hyperv.actions import Verb
 from hvtui.uri import FORM, URIError, parse_uri
+
+if TYPE_CHECKING:
+    from hvtui.sim import SimOptions
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -249,25 +253,28 @@ def _run_tui(args: list[str]) -> int:
     return run(options)
 
 
+DEMO_NOTE = "demo: simulated hosts"
+
+
+def demo_sim_options(password: str, seed: int = 7) -> SimOptions:
+    """The demo's three simulated hosts, which the README's screenshots show too."""
+    from hvtui.sim import SimOptions
+
+    return SimOptions(hosts=3, vms="20-60", release="2019,2022,2012r2", seed=seed, password=password)
+
+
 def _run_demo(options: object) -> int:
     """Start the simulator in this process and point the TUI at its three hosts."""
     import dataclasses
     import secrets
 
-    from hvtui.sim import SimOptions, Simulator
+    from hvtui.sim import Simulator
     from hvtui.ui.app import run
     from hvtui.ui.options import HostSpec
 
     password = secrets.token_urlsafe(18)
-    sim_options = SimOptions(
-        hosts=3,
-        vms="20-60",
-        release="2019,2022,2012r2",
-        seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")),
-        password=password,
-        auth=("basic", "ntlm"),
-    )
+    sim_options = demo_sim_options(password, seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")))
     with Simulator(sim_options) as sim:
         hosts = [HostSpec(parse_uri(host.uri), password=host.password) for host in sim.hosts]
-        demo = dataclasses.replace(options, hosts=hosts, title_note="demo: simulated hosts")  # type: ignore[type-var]
+        demo = dataclasses.replace(options, hosts=hosts, title_note=DEMO_NOTE)  # type: ignore[type-var]
         return run(demo)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import html
 import re
 import shutil
@@ -22,8 +23,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hvtui.cli import DEMO_NOTE, demo_sim_options
 from hvtui.secrets import CredentialStore
-from hvtui.sim import SimOptions, Simulator
+from hvtui.sim import Simulator
 from hvtui.ui.app import HvtuiApp, build_app
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.options import HostSpec, TuiOptions
@@ -116,9 +118,7 @@ async def shoot(sim: Simulator, scene: Scene, out: Path) -> Path:
         HostSpec(parse_uri(h.uri), None if i == scene.without_password else h.password)
         for i, h in enumerate(sim.hosts)
     ]
-    options = TuiOptions(
-        hosts=hosts, persist=False, theme=scene.theme, refresh=2.0, title_note="demo: simulated hosts"
-    )
+    options = TuiOptions(hosts=hosts, persist=False, theme=scene.theme, refresh=2.0, title_note=DEMO_NOTE)
     app = build_app(options, credentials=CredentialStore(use_keyring=False), environ=TERMINAL)
     async with app.run_test(size=scene.size) as pilot:
         await scene.script(app, pilot)
@@ -152,15 +152,9 @@ def to_png(svg: Path) -> Path:
 
 
 async def main_async(png: bool) -> None:
-    options = SimOptions(
-        hosts=3,
-        vms="20-60",
-        release="2019,2022,2012r2",
-        seed=7,
-        password=PASSWORD,
-        allow_unencrypted=True,
-        frozen_clock=True,
-        port=PORT,
+    # The demo's hosts, on a clock that stands still so the images come out the same each time.
+    options = dataclasses.replace(
+        demo_sim_options(PASSWORD), allow_unencrypted=True, frozen_clock=True, port=PORT
     )
     with Simulator(options) as sim:
         for scene in SCENES:
