@@ -31,66 +31,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hvtui import namespaces as ns
+from hvtui.sim.render import render_instance
+from hvtui.sim.schema import find_class
 from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import open_envelope
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.xmlparse import parse_xml
 
 CLASS = "Msvm_ComputerSystem"
-CLASS_URI = f"{ns.VIRTUALIZATION_V2}/{CLASS}"
 #: Windows filled PullResponses with about 76 KB of UTF-8.
 PAGE_BYTES = 76 * 1024
 
-SCHEMA = ClassSchema(
-    CLASS,
-    {
-        "AvailableRequestedStates": "uint16[]",
-        "Caption": "string",
-        "CommunicationStatus": "uint16",
-        "CreationClassName": "string",
-        "Dedicated": "uint16[]",
-        "Description": "string",
-        "DetailedStatus": "uint16",
-        "ElementName": "string",
-        "EnabledDefault": "uint16",
-        "EnabledState": "uint16",
-        "EnhancedSessionModeState": "uint16",
-        "FailedOverReplicationType": "uint16",
-        "HealthState": "uint16",
-        "IdentifyingDescriptions": "string[]",
-        "InstallDate": "datetime",
-        "InstanceID": "string",
-        "LastApplicationConsistentReplicationTime": "datetime",
-        "LastReplicationTime": "datetime",
-        "LastReplicationType": "uint16",
-        "LastSuccessfulBackupTime": "datetime",
-        "Name": "string",
-        "NameFormat": "string",
-        "NumberOfNumaNodes": "uint16",
-        "OnTimeInMilliseconds": "uint64",
-        "OperatingStatus": "uint16",
-        "OperationalStatus": "uint16[]",
-        "OtherDedicatedDescriptions": "string[]",
-        "OtherEnabledState": "string",
-        "OtherIdentifyingInfo": "string[]",
-        "PowerManagementCapabilities": "uint16[]",
-        "PrimaryOwnerContact": "string",
-        "PrimaryOwnerName": "string",
-        "PrimaryStatus": "uint16",
-        "ProcessID": "uint32",
-        "ReplicationHealth": "uint16",
-        "ReplicationMode": "uint16",
-        "ReplicationState": "uint16",
-        "RequestedState": "uint16",
-        "ResetCapability": "uint16",
-        "Roles": "string[]",
-        "Status": "string",
-        "StatusDescriptions": "string[]",
-        "TimeOfLastConfigurationChange": "datetime",
-        "TimeOfLastStateChange": "datetime",
-        "TransitioningToState": "uint16",
-    },
-)
+#: The class as the simulator (and a 2022 host) has it: all 45 properties, typed.
+CIM_CLASS = find_class(CLASS)
+assert CIM_CLASS is not None
+SCHEMA = ClassSchema(CLASS, {p.name: p.cim_type + ("[]" if p.array else "") for p in CIM_CLASS.props})
 #: What a VM table row reads on every refresh.
 REFRESH_READS = (
     "Name",
@@ -103,13 +58,6 @@ REFRESH_READS = (
     "TimeOfLastStateChange",
     "EnhancedSessionModeState",
 )
-
-
-def _datetime(value: datetime) -> str:
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    return f"<cim:Datetime>{text}Z</cim:Datetime>"
 
 
 def vm_properties(index: int) -> dict[str, Any]:
@@ -133,7 +81,7 @@ def vm_properties(index: int) -> dict[str, Any]:
         "FailedOverReplicationType": "0",
         "HealthState": "5",
         "IdentifyingDescriptions": None,
-        "InstallDate": _datetime(created),
+        "InstallDate": created,
         "InstanceID": f"Microsoft:{guid}",
         "LastApplicationConsistentReplicationTime": None,
         "LastReplicationTime": None,
@@ -160,28 +108,11 @@ def vm_properties(index: int) -> dict[str, Any]:
         "ResetCapability": "1",
         "Roles": None,
         "Status": None,
-        "StatusDescriptions": "Operating normally",
-        "TimeOfLastConfigurationChange": _datetime(changed),
-        "TimeOfLastStateChange": _datetime(changed),
+        "StatusDescriptions": ["Operating normally"],
+        "TimeOfLastConfigurationChange": changed,
+        "TimeOfLastStateChange": changed,
         "TransitioningToState": "5",
     }
-
-
-def render_instance(properties: dict[str, Any]) -> str:
-    parts = [
-        f'<p:{CLASS} xmlns:xsi="{ns.XSI}" xmlns:p="{CLASS_URI}" xmlns:cim="{ns.CIM_COMMON}" '
-        f'xsi:type="p:{CLASS}_Type">'
-    ]
-    for name in sorted(properties, key=str.lower):
-        value = properties[name]
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            if item is None:
-                parts.append(f'<p:{name} xsi:nil="true"/>')
-            else:
-                parts.append(f"<p:{name}>{item}</p:{name}>")
-    parts.append(f"</p:{CLASS}>")
-    return "".join(parts)
 
 
 def render_page(items: list[str], relates_to: str, last: bool) -> bytes:
@@ -204,7 +135,7 @@ def build_pages(count: int) -> tuple[list[tuple[bytes, str]], int]:
     size = 0
     item_size = 0
     for index in range(count):
-        item = render_instance(vm_properties(index))
+        item = render_instance(CIM_CLASS, vm_properties(index))  # as WinRM renders it
         item_size = len(item.encode())
         if current and size + item_size > PAGE_BYTES:
             relates = f"uuid:{str(uuid.uuid4()).upper()}"
