@@ -23,10 +23,6 @@ _STATE_WORDS = (
 )
 
 
-def format_gib(mib: int | None) -> str:
-    return display.memory(mib)
-
-
 def vm_counts(counts: Mapping[VMState, int]) -> str:
     """ "12 running · 20 off · 3 saved · 1 paused · 2 other" (zeros left out, total last)."""
     parts = [f"{counts[state]} {word}" for state, word in _STATE_WORDS if counts.get(state)]
@@ -70,8 +66,8 @@ def connection_lines(view: HostView) -> list[Pair]:
     info = view.connection
     uri = view.uri
     transport = str(info.get("transport") or (uri.transport if uri else "?"))
-    auth = next((str(v) for k, v in info.items() if "auth" in k.lower() and v), None)
-    if auth is None and uri is not None:
+    auth = info.get("auth")
+    if not auth and uri is not None:
         auth = uri.auth if uri.auth != "auto" else "auto (not yet negotiated)"
     verified = view.tls_verified
     if verified is None:
@@ -93,10 +89,10 @@ def host_lines(view: HostView) -> list[Pair]:
     lines += release_lines(facts)
     lines.append(("CPU", cpu_line(facts)))
     lines.append(
-        ("Memory", f"{format_gib(facts.memory_mib)} total · {format_gib(facts.free_memory_mib)} free")
+        ("Memory", f"{display.memory(facts.memory_mib)} total · {display.memory(facts.free_memory_mib)} free")
     )
     lines.append(("Uptime", format_uptime(facts.uptime) or "?"))
-    lines.append(("VMs", vm_counts(view.counts())))
+    lines.append(("VMs", vm_counts(view.state_counts)))
     if not view.status.healthy:
         lines.append(("Status", view.report.text()))
     lines += connection_lines(view)

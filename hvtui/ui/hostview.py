@@ -28,10 +28,10 @@ class HostView:
     # VMs by state for the snapshot above: counted once per refresh, off the UI thread.
     state_counts: Mapping[VMState, int] = field(default_factory=dict)
 
-    def take(self, snapshot: HostSnapshot, counts: Mapping[VMState, int] | None = None) -> None:
-        """A new refresh of this host (with its VMs counted by state, when already done)."""
+    def take(self, snapshot: HostSnapshot, counts: Mapping[VMState, int]) -> None:
+        """A new refresh of this host, with its VMs counted by state off the UI thread."""
         self.snapshot = snapshot
-        self.state_counts = dict(counts) if counts is not None else snapshot.counts()
+        self.state_counts = counts
 
     @classmethod
     def invalid(cls, text: str, error: str) -> HostView:
@@ -79,6 +79,3 @@ class HostView:
         if isinstance(value, bool):
             return value
         return not self.uri.no_verify
-
-    def counts(self) -> dict[VMState, int]:
-        return dict(self.state_counts)

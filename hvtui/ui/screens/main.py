@@ -21,8 +21,7 @@ from hvtui.ui.widgets.hosts_pane import HostsPane
 from hvtui.ui.widgets.vm_table import VMTable
 
 FILTER_HINT = "filter: name, state or GUID — !text inverts — esc clears"
-NARROW = 100  # below these many columns the hosts pane gets narrower
-MEDIUM = 140
+NARROW = 140  # below these many columns the hosts pane gets narrower
 
 
 def first_run_text(config_path: str) -> str:
@@ -89,7 +88,6 @@ class MainScreen(VerbScreen):
 
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
-        self.set_class(NARROW <= width < MEDIUM, "-medium")
 
     # -- what the app tells the screen ------------------------------------------------------------
 

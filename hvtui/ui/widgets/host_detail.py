@@ -58,7 +58,7 @@ class HostDetail(Widget):
         if shown == self._shown:
             return
         self._shown = shown
-        # Counting VMs by state walks every VM: once per refresh, not once per frame.
+        # Built once per refresh of the shown host, not once per frame.
         self._pairs = host_lines(view) if view is not None else []
         self._cache = None
         self.refresh(layout=True)

@@ -63,7 +63,6 @@ class HostsPane(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._views: dict[str, HostView] = {}
-        self._order: list[str] = []
 
     @property
     def selected_key(self) -> str | None:
@@ -85,14 +84,13 @@ class HostsPane(OptionList):
         """
         current = self.highlighted_option.id if self.highlighted_option is not None else ALL_HOSTS
         self._views = {v.key: v for v in views}
-        self._order = [v.key for v in views]
         width = self._width()
         options = [Option(all_hosts_prompt(views, width), id=ALL_HOSTS)]
         options += [Option(host_prompt(v, width), id=v.key) for v in views]
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             self.add_options(options)
-            keys = [ALL_HOSTS, *self._order]
+            keys = [ALL_HOSTS, *self._views]
             self.highlighted = keys.index(current) if current in keys else 0
 
     def update_host(self, view: HostView) -> None:
