@@ -67,6 +67,10 @@ class ActionOutcome:
         return self.status == "completed"
 
 
+#: Seconds a settings change is followed before it is reported as still running.
+SETTINGS_TIMEOUT = 120.0
+
+
 class Action:
     """A request the host accepted: done at once, or a job to follow."""
 
@@ -80,14 +84,11 @@ class Action:
     def verb(self) -> Verb:
         return self.spec.verb
 
-    async def progress(
-        self, *, timeout: float | None = None, first_poll: float = 0.1, max_poll: float = 2.0
-    ) -> AsyncIterator[JobProgress]:
+    async def progress(self, *, timeout: float | None = None) -> AsyncIterator[JobProgress]:
         """Yield the job each time it is polled, until it ends or ``timeout`` passes."""
         if self.job_id is None:
             return
-        watcher = JobWatcher(self.host.session, self.job_id, first_poll=first_poll, max_poll=max_poll)
-        async for job in watcher.follow(timeout=timeout):
+        async for job in JobWatcher(self.host.session, self.job_id).follow(timeout=timeout):
             yield job
 
     async def wait(
@@ -434,11 +435,15 @@ class HyperVHost:
         if job_id is None:
             return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}")
         last = None
-        async for job in JobWatcher(self.session, job_id).follow(timeout=120):
+        async for job in JobWatcher(self.session, job_id).follow(timeout=SETTINGS_TIMEOUT):
             last = job
-        if last is not None and last.succeeded:
+        if last is None or not last.finished:  # as Action.wait says it: not a failure, not stopped
+            return ActionOutcome(
+                vm.name, verb, "running", f"{vm.name}: the change is still running on the host", last
+            )
+        if last.succeeded:
             return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}", last)
-        detail = (last.error_description if last else None) or "the job did not finish"
+        detail = last.error_description or f"job ended {last.state.label}"
         return ActionOutcome(vm.name, verb, "failed", f"{vm.name}: the change failed: {detail}", last)
 
 
