@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SIM_PASSWORD
-from tests.hyperv.test_host import _scenario
+from tests.support.scenarios import write_scenario
 
 
 def hvtui(*args: str, password_file: Path | None = None, stdin: str | None = None, timeout: float = 60):
@@ -38,7 +38,7 @@ def cli_sim(tmp_path_factory):
     from tests.conftest import SIM_DEFAULTS
 
     vms = [("web", "running"), ("db", "off"), ("cache", "saved"), ("twin", "off"), ("twin", "off")]
-    scenario = _scenario(vms, tmp=tmp_path_factory.mktemp("cli"))
+    scenario = write_scenario(vms, tmp=tmp_path_factory.mktemp("cli"))
     with Simulator(
         SimOptions(**{**SIM_DEFAULTS, "hosts": 1, "scenario": scenario, "time_scale": 100.0})
     ) as sim:

@@ -10,7 +10,7 @@ from hvtui.hyperv.host import HyperVHost, find_in
 from hvtui.hyperv.states import VMState
 from hvtui.uri import parse_uri
 from tests.conftest import SIM_PASSWORD
-from tests.hyperv.test_host import _scenario
+from tests.support.scenarios import write_scenario
 
 STATES = ["running", "off", "saved", "paused"]
 # What each verb leads to when the host carries it out.
@@ -38,7 +38,7 @@ def every_state_sim(tmp_path_factory):
     from tests.conftest import SIM_DEFAULTS
 
     vms = [(f"{verb.value}-{state}", state) for verb in Verb for state in STATES]
-    path = _scenario(vms, tmp=tmp_path_factory.mktemp("scenario"))
+    path = write_scenario(vms, tmp=tmp_path_factory.mktemp("scenario"))
     with Simulator(SimOptions(**{**SIM_DEFAULTS, "scenario": path, "time_scale": 100.0})) as sim:
         yield sim
 
@@ -72,7 +72,7 @@ async def test_every_verb_from_every_state(every_state_sim, verb, state):
 
 
 async def test_progress_is_reported_while_the_job_runs(make_sim, tmp_path):
-    sim = make_sim(scenario=_scenario([("big", "running")], tmp=tmp_path), time_scale=5.0)
+    sim = make_sim(scenario=write_scenario([("big", "running")], tmp=tmp_path), time_scale=5.0)
     async with _host(sim) as host:
         vm = find_in(await host.snapshot(), "big")
         action = await host.request(vm, Verb.SAVE)
@@ -86,7 +86,7 @@ async def test_progress_is_reported_while_the_job_runs(make_sim, tmp_path):
 
 
 async def test_failed_job_reports_the_hosts_error(make_sim, tmp_path):
-    sim = make_sim(scenario=_scenario([("web", "running")], tmp=tmp_path), faults="fail-jobs:p=1")
+    sim = make_sim(scenario=write_scenario([("web", "running")], tmp=tmp_path), faults="fail-jobs:p=1")
     async with _host(sim) as host:
         vm = find_in(await host.snapshot(), "web")
         action = await host.request(vm, Verb.SAVE)
@@ -98,7 +98,9 @@ async def test_failed_job_reports_the_hosts_error(make_sim, tmp_path):
 
 async def test_job_outlasting_the_timeout_is_still_running(make_sim, tmp_path):
     sim = make_sim(
-        scenario=_scenario([("web", "running")], tmp=tmp_path), time_scale=1.0, faults="slow-jobs:factor=100"
+        scenario=write_scenario([("web", "running")], tmp=tmp_path),
+        time_scale=1.0,
+        faults="slow-jobs:factor=100",
     )
     async with _host(sim) as host:
         vm = find_in(await host.snapshot(), "web")
@@ -110,7 +112,9 @@ async def test_job_outlasting_the_timeout_is_still_running(make_sim, tmp_path):
 
 
 async def test_shutdown_without_the_integration_service(make_sim, tmp_path):
-    sim = make_sim(scenario=_scenario([("legacy", "running", {"shutdown_service": False})], tmp=tmp_path))
+    sim = make_sim(
+        scenario=write_scenario([("legacy", "running", {"shutdown_service": False})], tmp=tmp_path)
+    )
     h = sim.hosts[0]
     async with _host(sim) as host:
         vm = find_in(await host.snapshot(), "legacy")
@@ -123,7 +127,9 @@ async def test_shutdown_without_the_integration_service(make_sim, tmp_path):
 
 async def test_host_refusal_32775_is_honoured(make_sim, tmp_path):
     sim = make_sim(
-        scenario=_scenario([("web", "running")], tmp=tmp_path), time_scale=1.0, faults="slow-jobs:factor=100"
+        scenario=write_scenario([("web", "running")], tmp=tmp_path),
+        time_scale=1.0,
+        faults="slow-jobs:factor=100",
     )
     async with _host(sim) as host:
         vm = find_in(await host.snapshot(), "web")
@@ -137,7 +143,7 @@ async def test_host_refusal_32775_is_honoured(make_sim, tmp_path):
 
 async def test_an_action_is_never_resent_after_a_broken_connection(make_sim, tmp_path):
     sim = make_sim(
-        scenario=_scenario([("web", "running")], tmp=tmp_path),
+        scenario=write_scenario([("web", "running")], tmp=tmp_path),
         faults="reset:at=mid:op=Invoke:RequestStateChange:count=1",
     )
     h = sim.hosts[0]
@@ -150,7 +156,7 @@ async def test_an_action_is_never_resent_after_a_broken_connection(make_sim, tmp
 
 
 async def test_settings_changes(make_sim, tmp_path):
-    sim = make_sim(scenario=_scenario([("web", "off", {"vcpus": 2, "memory": 2048})], tmp=tmp_path))
+    sim = make_sim(scenario=write_scenario([("web", "off", {"vcpus": 2, "memory": 2048})], tmp=tmp_path))
     h = sim.hosts[0]
     async with _host(sim) as host:
         vm = find_in(await host.snapshot(), "web")
@@ -166,7 +172,7 @@ async def test_settings_changes(make_sim, tmp_path):
 
 async def test_turn_off_a_vm_whose_shutdown_hangs(make_sim, tmp_path):
     sim = make_sim(
-        scenario=_scenario([("stuck", "running")], tmp=tmp_path),
+        scenario=write_scenario([("stuck", "running")], tmp=tmp_path),
         time_scale=1.0,
         faults="slow-jobs:factor=100",
     )

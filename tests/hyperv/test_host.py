@@ -10,6 +10,7 @@ from hvtui.hyperv.host import HyperVHost, find_in
 from hvtui.hyperv.states import VMState
 from hvtui.uri import parse_uri
 from tests.conftest import SIM_PASSWORD
+from tests.support.scenarios import write_scenario
 
 
 def host_for(sim_host, *, password: str = SIM_PASSWORD, auth: str = "auto", **kwargs) -> HyperVHost:
@@ -146,7 +147,7 @@ async def test_first_refresh_reads_the_inventory_once(make_sim):
 
 
 async def test_started_vm_gets_its_id_in_the_same_refresh(make_sim, tmp_path):
-    scenario_sim = make_sim(scenario=_scenario([("web", "off")], tmp=tmp_path))
+    scenario_sim = make_sim(scenario=write_scenario([("web", "off")], tmp=tmp_path))
     sh = scenario_sim.hosts[0]
     async with host_for(sh, auth="basic") as host:
         snap = await host.snapshot()
@@ -163,7 +164,7 @@ async def test_started_vm_gets_its_id_in_the_same_refresh(make_sim, tmp_path):
 
 async def test_lookups(make_sim, tmp_path):
     sim = make_sim(
-        scenario=_scenario(
+        scenario=write_scenario(
             [("web", "running"), ("db", "off"), ("twin", "off"), ("twin", "off")], tmp=tmp_path
         )
     )
@@ -187,7 +188,9 @@ async def test_lookups(make_sim, tmp_path):
 async def test_both_state_value_sets(make_sim, tmp_path, legacy):
     sim = make_sim(
         legacy_states=legacy,
-        scenario=_scenario([("a", "running"), ("b", "off"), ("c", "saved"), ("d", "paused")], tmp=tmp_path),
+        scenario=write_scenario(
+            [("a", "running"), ("b", "off"), ("c", "saved"), ("d", "paused")], tmp=tmp_path
+        ),
     )
     async with host_for(sim.hosts[0]) as host:
         snap = await host.snapshot()
@@ -218,26 +221,3 @@ async def test_https_with_a_trusted_ca(https_sim, sim_ca_file):
         snap = await host.snapshot()
         assert host.connection["tls_verified"]
     assert snap.vms
-
-
-def _scenario(vms, *, tmp=None, name="HV-TEST01", release="2022"):
-    """Write a scenario TOML; ``vms`` is a list of (name, state[, options dict])."""
-    import tempfile
-    from pathlib import Path
-
-    lines = ["[[host]]", f'name = "{name}"', f'release = "{release}"']
-    for entry in vms:
-        vm_name, state, *rest = entry
-        options = rest[0] if rest else {}
-        lines += ["[[host.vm]]", f'name = "{vm_name}"', f'state = "{state}"']
-        for key, value in options.items():
-            rendered = (
-                str(value).lower()
-                if isinstance(value, bool)
-                else (f'"{value}"' if isinstance(value, str) else str(value))
-            )
-            lines.append(f"{key} = {rendered}")
-    directory = Path(tmp) if tmp is not None else Path(tempfile.mkdtemp())
-    path = directory / f"scenario-{abs(hash(tuple(map(str, vms))))}.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path

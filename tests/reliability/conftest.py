@@ -13,7 +13,7 @@ from hvtui.hyperv.host import HyperVHost
 from hvtui.sim import Simulator
 from hvtui.uri import parse_uri
 from tests.conftest import SIM_PASSWORD
-from tests.hyperv.test_host import _scenario
+from tests.support.scenarios import write_scenario
 
 from .catalogue import Fault, scenario_vms
 
@@ -24,7 +24,7 @@ HOST_TIMEOUT = 0.5
 @pytest.fixture
 def verb_sim(make_sim: Callable[..., Simulator], tmp_path: Any) -> Simulator:
     """A host with one VM per verb in a state that verb may be asked from."""
-    return make_sim(scenario=_scenario(scenario_vms(), tmp=tmp_path), time_scale=50.0)
+    return make_sim(scenario=write_scenario(scenario_vms(), tmp=tmp_path), time_scale=50.0)
 
 
 @pytest.fixture
