@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Static
 
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
-from hvtui.ui.widgets.host_detail import render_pairs, two_columns
+from hvtui.ui.widgets.host_detail import render_lines
 
 
 class VMDetailScreen(VerbScreen):
@@ -67,11 +67,7 @@ class VMDetailScreen(VerbScreen):
         host_name = view.name if view else row.host
         lines = self.hvtui.describe_vm(row, host_name)
         width = max(20, box.content_region.width or self.app.size.width - 4)
-        if width >= 100:
-            middle = (len(lines) + 1) // 2
-            facts.update(two_columns(lines[:middle], lines[middle:], width))
-        else:
-            facts.update(render_pairs(lines, width))
+        facts.update(render_lines(lines, width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
         self.refresh_footer()
 

@@ -13,6 +13,14 @@ LABEL = "$text-muted"
 TWO_COLUMNS_FROM = 100
 
 
+def render_lines(pairs: list[Pair], width: int, split: int | None = None) -> Content:
+    """One column when narrow, else two: the pairs before ``split`` (default: half) on the left."""
+    if width < TWO_COLUMNS_FROM:
+        return render_pairs(pairs, width)
+    middle = (len(pairs) + 1) // 2 if split is None else split
+    return two_columns(pairs[:middle], pairs[middle:], width)
+
+
 def render_pairs(pairs: list[Pair], width: int) -> Content:
     """Label/value lines; long values are cut with an ellipsis so each stays one line."""
     label_width = max((len(label) for label, _ in pairs), default=0) + 1
@@ -69,12 +77,10 @@ class HostDetail(Widget):
             return cache[2]
         if self.view is None:
             content = Content.assemble(("No host selected", LABEL))
-        elif width < TWO_COLUMNS_FROM:
-            content = render_pairs(self._pairs, width)
         else:
             pairs = self._pairs
             split = next((i for i, (label, _) in enumerate(pairs) if label == "VMs"), len(pairs) // 2)
-            content = two_columns(pairs[:split], pairs[split:], width)
+            content = render_lines(pairs, width, split)
         self._cache = (self._shown, width, content)
         return content
 
