@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from typing import Any
 
 from benchmarks.figures import BYTES, COUNT, SECONDS, Row, aim_at_most
 from benchmarks.machine import current_rss_bytes, peak_rss_bytes, process_cpu_seconds
-from benchmarks.simproc import SimProcess
+from benchmarks.simproc import SimProcess, write_private
 from hvtui.hyperv.host import HyperVHost
 from hvtui.uri import parse_uri
 
@@ -40,9 +39,7 @@ WORKER_TIMEOUT = 1800
 def measure(hosts: int, vms: int, latency_ms: float, cycles: int) -> list[Row]:
     with SimProcess(hosts=hosts, vms=vms, latency_ms=latency_ms) as sim, tempfile.TemporaryDirectory() as tmp:
         brief = Path(tmp) / "hosts.json"
-        fd = os.open(brief, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"uris": sim.uris, "password": sim.password, "vms": vms}, handle)
+        write_private(brief, json.dumps({"uris": sim.uris, "password": sim.password, "vms": vms}))
         argv = [sys.executable, "-m", "benchmarks.many_hosts", "--worker", str(brief)]
         argv += ["--cycles", str(cycles), "--server-pid", str(sim.pid)]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=WORKER_TIMEOUT, check=False)

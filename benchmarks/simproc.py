@@ -24,6 +24,13 @@ from benchmarks.machine import process_cpu_seconds
 START_TIMEOUT = 120.0
 
 
+def write_private(path: Path, text: str) -> None:
+    """Create ``path`` readable by its owner alone (0600) before anything is in it: a password goes there."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
 class SimProcessError(RuntimeError):
     pass
 
@@ -55,9 +62,7 @@ class SimProcess:
     def __enter__(self) -> SimProcess:
         self._dir = tempfile.TemporaryDirectory(prefix="hvtui-bench-")
         password_file = Path(self._dir.name) / "password"
-        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(self.password + "\n")
+        write_private(password_file, self.password + "\n")
         argv = [
             sys.executable,
             "-m",

@@ -38,7 +38,7 @@ from typing import Any
 
 from benchmarks.figures import BYTES, COUNT, SECONDS, Row, aim_at_most
 from benchmarks.machine import current_rss_bytes, peak_rss_bytes
-from benchmarks.simproc import SimProcess
+from benchmarks.simproc import SimProcess, write_private
 
 CASE_UI = "5 UI"
 CASE_MEMORY = "6 memory"
@@ -52,9 +52,7 @@ WORKER_TIMEOUT = 900
 def _run_worker(mode: str, sim: SimProcess, extra: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hvtui-bench-") as tmp:
         brief = Path(tmp) / "brief.json"
-        fd = os.open(brief, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"uris": sim.uris, "password": sim.password, **extra}, handle)
+        write_private(brief, json.dumps({"uris": sim.uris, "password": sim.password, **extra}))
         argv = [sys.executable, "-m", "benchmarks.tui", mode, str(brief)]
         env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "HVTUI_CONFIG": str(Path(tmp) / "config.toml")}
         done = subprocess.run(
