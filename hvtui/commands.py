@@ -235,12 +235,10 @@ def _counts_line(snapshot: HostSnapshot) -> str:
 
 def _connection_line(host: HyperVHost) -> str:
     info = host.connection
-    parts = [str(info.get("endpoint", host.uri.endpoint)), str(info.get("auth") or host.uri.auth)]
-    if host.uri.transport == "https":
-        parts.append(
-            "TLS verified" if info.get("tls_verified", not host.uri.no_verify) else "TLS NOT verified"
-        )
-    elif info.get("encrypted"):
+    parts = [str(info["endpoint"]), str(info["auth"])]
+    if info["transport"] == "https":
+        parts.append("TLS verified" if info["tls_verified"] else "TLS NOT verified")
+    elif info["encrypted"]:
         parts.append("message encryption")
     else:
         parts.append("unencrypted")
