@@ -15,15 +15,17 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from hvtui import display
 from hvtui.cli import EXIT_CONNECTION, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from hvtui.hyperv.actions import spec_for
 from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import Action, ActionOutcome, HyperVHost, find_in
-from hvtui.hyperv.models import VM, HostSnapshot, JobProgress
+from hvtui.hyperv.models import VM, JobProgress
 from hvtui.hyperv.states import VMState
 from hvtui.passwords import PasswordSource, PasswordUnavailable
-from hvtui.records import VM_FIELDS, facts_record, vm_record
+from hvtui.present import host as present_host
+from hvtui.present import vm as present_vm
+from hvtui.present.formats import count, memory_cell, percent, uptime
+from hvtui.present.records import VM_FIELDS, facts_record, vm_record
 from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
@@ -134,14 +136,14 @@ def _print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) ->
     rows = []
     for vm in vms:
         row = [
-            display.count(vm.id) if vm.id is not None else "-",
+            count(vm.id) if vm.id is not None else "-",
             vm.name,
-            display.state(vm),
-            display.percent(vm.cpu_load),
-            display.memory(vm.memory_mib) if vm.memory_mib else "",
-            display.uptime(vm.uptime),
-            display.count(vm.vcpus),
-            display.status(vm),
+            present_vm.state(vm),
+            percent(vm.cpu_load),
+            memory_cell(vm.memory_mib),
+            uptime(vm.uptime),
+            count(vm.vcpus),
+            present_vm.status(vm).long,
         ]
         if host_labels is not None:
             row.insert(0, host_labels.get(vm.host, vm.host))
@@ -189,60 +191,18 @@ async def _info(host: HyperVHost, parsed: argparse.Namespace) -> int:
         json.dump(record, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    facts = snapshot.facts
-    release = facts.release
-    rows = [
-        ("Hostname", facts.hostname),
-        (
-            "Release",
-            f"{release.display_name} ({release.name})"
-            + (f", {release.feature_update}" if release.feature_update else ""),
-        ),
-        ("Kernel version", str(release.kernel) if release.kernel else repr(release.raw_version)),
-        (
-            "libvirt version",
-            f"{release.libvirt_version_text} ({release.libvirt_version})"
-            if release.libvirt_version is not None
-            else "—",
-        ),
-        ("CPU model", facts.cpu_model or "—"),
-        ("CPU(s)", _cpu_line(facts.cpus, facts.sockets, facts.cores, facts.threads)),
-        ("CPU frequency", f"{facts.mhz} MHz" if facts.mhz else "—"),
-        ("Memory", f"{display.memory(facts.memory_mib)} (free {display.memory(facts.free_memory_mib)})"),
-        ("Max vCPUs per VM", display.count(facts.max_vcpus)),
-        ("Host UUID", facts.uuid or "—"),
-        ("Uptime", display.uptime(facts.uptime) or "—"),
-        ("VMs", _counts_line(snapshot)),
-        ("Connection", _connection_line(host)),
-    ]
-    if release.note:
-        rows.append(("Note", release.note))
-    _print_rows(rows)
+    _print_rows(present_host.info_rows(snapshot.facts, snapshot.counts(), _connection_line(host)))
     return EXIT_OK
-
-
-def _cpu_line(cpus: int | None, sockets: int | None, cores: int | None, threads: int | None) -> str:
-    if cpus is None:
-        return "—"
-    return f"{cpus} ({sockets} socket(s) × {cores} core(s) × {threads or 1} thread(s))"
-
-
-def _counts_line(snapshot: HostSnapshot) -> str:
-    counts = snapshot.counts()
-    parts = ", ".join(f"{n} {state.value}" for state, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return f"{len(snapshot.vms)}" + (f" ({parts})" if parts else "")
 
 
 def _connection_line(host: HyperVHost) -> str:
     info = host.connection
-    parts = [str(info["endpoint"]), str(info["auth"])]
-    if info["transport"] == "https":
-        parts.append("TLS verified" if info["tls_verified"] else "TLS NOT verified")
-    elif info["encrypted"]:
-        parts.append("message encryption")
-    else:
-        parts.append("unencrypted")
-    return ", ".join(parts)
+    protected = present_host.protection(
+        https=info["transport"] == "https",
+        tls_verified=bool(info["tls_verified"]),
+        encrypted=bool(info["encrypted"]),
+    )
+    return present_host.connection_long(str(info["endpoint"]), str(info["auth"]), protected)
 
 
 async def _vm(host: HyperVHost, parsed: argparse.Namespace) -> int:
@@ -256,8 +216,7 @@ async def _vm(host: HyperVHost, parsed: argparse.Namespace) -> int:
         json.dump(vm_record(vm), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    rows = display.vm_rows(vm, host.uri.display_host)
-    _print_rows(rows)
+    _print_rows(present_vm.vm_rows(vm, host.uri.display_host))
     return EXIT_OK
 
 

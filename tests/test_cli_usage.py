@@ -56,7 +56,8 @@ def test_subcommand_help(command, capsys):
 def test_script_paths_never_import_textual():
     code = (
         "import sys\n"
-        "from hvtui import cli, commands, records, display\n"
+        "from hvtui import cli, commands, present\n"
+        "from hvtui.present import formats, host, records, vm\n"
         "from hvtui.hyperv import host\n"
         "for argv in (['--help'], ['ls', '--help'], ['info', 'hyperv+ssh://x/']):\n"
         "    try:\n"

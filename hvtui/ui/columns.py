@@ -2,19 +2,19 @@
 
 Cells are plain strings so that a refresh can compare them cheaply and the table can draw
 them without building renderables; colour comes from the state (a style class), never from
-markup inside a cell. Values read as :mod:`hvtui.display` words them, as in the CLI.
+markup inside a cell. The words are :mod:`hvtui.present`'s short forms, as in the CLI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Literal
 
-from hvtui import display
 from hvtui.hyperv.models import VM
-from hvtui.hyperv.states import Heartbeat, VMState
+from hvtui.hyperv.states import VMState
+from hvtui.present import vm as present_vm
+from hvtui.present.formats import memory_cell, percent_cell, uptime_cell
 
 Align = Literal["left", "right"]
 
@@ -31,51 +31,12 @@ class Column:
     help: str = ""
 
 
-def format_memory(mib: int | None) -> str:
-    """Memory as the CLI prints it ("4.0 GiB"); nothing for none."""
-    return display.memory(mib) if mib else ""
-
-
-def format_uptime(uptime: timedelta | None) -> str:
-    """Uptime as the CLI prints it ("3d 04:12", "04:12:09"); nothing when not running."""
-    return display.uptime(uptime) if uptime is not None else ""
-
-
-def format_percent(value: int | None) -> str:
-    return "" if value is None else display.percent(value)
-
-
 def _is_up(vm: VM) -> bool:
     return vm.power.is_active
 
 
-def status_text(vm: VM) -> str:
-    """Status without a job of ours: the host's own task, else the heartbeat of a running guest."""
-    if vm.power.critical and not vm.host_job:
-        return "Critical"
-    return display.status(vm)
-
-
-_HEARTBEAT_CELL = {
-    Heartbeat.NO_CONTACT: "no heartbeat",
-    Heartbeat.LOST_COMMUNICATION: "heartbeat lost",
-    Heartbeat.DEGRADED: "heartbeat degraded",
-    Heartbeat.ERROR: "heartbeat error",
-    Heartbeat.PAUSED: "heartbeat paused",
-    Heartbeat.UNKNOWN: "heartbeat ?",
-}
-
-
-def status_cell(vm: VM) -> str:
-    """The Status column leaves the normal case blank, as Hyper-V Manager does, so that what
-    is not normal (a task, a heartbeat problem) stands out; it words it short."""
-    if vm.host_job:
-        return vm.host_job
-    if vm.power.critical:
-        return "Critical"
-    if vm.state is VMState.RUNNING and vm.heartbeat is not None:
-        return _HEARTBEAT_CELL.get(vm.heartbeat, "")
-    return ""
+def _status(vm: VM) -> str:
+    return present_vm.status(vm).short
 
 
 def _version_key(vm: VM) -> Any:
@@ -91,7 +52,7 @@ _STATE_ORDER = {state: index for index, state in enumerate(VMState)}
 
 
 def _memory(vm: VM) -> str:
-    return format_memory(vm.memory_mib) if _is_up(vm) else ""
+    return memory_cell(vm.memory_mib) if _is_up(vm) else ""
 
 
 def _memory_key(vm: VM) -> Any:
@@ -99,7 +60,7 @@ def _memory_key(vm: VM) -> Any:
 
 
 def _cpu(vm: VM) -> str:
-    return format_percent(vm.cpu_load) if _is_up(vm) else ""
+    return percent_cell(vm.cpu_load) if _is_up(vm) else ""
 
 
 def _cpu_key(vm: VM) -> Any:
@@ -126,14 +87,14 @@ COLUMNS: tuple[Column, ...] = (
         "left",
         5,
         22,
-        display.state,
+        present_vm.state,
         lambda vm: _STATE_ORDER[vm.state],
         "running, off, saved, paused …",
     ),
     Column("cpu", "CPU", "right", 4, 5, _cpu, _cpu_key, "CPU usage in percent"),
     Column("memory", "Memory", "right", 6, 10, _memory, _memory_key, "assigned memory"),
     Column(
-        "uptime", "Uptime", "right", 6, 14, lambda vm: format_uptime(vm.uptime), _uptime_key, "time running"
+        "uptime", "Uptime", "right", 6, 14, lambda vm: uptime_cell(vm.uptime), _uptime_key, "time running"
     ),
     Column(
         "status",
@@ -141,8 +102,8 @@ COLUMNS: tuple[Column, ...] = (
         "left",
         6,
         26,
-        status_cell,
-        lambda vm: status_cell(vm) or None,
+        _status,
+        lambda vm: _status(vm) or None,
         "job progress, host tasks, heartbeat",
     ),
     Column(

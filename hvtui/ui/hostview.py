@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hvtui.display import short_host_name
 from hvtui.hyperv.models import HostSnapshot
 from hvtui.hyperv.states import VMState
+from hvtui.present.host import short_host_name
 from hvtui.ui.hoststatus import HostStatus, StatusReport
 from hvtui.uri import ConnectionURI
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hvtui.display import short_host_name
 from hvtui.hyperv.models import VM, HostSnapshot
+from hvtui.present.host import short_host_name
 from hvtui.ui.columns import COLUMNS, HOST, state_class
 from hvtui.uri import URIError, parse_uri
 

@@ -9,7 +9,8 @@ import pytest
 
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot
 from hvtui.hyperv.states import Heartbeat, decode_enabled_state
-from hvtui.ui.columns import COLUMN_INDEX, format_uptime
+from hvtui.present.formats import uptime_cell
+from hvtui.ui.columns import COLUMN_INDEX
 from hvtui.ui.rows import RowBuilder, host_label
 from hvtui.ui.tablemodel import TableModel, VMFilter
 from hvtui.version import identify_release
@@ -256,9 +257,9 @@ def test_filter_object():
 
 
 def test_uptime_format():
-    assert format_uptime(timedelta(seconds=59)) == "00:00:59"
-    assert format_uptime(timedelta(days=3, hours=4, minutes=5, seconds=6)) == "3d 04:05"
-    assert format_uptime(None) == ""
+    assert uptime_cell(timedelta(seconds=59)) == "00:00:59"
+    assert uptime_cell(timedelta(days=3, hours=4, minutes=5, seconds=6)) == "3d 04:05"
+    assert uptime_cell(None) == ""
 
 
 def test_names_with_wide_characters_measure_by_cells():

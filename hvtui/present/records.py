@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hvtui.display import seconds
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot
+from hvtui.present.formats import seconds
 
 VM_FIELDS = (
     "host",
