@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hvtui.cli import DEMO_NOTE, demo_sim_options
+from hvtui.cli.launch import DEMO_NOTE, demo_sim_options
 from hvtui.secrets import CredentialStore
 from hvtui.sim import Simulator
 from hvtui.ui.app import HvtuiApp, build_app

@@ -56,7 +56,8 @@ def test_subcommand_help(command, capsys):
 def test_script_paths_never_import_textual():
     code = (
         "import sys\n"
-        "from hvtui import cli, commands, present\n"
+        "from hvtui import cli, present\n"
+        "from hvtui.cli import dispatch, hostinfo, listing, login, power, vminfo\n"
         "from hvtui.present import formats, host, records, vm\n"
         "from hvtui.hyperv import host\n"
         "for argv in (['--help'], ['ls', '--help'], ['info', 'hyperv+ssh://x/']):\n"
@@ -75,7 +76,7 @@ def test_script_paths_never_import_textual():
 
 
 def test_the_cli_default_host_timeout_is_the_domain_default():
-    from hvtui.cli import DEFAULT_HOST_TIMEOUT
+    from hvtui.cli.parser import DEFAULT_HOST_TIMEOUT
     from hvtui.hyperv.session import DEFAULT_TIMEOUT
 
     assert DEFAULT_HOST_TIMEOUT == DEFAULT_TIMEOUT

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from hvtui.cli.passwords import PasswordSource
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import HyperVHost, find_in
-from hvtui.passwords import PasswordSource
 from hvtui.secrets import CredentialStore
 from hvtui.uri import parse_uri
 

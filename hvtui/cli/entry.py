@@ -1,0 +1,54 @@
+"""``hvtui``'s entry point: a subcommand for scripts, the simulator, or else the terminal UI.
+
+Every URI is checked here, before any password is asked for or any connection made; the
+subcommands themselves are imported only once the arguments are known good, which keeps
+``hvtui --help`` fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from hvtui.cli.exits import EXIT_INTERRUPTED, EXIT_USAGE, UsageError
+from hvtui.cli.launch import run_tui
+from hvtui.cli.logfile import configure_logging
+from hvtui.cli.parser import SUBCOMMANDS, command_parser, parse
+from hvtui.uri import URIError, parse_uri
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    configure_logging()
+    try:
+        if args[:1] == ["sim"]:
+            from hvtui.sim.cli import main as sim_main
+
+            return sim_main(args[1:])
+        if args[:1] and args[0] in SUBCOMMANDS:
+            return _run_command(args[0], args[1:])
+        return run_tui(args)
+    except UsageError as exc:
+        print(f"{exc}\nRun 'hvtui --help' for usage.", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("hvtui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run_command(command: str, args: list[str]) -> int:
+    parsed = parse(command_parser(command), args)
+    if isinstance(parsed, int):
+        return parsed
+    raw = parsed.uris if command == "ls" else [parsed.uri]
+    try:
+        uris = [parse_uri(text) for text in raw]
+    except URIError as exc:
+        raise UsageError(f"hvtui {command}: {exc}") from None
+    ca_file = getattr(parsed, "ca_file", None)
+    if ca_file and not os.path.isfile(ca_file):
+        raise UsageError(f"hvtui {command}: --ca-file {ca_file}: no such file (give the host's CA, as PEM)")
+    from hvtui.cli.dispatch import run_command  # deferred: keeps 'hvtui --help' fast
+
+    return run_command(command, parsed, uris)

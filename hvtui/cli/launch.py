@@ -1,0 +1,79 @@
+"""Starting the terminal UI from the command line: on the hosts given, the config's, or the demo.
+
+The only module of the CLI that reaches :mod:`hvtui.ui`, and only inside the functions that
+start it, so that no other path loads Textual.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from hvtui.cli.exits import UsageError
+from hvtui.cli.parser import parse, tui_parser
+from hvtui.config import MAX_REFRESH, MIN_REFRESH
+from hvtui.uri import URIError, parse_uri
+
+if TYPE_CHECKING:
+    from hvtui.sim import SimOptions
+    from hvtui.ui.options import TuiOptions
+
+DEMO_NOTE = "demo: simulated hosts"
+
+
+def run_tui(args: list[str]) -> int:
+    parsed = parse(tui_parser(), args)
+    if isinstance(parsed, int):
+        return parsed
+    if parsed.refresh is not None and not MIN_REFRESH <= parsed.refresh <= MAX_REFRESH:
+        raise UsageError(f"hvtui: --refresh must be between {MIN_REFRESH:g} and {MAX_REFRESH:g} seconds")
+    if parsed.ca_file and not parsed.uris:
+        raise UsageError(
+            "hvtui: --ca-file applies to the URIs given with it; set ca_file in the config for others"
+        )
+    if parsed.demo and parsed.uris:
+        raise UsageError("hvtui: --demo runs against simulated hosts only; drop the URIs or --demo")
+    try:
+        uris = [parse_uri(text) for text in parsed.uris]
+    except URIError as exc:
+        raise UsageError(f"hvtui: {exc}") from None
+    from hvtui.ui.options import HostSpec, TuiOptions
+
+    options = TuiOptions(
+        hosts=[HostSpec(uri, ca_file=parsed.ca_file) for uri in uris],
+        from_config=not uris and not parsed.demo,
+        persist=not parsed.demo,
+        read_only=parsed.read_only,
+        refresh=parsed.refresh,
+        theme=parsed.theme,
+        config_path=parsed.config,
+    )
+    if parsed.demo:
+        return _run_demo(options)
+    from hvtui.ui.app import run
+
+    return run(options)
+
+
+def demo_sim_options(password: str, seed: int = 7) -> SimOptions:
+    """The demo's three simulated hosts, which the README's screenshots show too."""
+    from hvtui.sim import SimOptions
+
+    return SimOptions(hosts=3, vms="20-60", release="2019,2022,2012r2", seed=seed, password=password)
+
+
+def _run_demo(options: TuiOptions) -> int:
+    """Start the simulator in this process and point the TUI at its three hosts."""
+    import dataclasses
+    import secrets
+
+    from hvtui.sim import Simulator
+    from hvtui.ui.app import run
+    from hvtui.ui.options import HostSpec
+
+    password = secrets.token_urlsafe(18)
+    sim_options = demo_sim_options(password, seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")))
+    with Simulator(sim_options) as sim:
+        hosts = [HostSpec(parse_uri(host.uri), password=host.password) for host in sim.hosts]
+        demo = dataclasses.replace(options, hosts=hosts, title_note=DEMO_NOTE)
+        return run(demo)

@@ -1,0 +1,118 @@
+"""``hvtui ls``: every VM of one or more hosts, as a table for people or JSON/CSV for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from hvtui.cli.exits import EXIT_OK, UsageError, exit_code_for
+from hvtui.cli.output import host_err, print_json
+from hvtui.hyperv.errors import HyperVError
+from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.models import VM
+from hvtui.hyperv.states import VMState
+from hvtui.present import vm as present_vm
+from hvtui.present.formats import count, memory_cell, percent, uptime
+from hvtui.present.records import VM_FIELDS, vm_record
+
+STATE_ALIASES = {"shutoff": "off", "shut-off": "off", "suspended": "saved", "stopped": "off"}
+
+
+def parse_states(text: str) -> set[VMState]:
+    """``--state running,shutoff``: libvirt's words are accepted too."""
+    states: set[VMState] = set()
+    for typed in filter(None, (w.strip().lower() for w in text.split(","))):
+        word = STATE_ALIASES.get(typed, typed)
+        try:
+            states.add(VMState(word))
+        except ValueError:
+            known = ", ".join(s.value for s in VMState)
+            raise UsageError(f"hvtui ls: unknown state '{word}': use {known}") from None
+    return states
+
+
+async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VMState] | None) -> int:
+    """All hosts at once; a host that fails is one line on stderr, and the others are still listed."""
+    results = await asyncio.gather(*(h.snapshot() for h in hosts), return_exceptions=True)
+    vms: list[VM] = []
+    code = EXIT_OK
+    for host, result in zip(hosts, results, strict=True):
+        if isinstance(result, HyperVError):
+            host_err("ls", host, result)
+            code = max(code, exit_code_for(result))
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        vms += [vm for vm in result.vms if states is None or vm.state in states]
+    vms.sort(key=lambda vm: (vm.host, vm.name.casefold(), vm.guid))
+    if parsed.json:
+        print_json([vm_record(vm) for vm in vms])
+    elif parsed.csv:
+        write_csv(sys.stdout, vms)
+    else:
+        labels = {h.key: h.uri.display_host for h in hosts} if len(hosts) > 1 else None
+        print_vm_table(vms, labels)
+    return code
+
+
+def write_csv(out: TextIO, vms: Sequence[VM]) -> None:
+    # The same header whether or not any VM matched, so a script can always read it.
+    writer = csv.DictWriter(out, fieldnames=VM_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for vm in vms:
+        writer.writerow({k: "" if v is None else v for k, v in vm_record(vm).items()})
+
+
+def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> None:
+    """A table for people (Rich, installed with Textual, imported without it); ``host_labels``
+    (host key -> name) adds a HOST column."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = []
+    for vm in vms:
+        row = [
+            count(vm.id) if vm.id is not None else "-",
+            vm.name,
+            present_vm.state(vm),
+            percent(vm.cpu_load),
+            memory_cell(vm.memory_mib),
+            uptime(vm.uptime),
+            count(vm.vcpus),
+            present_vm.status(vm).long,
+        ]
+        if host_labels is not None:
+            row.insert(0, host_labels.get(vm.host, vm.host))
+        rows.append(row)
+    headers = (["HOST"] if host_labels is not None else []) + [
+        "ID",
+        "NAME",
+        "STATE",
+        "CPU",
+        "MEMORY",
+        "UPTIME",
+        "VCPUS",
+        "STATUS",
+    ]
+    right = {"ID", "CPU", "MEMORY", "UPTIME", "VCPUS"}
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for index, header in enumerate(headers):
+        widest = max([len(header)] + [len(row[index]) for row in rows])
+        if header == "STATUS":  # the one column that gives way on a narrow terminal
+            table.add_column(header, no_wrap=True, overflow="ellipsis")
+        elif header in ("NAME", "HOST"):
+            table.add_column(header, no_wrap=True, overflow="ellipsis", min_width=min(widest, 20))
+        else:
+            table.add_column(
+                header, no_wrap=True, min_width=widest, justify="right" if header in right else "left"
+            )
+    for row in rows:
+        table.add_row(*row)
+    # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
+    width = None if sys.stdout.isatty() else 250
+    Console(highlight=False, soft_wrap=False, width=width).print(table)

@@ -1,0 +1,135 @@
+"""The command line's grammar: the TUI's options and each subcommand's.
+
+Kept light (argparse and a few leaves) so that ``hvtui --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hvtui import __version__
+from hvtui.cli.exits import UsageError
+from hvtui.hyperv.actions import Verb, spec_for
+from hvtui.uri import FORM
+
+ACTION_VERBS = tuple(v.value for v in Verb)
+DEFAULT_HOST_TIMEOUT = 30.0  # hvtui.hyperv.session.DEFAULT_TIMEOUT, not imported: keeps --help fast
+SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing a usage block and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code once ``--help`` or ``--version`` has answered."""
+    try:
+        return parser.parse_args(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="hvtui",
+        description="Manage Microsoft Hyper-V hosts from a terminal, over WS-Management.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "commands for scripts (hvtui COMMAND --help for each):\n"
+            "  ls URI...            list the VMs of one or more hosts (--json, --csv, --state)\n"
+            "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
+            "  vm URI VM            one VM in full, like virsh dominfo\n"
+            "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
+            "  login URI / logout URI   store or forget a host's password in the keyring\n"
+            "  sim                  run the Hyper-V host simulator\n\n"
+            f"hosts are libvirt URIs: {FORM}\n"
+            "diagnostics: set HVTUI_LOG_FILE=path (and HVTUI_DEBUG=1 for detail); passwords are never logged"
+        ),
+    )
+    parser.add_argument("uris", nargs="*", metavar="URI", help="hosts to show (default: the config file's)")
+    parser.add_argument("--demo", action="store_true", help="run against three simulated hosts")
+    parser.add_argument("--read-only", action="store_true", help="disable every action")
+    parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (e.g. ansi-dark for 16 colours)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: per platform)")
+    parser.add_argument(
+        "--ca-file", metavar="F", help="trust the CA certificates in F for the hosts named here"
+    )
+    parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
+    return parser
+
+
+def _add_password_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("password (never a flag value: argv is visible to others)")
+    group.add_argument(
+        "--password-file", type=Path, metavar="F", help="read the password from F's first line"
+    )
+    group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    group.add_argument("--no-keyring", action="store_true", help="do not read or store the keyring")
+    parser.add_argument("--ca-file", metavar="F", help="trust the CA certificates in F for HTTPS")
+    parser.add_argument(
+        "--host-timeout",
+        type=_seconds,
+        default=DEFAULT_HOST_TIMEOUT,
+        metavar="S",
+        help=f"give up on a request a host has not answered in S seconds (default {DEFAULT_HOST_TIMEOUT:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.5 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0.5 and 3600 seconds")
+    return value
+
+
+def command_parser(command: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"hvtui {command}")
+    if command == "ls":
+        parser.description = "List every VM of the given hosts."
+        parser.add_argument("uris", nargs="+", metavar="URI")
+        fmt = parser.add_mutually_exclusive_group()
+        fmt.add_argument("--json", action="store_true", help="one JSON array")
+        fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+        parser.add_argument("--state", metavar="S,S", help="only these states (running,off,saved,paused,...)")
+    elif command == "info":
+        parser.description = "Host facts, like virsh version, hostname, nodeinfo and freecell."
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("--json", action="store_true")
+    elif command == "vm":
+        parser.description = "One VM in full, like virsh dominfo."
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("vm", metavar="NAME|GUID|ID")
+        parser.add_argument("--json", action="store_true")
+    elif command in ("login", "logout"):
+        parser.description = (
+            "Check a password against the host and store it in the keyring."
+            if command == "login"
+            else "Forget a host's password from the keyring."
+        )
+        parser.add_argument("uri", metavar="URI")
+    else:
+        spec = spec_for(command)
+        parser.description = f"{spec.title} VMs" + (f" ({spec.note})." if spec.note else ".")
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("vms", nargs="+", metavar="NAME|GUID|ID")
+        parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=300.0,
+            metavar="S",
+            help="with --wait: stop following after S seconds (default 300)",
+        )
+    if command != "logout":
+        _add_password_options(parser)
+    else:
+        parser.add_argument("--ca-file", help=argparse.SUPPRESS)
+    return parser
