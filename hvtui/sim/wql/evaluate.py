@@ -19,7 +19,7 @@ from hvtui.sim.schema import CimClass
 from hvtui.sim.wql.errors import WQLError
 from hvtui.sim.wql.paths import ObjectPath
 from hvtui.sim.wql.syntax import ORDERING, And, Compare, Condition, Const, Isa, IsNull, Like, Not, Or, Prop
-from hvtui.sim.wql.values import compare, like
+from hvtui.sim.wql.values import compare, like_pattern, text_of
 
 Getter = Callable[[str], Any]
 Predicate = Callable[[Getter], bool]
@@ -89,8 +89,14 @@ class _Binder:
         if isinstance(node, Compare):
             return self.comparison(node)
         if isinstance(node, Like):
-            name, pattern, negated = self.name(node.prop, compared=True), node.pattern, node.negated
-            return lambda get: (v := get(name)) is not None and like(v, pattern) != negated
+            name, regex, negated = (
+                self.name(node.prop, compared=True),
+                like_pattern(node.pattern),
+                node.negated,
+            )
+            return lambda get: (
+                (v := get(name)) is not None and (regex.fullmatch(text_of(v)) is not None) != negated
+            )
         if isinstance(node, IsNull):
             name, negated = self.name(node.prop), node.negated
             return lambda get: (get(name) is None) != negated

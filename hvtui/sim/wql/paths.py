@@ -18,7 +18,7 @@ from hvtui.sim.render import Ref
 from hvtui.sim.wql.errors import WQLError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BARE_VALUE = re.compile(r"[^,\s\"']+")
+_BARE_VALUE = re.compile(r"[-+]?[\w.]+")  # numbers and TRUE/FALSE go unquoted
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def parse_object_path(text: str) -> ObjectPath:
         if prefix.startswith("\\\\"):
             server, _, prefix = prefix[2:].partition("\\")
             if not server or not prefix:
-                raise WQLError(f"the object path {text!r} has a server but no namespace")
+                raise WQLError(f"the object path {prefix!r}: has a server but no namespace")
         namespace = prefix.strip("\\")
     m = _NAME.match(text)
     if m is None:

@@ -152,13 +152,6 @@ def dmtf_interval(value: timedelta) -> str:
     return f"{days:08d}{hours:02d}{minutes:02d}{seconds:02d}.{frac:06d}:000"
 
 
-def like(value: Any, pattern: str) -> bool:
-    """``value LIKE pattern``, case-insensitively; False for NULL."""
-    if value is None:
-        return False
-    return like_pattern(pattern).fullmatch(text_of(value)) is not None
-
-
 @lru_cache(maxsize=1024)
 def like_pattern(pattern: str) -> re.Pattern[str]:
     """The regular expression of a LIKE pattern; WBEM_E_INVALID_QUERY for an unclosed ``[``."""
