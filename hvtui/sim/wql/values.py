@@ -36,6 +36,9 @@ def compare(op: str, a: Any, b: Any) -> bool:
     """``a op b`` as WMI evaluates it; False when either is NULL or the two cannot meet."""
     if a is None or b is None:
         return False
+    ta, tb = type(a), type(b)
+    if ta is tb and (ta is str or ta is int):  # the common cases, without the general coercion
+        return _OPS[op](a.lower(), b.lower()) if ta is str else _OPS[op](a, b)
     pair = _meet(a, b)
     if pair is None:
         return False
