@@ -107,7 +107,7 @@ def parse_object_path(text: str) -> ObjectPath:
         if prefix.startswith("\\\\"):
             server, _, prefix = prefix[2:].partition("\\")
             if not server or not prefix:
-                raise WQLError(f"the object path {prefix!r}: has a server but no namespace")
+                raise WQLError(f"the object path {server!r} names a server but no namespace")
         namespace = prefix.strip("\\")
     m = _NAME.match(text)
     if m is None:
