@@ -203,7 +203,7 @@ def render_fragment(cls: CimClass, values: dict[str, Any], selected: list[str]) 
         value = values.get(t.name)
         if value is None:
             out.append(t.nil)
-        elif prop is not None and prop.array:
+        elif (prop is not None and prop.array) or isinstance(value, list):
             for item in value:
                 _append_value(out, t, item, "Datetime")
         else:

@@ -223,7 +223,7 @@ class WSManService:
         except WQLError as exc:
             inner = (
                 "The specified class does not exist in the given namespace. "
-                if exc.kind == "class"
+                if exc.invalid_class
                 else "Invalid query "
             )
             raise faults.cannot_process_filter(self.name, query, inner) from None

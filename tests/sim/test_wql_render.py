@@ -8,13 +8,13 @@ import pytest
 
 from hvtui.sim.render import datetime_text, escape, interval_text
 from hvtui.sim.schema import find_class
-from hvtui.sim.wql import Associators, Select, WQLError, parse, parse_object_path
+from hvtui.sim.wql import AssocQuery, Select, WQLError, compile_where, parse, parse_object_path
 
 
 def matches(where: str, **values) -> bool:
     q = parse(f"SELECT * FROM X WHERE {where}")
     assert isinstance(q, Select)
-    return q.where.eval(lambda name: (name in values, values.get(name)))
+    return compile_where(q.where, None)(values.get)
 
 
 @pytest.mark.parametrize(
@@ -60,8 +60,9 @@ def test_syntax_errors(bad):
 
 
 def test_unknown_property_in_where():
+    q = parse("SELECT * FROM Msvm_ComputerSystem WHERE Nope = 1")
     with pytest.raises(WQLError):
-        matches("Nope = 1", A=1)
+        compile_where(q.where, find_class("Msvm_ComputerSystem"))
 
 
 def test_associators_and_object_paths():
@@ -69,14 +70,14 @@ def test_associators_and_object_paths():
         "ASSOCIATORS OF {Msvm_ComputerSystem.CreationClassName='Msvm_ComputerSystem',Name='ab-cd'} "
         "WHERE AssocClass = Msvm_SettingsDefineState ResultClass = Msvm_VirtualSystemSettingData"
     )
-    assert isinstance(q, Associators)
-    assert q.keys == {"CreationClassName": "Msvm_ComputerSystem", "Name": "ab-cd"}
+    assert isinstance(q, AssocQuery)
+    assert dict(q.source.keys) == {"CreationClassName": "Msvm_ComputerSystem", "Name": "ab-cd"}
     assert q.assoc_class == "Msvm_SettingsDefineState"
     assert q.result_class == "Msvm_VirtualSystemSettingData"
-    cls, keys = parse_object_path('\\\\HOST\\root\\virtualization\\v2:Msvm_X.InstanceID="Microsoft:A\\\\b"')
-    assert cls == "Msvm_X"
-    assert keys == {"InstanceID": "Microsoft:A\\b"}
-    assert parse("REFERENCES OF {Win32_ComputerSystem.Name='H'}").kind == "references"
+    path = parse_object_path('\\\\HOST\\root\\virtualization\\v2:Msvm_X.InstanceID="Microsoft:A\\\\b"')
+    assert path.class_name == "Msvm_X"
+    assert dict(path.keys) == {"InstanceID": "Microsoft:A\\b"}
+    assert parse("REFERENCES OF {Win32_ComputerSystem.Name='H'}").references
 
 
 def test_datetime_and_interval_text():
