@@ -23,7 +23,7 @@ from typing import Any
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, AuthFailed, NegotiateSession
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
-from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, read_request
+from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReader
 from hvtui.sim.injection import Decision, FaultPlan, Rule
 from hvtui.sim.inventory import HostSpec
 from hvtui.sim.model import HostFacts, HostModel, JobView, VMView
@@ -305,11 +305,11 @@ class SimHost:
         conn = _Conn()
         sock = writer.get_extra_info("sockname")
         machine = sock[0] if sock else self.bind
-        max_body = self.options.max_envelope_kb * 1024 + 8192
+        requests = RequestReader(reader, self.options.max_envelope_kb * 1024 + 8192)
         try:
             while True:
                 try:
-                    req = await read_request(reader, max_body)
+                    req = await requests.next()
                 except BadRequest as exc:
                     await self._write(writer, HttpResponse(exc.status, close=True))
                     break
