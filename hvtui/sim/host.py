@@ -433,7 +433,7 @@ class SimHost:
             elif scheme in ("negotiate", "ntlm") and "ntlm" in self.schemes:
                 if conn.session is None or conn.session.complete:
                     try:
-                        conn.session = NegotiateSession(self._accounts)
+                        conn.session = NegotiateSession(self._accounts.user_file)
                     except Exception:  # noqa: BLE001 - pyspnego could not start an acceptor: answer as WinRM does for bad credentials
                         return _Outcome(self._unauthorized())
                 try:
@@ -445,7 +445,7 @@ class SimHost:
                 if not conn.session.complete:
                     return _Outcome(self._unauthorized(token or ""))
                 conn.epoch = self._epoch
-                conn.user = conn.session.user
+                conn.user = conn.session.user or self.user
                 final_token = token
                 via_negotiate = True
             else:
