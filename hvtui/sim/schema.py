@@ -1,9 +1,11 @@
 """The CIM classes the simulator serves: namespace, keys and every property with its type.
 
-The table is written in the style of libvirt's generator input (``type Name`` or ``type Name[]``)
-so it can be compared with the property lists in libvirt-hyperv-driver.md §2.1. The renderer uses
-it to emit **every** property of a class in every instance, in the case-insensitive alphabetical
-order Windows uses, and to render nulls, arrays, datetimes, intervals and references correctly.
+The table is written in the style of libvirt's generator input (``type Name`` or ``type Name[]``,
+as in libvirt's ``src/hyperv/hyperv_wmi_generator.input``) so the two can be compared line by
+line; the properties are those of each class's page on Microsoft Learn (Hyper-V WMI v2 classes
+such as "Msvm_ComputerSystem class", and the Win32 classes of CIMv2). The renderer uses it to
+emit **every** property of a class in every instance, in the case-insensitive alphabetical order
+Windows uses, and to render nulls, arrays, datetimes, intervals and references correctly.
 """
 
 from __future__ import annotations
