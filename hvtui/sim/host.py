@@ -29,10 +29,9 @@ from hvtui.sim.inventory import HostSpec
 from hvtui.sim.model import HostFacts, HostModel, JobView, VMView
 from hvtui.sim.options import SimOptions
 from hvtui.sim.service import Caller, WSManService, operation_name
-from hvtui.sim.soap_request import Request, parse_request
+from hvtui.sim.soap_request import parse_request
 
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
-OPERATIONS = ("Identify", "Enumerate", "Pull", "Release", "Get")
 
 
 class Counters:
@@ -93,14 +92,6 @@ class ModelView:
     def jobs(self) -> list[JobView]:
         return self._m.job_views
 
-    @property
-    def running_jobs(self) -> list[JobView]:
-        return [j for j in self.jobs if not j.finished]
-
-    @property
-    def finished_jobs(self) -> list[JobView]:
-        return [j for j in self.jobs if j.finished]
-
     def job(self, instance_id: str) -> JobView:
         for j in self.jobs:
             if j.instance_id.lower() == instance_id.lower():
@@ -157,7 +148,6 @@ class SimHost:
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = time.monotonic()
-        self._ssl: ssl.SSLContext | None = None
         self.schemes = {a.strip().lower() for a in options.auth}
         self.model = ModelView(self)
 
@@ -274,7 +264,6 @@ class SimHost:
 
     async def start(self, port: int, ssl_context: ssl.SSLContext | None) -> None:
         self._loop = asyncio.get_running_loop()
-        self._ssl = ssl_context
         self._server = await asyncio.start_server(
             self._serve, self.bind, port, ssl=ssl_context, limit=70_000, reuse_address=True, backlog=512
         )
@@ -561,10 +550,3 @@ def _abort(writer: asyncio.StreamWriter) -> None:
     transport = writer.transport
     with contextlib.suppress(Exception):
         transport.abort()
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(12)
-
-
-__all__ = ["OPERATIONS", "Counters", "ModelView", "Request", "SimHost", "new_password"]

@@ -36,7 +36,6 @@ SCALAR_TYPES = frozenset(
         "ref",
     }
 )
-INTEGER_TYPES = frozenset({"uint8", "uint16", "uint32", "uint64", "sint8", "sint16", "sint32", "sint64"})
 
 
 @dataclass(frozen=True)
@@ -652,7 +651,3 @@ CLASSES: dict[str, CimClass] = {
 def find_class(name: str) -> CimClass | None:
     """The class by name, case-insensitively (WMI matches class names that way)."""
     return CLASSES.get(name.lower())
-
-
-def classes_in(namespace: str) -> list[CimClass]:
-    return [c for c in CLASSES.values() if c.namespace == namespace]
