@@ -27,8 +27,8 @@ from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReade
 from hvtui.sim.injection import Decision, FaultPlan, Rule
 from hvtui.sim.inventory import HostSpec
 from hvtui.sim.model import HostFacts, HostModel, JobView, VMView
-from hvtui.sim.options import SimOptions
 from hvtui.sim.service import Caller, WSManService, operation_name
+from hvtui.sim.sim_options import SimOptions
 from hvtui.sim.soap_request import parse_request
 
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"

@@ -16,7 +16,7 @@ from types import TracebackType
 
 from hvtui.sim.host import SimHost
 from hvtui.sim.inventory import HostSpec, generate_host, load_scenario
-from hvtui.sim.options import OptionsError, SimOptions
+from hvtui.sim.sim_options import OptionsError, SimOptions
 from hvtui.sim.tls import TLSMaterial, server_context
 
 
