@@ -467,9 +467,9 @@ class SimHost:
         seal = session if encrypted else None
         try:
             parsed = parse_request(body)
-        except faults.SoapFault as fault:
-            text = envelope(fault.action, None, FAULT_PREFIXES, fault.body(machine))
-            return self._finish(Decision(), text.encode("utf-8"), fault.http_status, seal, final_token)
+        except faults.SoapFault as unreadable:
+            text = envelope(unreadable.action, None, FAULT_PREFIXES, unreadable.body(machine))
+            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_token)
         op = operation_name(parsed)
         self.counters.add(op)
         decision = self.faults.decide(op)
@@ -507,9 +507,9 @@ class SimHost:
         status = 200
         try:
             text = self._service.handle(parsed, caller)
-        except faults.SoapFault as fault:
-            status = fault.http_status
-            text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
+        except faults.SoapFault as refused:
+            status = refused.http_status
+            text = envelope(refused.action, parsed.message_id, FAULT_PREFIXES, refused.body(machine))
         data = text.encode("utf-8")
         if rule is not None and rule.kind == "malformed":
             data = data[: len(data) // 2] + b"<<&garbage" + bytes([0xFF, 0xFE])
