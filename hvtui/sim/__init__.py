@@ -7,7 +7,7 @@ with Simulator(SimOptions(vms=20, password="pw")) as sim:
 
 from hvtui.sim.host import SimHost
 from hvtui.sim.injection import FaultSpecError
-from hvtui.sim.options import OptionsError, SimOptions
+from hvtui.sim.sim_options import OptionsError, SimOptions
 from hvtui.sim.simulator import Simulator
 
 __all__ = ["FaultSpecError", "OptionsError", "SimHost", "SimOptions", "Simulator"]

@@ -1,10 +1,11 @@
 """Authentication as WinRM does it: Basic, and NTLM through ``Negotiate`` with message encryption.
 
 NTLM uses pyspnego's acceptor, which reads accounts from the file named by ``NTLM_USER_FILE``
-(``DOMAIN:USER:PASSWORD`` lines, domain matched exactly). Each host keeps a private file listing
-its one account under every domain form Windows accepts for a local account ('', '.', the host
-name in its cases); the variable is set, under a process-wide lock, only while a context of that
-host is created or stepped. Passwords never leave this module except into that 0600 file.
+(``DOMAIN:USER:PASSWORD`` lines, domain matched exactly). Each host keeps a private
+:class:`UserFile` listing its one account under every domain form Windows accepts for a local
+account ('', '.', the host name in its cases); the variable is set, under a process-wide lock,
+only while a context of that file is created or stepped, so hosts with different accounts can
+share a process. Passwords never leave this module except into that 0600 file.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import re
 import struct
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spnego
 import spnego.exceptions
+from spnego.channel_bindings import GssChannelBindings
 
 from hvtui import namespaces as ns
 
@@ -39,6 +41,39 @@ class AuthFailed(Exception):
     """Credentials or a token were refused: the reply is 401."""
 
 
+class UserFile:
+    """A private (0600) file of ``DOMAIN:USER:PASSWORD`` lines, as pyspnego's NTLM acceptor reads them."""
+
+    def __init__(self) -> None:
+        fd, path = tempfile.mkstemp(prefix="hvtui-sim-ntlm-", text=True)
+        os.close(fd)
+        self.path = Path(path)
+        self.path.chmod(0o600)
+
+    def write(self, accounts: Iterable[tuple[str, str, str]]) -> None:
+        """Replace the file's accounts with these (domain, user, password) triples."""
+        lines = [f"{domain}:{user}:{password}" for domain, user, password in accounts]
+        self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """``NTLM_USER_FILE`` names this file while the block runs (one block at a time)."""
+        with _ENV_LOCK:
+            old = os.environ.get("NTLM_USER_FILE")
+            os.environ["NTLM_USER_FILE"] = str(self.path)
+            try:
+                yield
+            finally:
+                if old is None:
+                    os.environ.pop("NTLM_USER_FILE", None)
+                else:
+                    os.environ["NTLM_USER_FILE"] = old
+
+
 class Accounts:
     """The host's one account, for Basic checks and pyspnego's NTLM acceptor."""
 
@@ -46,10 +81,7 @@ class Accounts:
         self.host_name = host_name
         self.user = user
         self._password = password
-        fd, path = tempfile.mkstemp(prefix="hvtui-sim-ntlm-", text=True)
-        os.close(fd)
-        self.path = Path(path)
-        self.path.chmod(0o600)
+        self.user_file = UserFile()
         self._write()
 
     def __repr__(self) -> str:
@@ -68,12 +100,10 @@ class Accounts:
         return list(dict.fromkeys(["", ".", name, name.upper(), name.lower()]))
 
     def _write(self) -> None:
-        lines = [f"{d}:{self.user}:{self._password}" for d in self._domains()]
-        self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.user_file.write((d, self.user, self._password) for d in self._domains())
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+        self.user_file.close()
 
     def check_basic(self, header_value: str) -> str:
         """The user name of a valid ``Basic`` credential, else AuthFailed."""
@@ -93,27 +123,17 @@ class Accounts:
             raise AuthFailed("wrong user or password")
         return name
 
-    @contextlib.contextmanager
-    def _env(self) -> Iterator[None]:
-        with _ENV_LOCK:
-            old = os.environ.get("NTLM_USER_FILE")
-            os.environ["NTLM_USER_FILE"] = str(self.path)
-            try:
-                yield
-            finally:
-                if old is None:
-                    os.environ.pop("NTLM_USER_FILE", None)
-                else:
-                    os.environ["NTLM_USER_FILE"] = old
-
 
 class NegotiateSession:
-    """One connection's NTLM context (raw NTLMSSP or SPNEGO-wrapped tokens)."""
+    """One connection's NTLM context (raw NTLMSSP or SPNEGO-wrapped tokens).
 
-    def __init__(self, accounts: Accounts) -> None:
-        self.accounts = accounts
-        with accounts._env():
-            self._ctx = spnego.server(protocol="negotiate")
+    ``channel_bindings``, when given, must match the client's (TLS channel binding enforced).
+    """
+
+    def __init__(self, users: UserFile, channel_bindings: GssChannelBindings | None = None) -> None:
+        self._users = users
+        with users.active():
+            self._ctx = spnego.server(protocol="negotiate", channel_bindings=channel_bindings)
         self.complete = False
 
     def step(self, token_b64: str) -> bytes | None:
@@ -125,7 +145,7 @@ class NegotiateSession:
         if not token:
             raise AuthFailed("empty Negotiate token")
         try:
-            with self.accounts._env():
+            with self._users.active():
                 out = self._ctx.step(token)
         except (spnego.exceptions.SpnegoError, ValueError, KeyError, struct.error) as exc:
             raise AuthFailed(type(exc).__name__) from None
@@ -134,8 +154,9 @@ class NegotiateSession:
 
     @property
     def user(self) -> str:
+        """The authenticated user's name without its domain ('' if the acceptor does not say)."""
         principal = getattr(self._ctx, "client_principal", None) or ""
-        return principal.rpartition("\\")[2] or self.accounts.user
+        return principal.rpartition("\\")[2]
 
     def unwrap(self, body: bytes) -> bytes:
         """Decrypt a ``multipart/encrypted`` request body (MS-WSMV 2.2.9.1)."""

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from hvtui.sim import injection
-from hvtui.sim.options import OptionsError, SimOptions
 from hvtui.sim.releases import RELEASES
+from hvtui.sim.sim_options import OptionsError, SimOptions
 from hvtui.sim.simulator import Simulator
 
 EXIT_USAGE = 2

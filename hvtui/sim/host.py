@@ -23,16 +23,15 @@ from typing import Any
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, AuthFailed, NegotiateSession
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
-from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, read_request
+from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReader
 from hvtui.sim.injection import Decision, FaultPlan, Rule
 from hvtui.sim.inventory import HostSpec
 from hvtui.sim.model import HostFacts, HostModel, JobView, VMView
-from hvtui.sim.options import SimOptions
 from hvtui.sim.service import Caller, WSManService, operation_name
-from hvtui.sim.soap_request import Request, parse_request
+from hvtui.sim.sim_options import SimOptions
+from hvtui.sim.soap_request import parse_request
 
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
-OPERATIONS = ("Identify", "Enumerate", "Pull", "Release", "Get")
 
 
 class Counters:
@@ -93,14 +92,6 @@ class ModelView:
     def jobs(self) -> list[JobView]:
         return self._m.job_views
 
-    @property
-    def running_jobs(self) -> list[JobView]:
-        return [j for j in self.jobs if not j.finished]
-
-    @property
-    def finished_jobs(self) -> list[JobView]:
-        return [j for j in self.jobs if j.finished]
-
     def job(self, instance_id: str) -> JobView:
         for j in self.jobs:
             if j.instance_id.lower() == instance_id.lower():
@@ -157,7 +148,6 @@ class SimHost:
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = time.monotonic()
-        self._ssl: ssl.SSLContext | None = None
         self.schemes = {a.strip().lower() for a in options.auth}
         self.model = ModelView(self)
 
@@ -274,7 +264,6 @@ class SimHost:
 
     async def start(self, port: int, ssl_context: ssl.SSLContext | None) -> None:
         self._loop = asyncio.get_running_loop()
-        self._ssl = ssl_context
         self._server = await asyncio.start_server(
             self._serve, self.bind, port, ssl=ssl_context, limit=70_000, reuse_address=True, backlog=512
         )
@@ -305,11 +294,11 @@ class SimHost:
         conn = _Conn()
         sock = writer.get_extra_info("sockname")
         machine = sock[0] if sock else self.bind
-        max_body = self.options.max_envelope_kb * 1024 + 8192
+        requests = RequestReader(reader, self.options.max_envelope_kb * 1024 + 8192)
         try:
             while True:
                 try:
-                    req = await read_request(reader, max_body)
+                    req = await requests.next()
                 except BadRequest as exc:
                     await self._write(writer, HttpResponse(exc.status, close=True))
                     break
@@ -433,7 +422,7 @@ class SimHost:
             elif scheme in ("negotiate", "ntlm") and "ntlm" in self.schemes:
                 if conn.session is None or conn.session.complete:
                     try:
-                        conn.session = NegotiateSession(self._accounts)
+                        conn.session = NegotiateSession(self._accounts.user_file)
                     except Exception:  # noqa: BLE001 - pyspnego could not start an acceptor: answer as WinRM does for bad credentials
                         return _Outcome(self._unauthorized())
                 try:
@@ -445,7 +434,7 @@ class SimHost:
                 if not conn.session.complete:
                     return _Outcome(self._unauthorized(token or ""))
                 conn.epoch = self._epoch
-                conn.user = conn.session.user
+                conn.user = conn.session.user or self.user
                 final_token = token
                 via_negotiate = True
             else:
@@ -478,9 +467,9 @@ class SimHost:
         seal = session if encrypted else None
         try:
             parsed = parse_request(body)
-        except faults.SoapFault as fault:
-            text = envelope(fault.action, None, FAULT_PREFIXES, fault.body(machine))
-            return self._finish(Decision(), text.encode("utf-8"), fault.http_status, seal, final_token)
+        except faults.SoapFault as unreadable:
+            text = envelope(unreadable.action, None, FAULT_PREFIXES, unreadable.body(machine))
+            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_token)
         op = operation_name(parsed)
         self.counters.add(op)
         decision = self.faults.decide(op)
@@ -518,9 +507,9 @@ class SimHost:
         status = 200
         try:
             text = self._service.handle(parsed, caller)
-        except faults.SoapFault as fault:
-            status = fault.http_status
-            text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
+        except faults.SoapFault as refused:
+            status = refused.http_status
+            text = envelope(refused.action, parsed.message_id, FAULT_PREFIXES, refused.body(machine))
         data = text.encode("utf-8")
         if rule is not None and rule.kind == "malformed":
             data = data[: len(data) // 2] + b"<<&garbage" + bytes([0xFF, 0xFE])
@@ -561,10 +550,3 @@ def _abort(writer: asyncio.StreamWriter) -> None:
     transport = writer.transport
     with contextlib.suppress(Exception):
         transport.abort()
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(12)
-
-
-__all__ = ["OPERATIONS", "Counters", "ModelView", "Request", "SimHost", "new_password"]

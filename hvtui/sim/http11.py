@@ -1,7 +1,10 @@
-"""Just enough HTTP/1.1 on asyncio streams, written by hand so faults can cut replies anywhere.
+"""HTTP/1.1 for the simulator: requests parsed by h11, replies written by hand.
 
-Requests: request line, headers (at most 100 lines, 64 KiB), bodies by Content-Length or chunked,
-bounded in size. Replies carry ``Server: Microsoft-HTTPAPI/2.0`` like WinRM's HTTP.sys.
+h11 does the request side (request line, header syntax, Content-Length or chunked framing),
+within bounds: at most 100 header lines in 64 KiB, and a body no larger than the caller allows.
+Replies are plain bytes built here, not h11 events, so that fault injection can cut, drip or
+reset a reply at any byte, which a protocol library rightly refuses to do. Replies carry
+``Server: Microsoft-HTTPAPI/2.0`` like WinRM's HTTP.sys.
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ import asyncio
 from dataclasses import dataclass, field
 from email.utils import formatdate
 
+import h11
+
 MAX_HEADER_BYTES = 65_536
 MAX_HEADERS = 100
+#: A body declared at most this many times the limit is read away, so the client sees the 413.
+DRAIN_FACTOR = 16
+READ_SIZE = 65_536
+
 REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -47,10 +56,6 @@ class HttpRequest:
                 return v
         return None
 
-    def header_all(self, name: str) -> list[str]:
-        lname = name.lower()
-        return [v for k, v in self.headers if k.lower() == lname]
-
     @property
     def keep_alive(self) -> bool:
         conn = (self.header("Connection") or "").lower()
@@ -82,81 +87,86 @@ class HttpResponse:
         return self.head_bytes() + self.body
 
 
-async def _line(reader: asyncio.StreamReader, budget: list[int]) -> bytes:
-    try:
-        line = await reader.readuntil(b"\n")
-    except asyncio.LimitOverrunError:
-        raise BadRequest(400, "header line too long") from None
-    budget[0] -= len(line)
-    if budget[0] < 0:
-        raise BadRequest(400, "headers too large")
-    return line
+class RequestReader:
+    """The requests of one connection, in turn. Bytes read past a request wait for the next one."""
 
+    def __init__(self, reader: asyncio.StreamReader, max_body: int) -> None:
+        self._reader = reader
+        self._max_body = max_body
+        self._pending = b""
 
-async def read_request(reader: asyncio.StreamReader, max_body: int) -> HttpRequest | None:
-    """The next request, or None at a clean end of the connection."""
-    budget = [MAX_HEADER_BYTES]
-    try:
-        line = await _line(reader, budget)
-    except asyncio.IncompleteReadError as exc:
-        if not exc.partial.strip():
+    async def next(self) -> HttpRequest | None:
+        """The next request, or None at a clean end of the connection; BadRequest when malformed."""
+        # A fresh parser per request: the replies never pass through h11, so one parser could
+        # not follow the connection from one request to the next.
+        parser = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
+        if not await self._skip_empty_lines():
             return None
-        raise BadRequest(400, "truncated request line") from None
-    while line in (b"\r\n", b"\n"):
-        line = await _line(reader, budget)
-    parts = line.decode("latin-1").strip().split()
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise BadRequest(400, "bad request line")
-    method, path, version = parts
-    headers: list[tuple[str, str]] = []
-    while True:
-        raw = await _line(reader, budget)
-        if raw in (b"\r\n", b"\n"):
-            break
-        if len(headers) >= MAX_HEADERS:
+        parser.receive_data(self._pending)
+        self._pending = b""
+        event = await self._event(parser)
+        if isinstance(event, h11.ConnectionClosed):
+            return None
+        if not isinstance(event, h11.Request):
+            raise BadRequest(400, "bad request")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers.raw_items()]
+        if len(headers) > MAX_HEADERS:
             raise BadRequest(400, "too many headers")
-        name, sep, value = raw.decode("latin-1").partition(":")
-        if not sep or not name.strip():
-            raise BadRequest(400, "bad header line")
-        headers.append((name.strip(), value.strip()))
-    req = HttpRequest(method.upper(), path, version, headers)
-    te = (req.header("Transfer-Encoding") or "").lower()
-    if "chunked" in te:
+        # h11 bounds only a head that is still incomplete; one that arrived whole is measured here.
+        if len(event.target) + sum(len(k) + len(v) + 4 for k, v in headers) > MAX_HEADER_BYTES:
+            raise BadRequest(400, "headers too large")
+        req = HttpRequest(
+            event.method.decode("latin-1").upper(),
+            event.target.decode("latin-1"),
+            "HTTP/" + event.http_version.decode("latin-1"),
+            headers,
+        )
+        length = req.header("Content-Length")  # h11 has checked that it is a number
+        if length is not None and int(length) > DRAIN_FACTOR * self._max_body:
+            req.too_large = True  # not worth reading: the connection ends with the 413
+            return req
         chunks: list[bytes] = []
-        total = 0
-        while True:
-            size_line = await _line(reader, [MAX_HEADER_BYTES])
-            try:
-                size = int(size_line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise BadRequest(400, "bad chunk size") from None
-            if size == 0:
-                while (await _line(reader, [MAX_HEADER_BYTES])) not in (b"\r\n", b"\n"):
-                    pass
-                break
-            total += size
-            if total > max_body:
+        size = 0
+        while not isinstance(event := await self._event(parser, in_body=True), h11.EndOfMessage):
+            if not isinstance(event, h11.Data):
+                raise BadRequest(400, "bad request body")
+            size += len(event.data)
+            if size > self._max_body:
                 req.too_large = True
-                return req
-            chunks.append(await reader.readexactly(size))
-            await reader.readexactly(2)
+                chunks.clear()
+                if length is None or size > int(length):  # chunked: no end in sight
+                    return req
+            if not req.too_large:
+                chunks.append(bytes(event.data))
         req.body = b"".join(chunks)
+        self._pending = parser.trailing_data[0]
         return req
-    length_text = req.header("Content-Length")
-    if length_text is None:
-        return req
-    try:
-        length = int(length_text)
-    except ValueError:
-        raise BadRequest(400, "bad Content-Length") from None
-    if length < 0:
-        raise BadRequest(400, "bad Content-Length")
-    if length > max_body:
-        req.too_large = True
-        if length <= 16 * max_body:  # read it away so the client sees the 413, not a reset
-            remaining = length
-            while remaining:
-                remaining -= len(await reader.readexactly(min(remaining, 65536)))
-        return req
-    req.body = await reader.readexactly(length)
-    return req
+
+    async def _skip_empty_lines(self) -> bool:
+        """Drop empty lines before a request line (RFC 9112 2.2); False at the end of the stream."""
+        skipped = 0
+        while True:
+            rest = self._pending.lstrip(b"\r\n")
+            skipped += len(self._pending) - len(rest)
+            if skipped > MAX_HEADER_BYTES:
+                raise BadRequest(400, "headers too large")
+            self._pending = rest
+            if rest:
+                return True
+            data = await self._reader.read(READ_SIZE)
+            if not data:
+                return False
+            self._pending = data
+
+    async def _event(self, parser: h11.Connection, *, in_body: bool = False) -> object:
+        while True:
+            try:
+                event = parser.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise BadRequest(400, str(exc)) from None
+            if event is not h11.NEED_DATA:
+                return event
+            data = await self._reader.read(READ_SIZE)
+            if not data and in_body:  # the client gave up mid-body: nobody is left to answer
+                raise asyncio.IncompleteReadError(b"", None)
+            parser.receive_data(data)

@@ -38,7 +38,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hvtui.sim.options import OptionsError
+from hvtui.sim.sim_options import OptionsError
 
 KINDS: dict[str, set[str]] = {
     "latency": {"ms", "jitter_ms"},

@@ -1,8 +1,9 @@
 """The WMI provider of the simulator: CIM instances of every served class, built from the model.
 
 Each provider returns plain dicts keyed by property name; the renderer fills in every other
-property of the class as null. Values follow what Hyper-V and Windows report (wire reference
-§8, §9) where known; guesses are kept plausible and consistent across classes.
+property of the class as null. Values follow what Hyper-V and Windows report (each class's page on
+Microsoft Learn: Hyper-V WMI v2, Win32 classes) where known; guesses are kept plausible and
+consistent across classes.
 """
 
 from __future__ import annotations
@@ -474,7 +475,7 @@ def computer_system_win32(m: HostModel) -> Iterator[dict[str, Any]]:
         "FrontPanelResetStatus": 3,
         "HypervisorPresent": True,
         "InfraredSupported": False,
-        "InitialLoadInfo": [],  # empty arrays are absent on the wire, as in the real capture
+        "InitialLoadInfo": [],  # an empty array is absent on the wire, as Windows sends it
         "KeyboardPasswordStatus": 3,
         "Manufacturer": "Dell Inc.",
         "Model": "PowerEdge R750",

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hvtui.sim.options import OptionsError
 from hvtui.sim.releases import RELEASES, Release
+from hvtui.sim.sim_options import OptionsError
 
 RUNNING, OFF, SAVED, PAUSED = 2, 3, 6, 9
 STATE_NAMES = {"running": RUNNING, "off": OFF, "saved": SAVED, "paused": PAUSED}

@@ -26,7 +26,7 @@ from hvtui.sim.instances import (
 )
 from hvtui.sim.inventory import OFF, RUNNING
 from hvtui.sim.model import INVALID_PARAMETER, INVALID_STATE, OK, STARTED, HostModel, Job
-from hvtui.sim.render import ClassRenderer, Ref, epr_body, escape
+from hvtui.sim.render import ClassRenderer, Ref, epr_body
 from hvtui.sim.schema import find_class
 from hvtui.sim.soap_request import child_any_ns, parse_fragment, q, text_of
 
@@ -273,7 +273,3 @@ def modify_resource_settings(model: HostModel, body: etree._Element | None, mach
         refs.append(_ref_param("ResultingResourceSettings", Ref(cls.uri, (("InstanceID", iid),))))
         job = model.config_job(vm.guid)
     return Output(STARTED if job else OK, refs + _job_param(job))
-
-
-def escape_text(value: str) -> str:
-    return escape(value)

@@ -1,7 +1,8 @@
 """Windows releases a simulated host can run: what Win32_OperatingSystem and Hyper-V report.
 
-Values from hyperv-wsman-wire.md §9 (Version, BuildNumber, Caption, ProductType, SKU) and §8
-(the configuration version a new VM gets on that release).
+Values as the "Win32_OperatingSystem class" page on Microsoft Learn defines them (Version,
+BuildNumber, Caption, ProductType, OperatingSystemSKU), and the configuration version a new VM gets
+on each release ("Supported virtual machine configuration versions", Microsoft Learn, Hyper-V).
 """
 
 from __future__ import annotations

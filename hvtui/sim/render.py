@@ -1,11 +1,12 @@
 """CIM instances as the WinRM WMI plugin writes them, built from string templates.
 
-Rules (hyperv-wsman-wire.md §6, checked against the real replies): every property of the class
-in case-insensitive alphabetical order; null as ``<p:X xsi:nil="true"/>``; an empty string as
-``<p:X></p:X>``; arrays as one element per value (a null array is one nil element, an empty array
-no element at all); datetimes as ``<cim:Datetime>`` with only the significant fraction digits;
-intervals as ``<cim:Interval>P0DT0H1M40S</cim:Interval>``; references as EPRs that redeclare
-``a`` and ``w``. Strings, not lxml trees: 10,000 instances must render in a fraction of a second.
+Rules (DMTF DSP0230, the WS-CIM mapping, as the WinRM WMI plugin applies it): every property of
+the class in case-insensitive alphabetical order; null as ``<p:X xsi:nil="true"/>``; an empty
+string as ``<p:X></p:X>``; arrays as one element per value (a null array is one nil element, an
+empty array no element at all); datetimes as ``<cim:Datetime>`` with only the significant
+fraction digits; intervals as ``<cim:Interval>P0DT0H1M40S</cim:Interval>``; references as EPRs
+that redeclare ``a`` and ``w``. Strings, not lxml trees: 10,000 instances must render in a
+fraction of a second.
 """
 
 from __future__ import annotations

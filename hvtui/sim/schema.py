@@ -1,9 +1,11 @@
 """The CIM classes the simulator serves: namespace, keys and every property with its type.
 
-The table is written in the style of libvirt's generator input (``type Name`` or ``type Name[]``)
-so it can be compared with the property lists in libvirt-hyperv-driver.md §2.1. The renderer uses
-it to emit **every** property of a class in every instance, in the case-insensitive alphabetical
-order Windows uses, and to render nulls, arrays, datetimes, intervals and references correctly.
+The table is written in the style of libvirt's generator input (``type Name`` or ``type Name[]``,
+as in libvirt's ``src/hyperv/hyperv_wmi_generator.input``) so the two can be compared line by
+line; the properties are those of each class's page on Microsoft Learn (Hyper-V WMI v2 classes
+such as "Msvm_ComputerSystem class", and the Win32 classes of CIMv2). The renderer uses it to
+emit **every** property of a class in every instance, in the case-insensitive alphabetical order
+Windows uses, and to render nulls, arrays, datetimes, intervals and references correctly.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ SCALAR_TYPES = frozenset(
         "ref",
     }
 )
-INTEGER_TYPES = frozenset({"uint8", "uint16", "uint32", "uint64", "sint8", "sint16", "sint32", "sint64"})
 
 
 @dataclass(frozen=True)
@@ -650,7 +651,3 @@ CLASSES: dict[str, CimClass] = {
 def find_class(name: str) -> CimClass | None:
     """The class by name, case-insensitively (WMI matches class names that way)."""
     return CLASSES.get(name.lower())
-
-
-def classes_in(namespace: str) -> list[CimClass]:
-    return [c for c in CLASSES.values() if c.namespace == namespace]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -241,11 +242,14 @@ class WSManService:
                 return render_fragment(inst.cls, with_system_props(inst, result.props, server), result.props)
             return render_instance(inst.cls, inst.values)
 
-        if mode == "epr":
-            return [lambda i=i: epr_element(i.ref()) for i in result.items]
-        if mode == "objepr":
-            return [lambda i=i: f"<w:Item>{obj(i)}{epr_element(i.ref())}</w:Item>" for i in result.items]
-        return [lambda i=i: obj(i) for i in result.items]
+        def epr(inst: Instance) -> str:
+            return epr_element(inst.ref())
+
+        def obj_and_epr(inst: Instance) -> str:
+            return f"<w:Item>{obj(inst)}{epr(inst)}</w:Item>"
+
+        render = {"epr": epr, "objepr": obj_and_epr}.get(mode, obj)
+        return [partial(render, i) for i in result.items]
 
     def pull(self, req: Request, caller: Caller) -> str:
         limit = self._envelope_limit(req)

@@ -16,7 +16,7 @@ from types import TracebackType
 
 from hvtui.sim.host import SimHost
 from hvtui.sim.inventory import HostSpec, generate_host, load_scenario
-from hvtui.sim.options import OptionsError, SimOptions
+from hvtui.sim.sim_options import OptionsError, SimOptions
 from hvtui.sim.tls import TLSMaterial, server_context
 
 
@@ -34,7 +34,6 @@ class Simulator:
         self._stop_event: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self._running = False
 
     def __repr__(self) -> str:
         return f"Simulator(hosts={len(self.hosts)}, https={self.options.https})"
@@ -89,12 +88,10 @@ class Simulator:
             raise OptionsError(
                 f"cannot listen on {opts.host}:{opts.port + len(started)}: {exc.strerror}"
             ) from None
-        self._running = True
 
     async def astop(self) -> None:
         for host in self.hosts:
             await host.stop()
-        self._running = False
 
     # --- in a background thread ---------------------------------------------------------------
 

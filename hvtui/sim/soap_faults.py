@@ -1,4 +1,4 @@
-"""WS-Management faults shaped like the real WinRM ones (hyperv-wsman-wire.md §7).
+"""WS-Management faults shaped like the real WinRM ones (DMTF DSP0226 section 14; [MS-WSMV] 2.2.4.43).
 
 HTTP 500, SOAP 1.2 Code/Subcode, Action chosen by the subcode family (w:* → wsman/fault,
 a:* → addressing/fault, n:* → enumeration/fault), ``f:WSManFault Code= Machine=`` with its

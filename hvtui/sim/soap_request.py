@@ -9,7 +9,9 @@ refused), touches no network and keeps lxml's size limits (huge_tree off).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree
 
@@ -44,7 +46,6 @@ class Request:
     operation_timeout: float | None
     body: etree._Element | None
     identify: bool = False
-    option_set: dict[str, str] = field(default_factory=dict)
 
     def selector_dict(self) -> dict[str, str]:
         return dict(self.selectors)
@@ -62,7 +63,8 @@ def parse_duration(text: str) -> float:
 def _text(el: etree._Element | None) -> str | None:
     if el is None:
         return None
-    return "".join(el.itertext()).strip()
+    # Text parsed from bytes comes back as str; the stubs allow bytes for other inputs.
+    return "".join(cast("Iterator[str]", el.itertext())).strip()
 
 
 def parse_request(data: bytes) -> Request:
@@ -108,11 +110,6 @@ def parse_request(data: bytes) -> Request:
             timeout = parse_duration(raw)
         except ValueError:
             raise faults.invalid_header(raw) from None
-    options: dict[str, str] = {}
-    opt_set = h(ns.WSMAN, "OptionSet")
-    if opt_set is not None:
-        for opt in opt_set.iter(q(ns.WSMAN, "Option")):
-            options[opt.get("Name", "")] = _text(opt) or ""
     return Request(
         action=_text(h(ns.ADDRESSING, "Action")),
         message_id=_text(h(ns.ADDRESSING, "MessageID")),
@@ -122,7 +119,6 @@ def parse_request(data: bytes) -> Request:
         operation_timeout=timeout,
         body=body,
         identify=identify,
-        option_set=options,
     )
 
 

@@ -123,7 +123,7 @@ def test_every_property_present_and_arrays_repeat(sim_host):
     cs = items[0]
     roles = [r.text for r in props(cs, "Roles")]
     assert roles == ["LM_Workstation", "LM_Server", "NT", "Server_NT"]
-    assert props(cs, "OEMStringArray") == []  # an empty array is absent, as in the real capture
+    assert props(cs, "OEMStringArray") == []  # an empty array is absent, as Windows sends it
     vms, _ = enumerate_all(sim_host, f"{V2}/Msvm_ComputerSystem")
     counts = {len(v) for v in vms}
     assert len(counts) == 1  # the host and every VM carry the same full property set

@@ -4,7 +4,10 @@ The simulator (``hvtui.sim``) is a faithful Hyper-V host; this is its opposite: 
 that answers exactly what a test tells it to, including what no well-behaved host would
 send. It listens on 127.0.0.1 (a free port), speaks HTTP/1.1 with keep-alive, optionally
 over TLS, optionally demands Basic or NTLM like WinRM does (with WinRM message
-encryption over HTTP), and records every request it received.
+encryption over HTTP), and records every request it received. What a well-behaved host
+does it borrows from the simulator -- the request reader (``hvtui.sim.http11``), the NTLM
+acceptor and message sealing (``hvtui.sim.auth``) -- so that what is written here is what
+misbehaves: the replies.
 
 Use it from an async test (it runs on the test's event loop)::
 
@@ -33,16 +36,16 @@ connection without a byte), ``reset`` (the same with a TCP RST), ``close_after``
 only the first N bytes of the response), ``drip`` (send the response a few bytes at a
 time with pauses), ``never_answer`` (keep the connection open and silent),
 ``stream_body`` (an async iterator of chunks, for bodies too large to build, with
-``declared_length`` or chunked transfer), ``delay`` before answering, and ``close``
-(``Connection: close`` after the reply).
+``declared_length`` or chunked transfer), ``delay`` before answering, ``close``
+(``Connection: close`` after the reply) and ``tamper`` (change a sealed body).
 
 Authentication (``auth=AuthPolicy(...)``), as WinRM does it: a request without
 credentials gets 401 with one ``WWW-Authenticate`` header per offered scheme and an empty
 body. Basic is checked per request; NTLM (raw or SPNEGO tokens in ``Negotiate``) per
-connection, with pyspnego's acceptor, whose accounts come from a file named by
-``NTLM_USER_FILE`` (set while the server runs, restored when it stops). Over HTTP with
-``allow_unencrypted=False`` only sealed bodies are accepted from NTLM clients and Basic is
-refused, like a default Windows host; replies to sealed requests are sealed.
+connection, with the simulator's acceptor over a private file of the policy's accounts.
+Over HTTP with ``allow_unencrypted=False`` only sealed bodies are accepted from NTLM
+clients and Basic is refused, like a default Windows host; replies to sealed requests are
+sealed.
 """
 
 from __future__ import annotations
@@ -53,25 +56,22 @@ import contextlib
 import hashlib
 import inspect
 import itertools
-import os
 import socket
 import ssl
 import struct
-import tempfile
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import spnego
 from lxml import etree
 from spnego.channel_bindings import GssChannelBindings
 
 from hvtui import namespaces as ns
+from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, AuthFailed, NegotiateSession, UserFile
+from hvtui.sim.http11 import BadRequest, HttpRequest, RequestReader
 
 SOAP_TYPE = "application/soap+xml;charset=UTF-8"
-ENCRYPTED_PROTOCOL = "application/HTTP-SPNEGO-session-encrypted"
-ENCRYPTED_TYPE = f'multipart/encrypted;protocol="{ENCRYPTED_PROTOCOL}";boundary="Encrypted Boundary"'
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 _REASONS = {
@@ -110,9 +110,6 @@ class Request:
             if key.lower() == name.lower():
                 return value
         return None
-
-    def header_list(self, name: str) -> list[str]:
-        return [value for key, value in self.headers if key.lower() == name.lower()]
 
     @property
     def xml(self) -> Any:
@@ -196,6 +193,8 @@ class Reply:
     declared_length: int | None = None
     #: None: seal when the request came sealed; False: answer in clear text regardless.
     seal: bool | None = None
+    #: Applied to the body once sealed: a reply tampered with on the way.
+    tamper: Callable[[bytes], bytes] | None = None
 
     def body_bytes(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -228,7 +227,7 @@ class _Connection:
     def __init__(self, number: int, tls: bool) -> None:
         self.number = number
         self.tls = tls
-        self.ntlm: Any = None
+        self.ntlm: NegotiateSession | None = None
         self.user: str | None = None
         #: The acceptor's last token, sent back in the reply that completes the handshake.
         self.final_token: str | None = None
@@ -269,8 +268,7 @@ class ScriptedServer:
         self._counter = itertools.count(1)
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._user_file: str | None = None
-        self._saved_user_file: str | None = None
+        self._users: UserFile | None = None
 
     # ------------------------------------------------------------ scripting
 
@@ -297,6 +295,13 @@ class ScriptedServer:
         """Actions of the requests the script answered, in order."""
         return [r.action for r in self.processed]
 
+    def set_password(self, user: str, password: str) -> None:
+        """Change an account's password, as an administrator would on the host, from the next login on."""
+        assert self.auth is not None
+        self.auth.users[user] = password
+        if self._users is not None:
+            self._users.write(_accounts(self.auth.users))
+
     async def wait_for_requests(self, count: int, timeout: float = 10.0) -> None:
         """(Async mode) wait until the script has answered at least ``count`` requests."""
         assert self._changed is not None
@@ -315,7 +320,8 @@ class ScriptedServer:
         self._stopping = asyncio.Event()
         self._changed = asyncio.Condition()
         if self.auth is not None and "Negotiate" in self.auth.schemes:
-            self._install_user_file()
+            self._users = UserFile()
+            self._users.write(_accounts(self.auth.users))
         self._server = await asyncio.start_server(
             self._serve, self.host, 0, ssl=self.ssl_context, limit=MAX_REQUEST_BYTES
         )
@@ -335,7 +341,9 @@ class ScriptedServer:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
-        self._remove_user_file()
+        if self._users is not None:
+            self._users.close()
+            self._users = None
 
     async def __aenter__(self) -> ScriptedServer:
         return await self.start()
@@ -373,35 +381,6 @@ class ScriptedServer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
-    def _install_user_file(self) -> None:
-        assert self.auth is not None
-        lines = []
-        for user, password in self.auth.users.items():
-            domain, _, name = user.rpartition("\\")
-            # A Windows host accepts a local account with or without its computer name.
-            lines.append(f"{domain}:{name}:{password}")
-            if domain:
-                continue
-            lines.append(f".:{name}:{password}")
-        handle, path = tempfile.mkstemp(prefix="ntlm-users-", suffix=".txt")
-        with os.fdopen(handle, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        self._user_file = path
-        self._saved_user_file = os.environ.get("NTLM_USER_FILE")
-        os.environ["NTLM_USER_FILE"] = path
-
-    def _remove_user_file(self) -> None:
-        if self._user_file is None:
-            return
-        if os.environ.get("NTLM_USER_FILE") == self._user_file:
-            if self._saved_user_file is None:
-                os.environ.pop("NTLM_USER_FILE", None)
-            else:
-                os.environ["NTLM_USER_FILE"] = self._saved_user_file
-        with contextlib.suppress(OSError):
-            os.unlink(self._user_file)
-        self._user_file = None
-
     # --------------------------------------------------------------- serving
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -411,11 +390,20 @@ class ScriptedServer:
         self._writers.add(writer)
         self.connections += 1
         conn = _Connection(next(self._counter), self.ssl_context is not None)
+        requests = RequestReader(reader, MAX_REQUEST_BYTES)
         try:
             while True:
-                request = await self._read_request(reader, conn)
-                if request is None:
+                try:
+                    received = await requests.next()
+                except BadRequest as exc:
+                    self.errors.append(f"bad request: {exc}")
                     break
+                if received is None:
+                    break
+                if received.too_large:
+                    self.errors.append(f"request body over {MAX_REQUEST_BYTES} bytes")
+                    break
+                request = _request(received, conn)
                 keep_going = await self._handle(request, conn, writer)
                 if not keep_going:
                     break
@@ -429,29 +417,6 @@ class ScriptedServer:
                 writer.close()
             if task is not None:
                 self._tasks.discard(task)
-
-    async def _read_request(self, reader: asyncio.StreamReader, conn: _Connection) -> Request | None:
-        line = await reader.readline()
-        if not line:
-            return None
-        try:
-            method, path, _version = line.decode("latin-1").split()
-        except ValueError:
-            self.errors.append(f"bad request line {line[:80]!r}")
-            return None
-        headers: list[tuple[str, str]] = []
-        while True:
-            raw = await reader.readline()
-            if raw in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = raw.decode("latin-1").partition(":")
-            headers.append((name.strip(), value.strip()))
-        length = 0
-        for name, value in headers:
-            if name.lower() == "content-length":
-                length = int(value)
-        body = await reader.readexactly(length) if length else b""
-        return Request(method, path, headers, body, body, conn.number)
 
     async def _handle(self, request: Request, conn: _Connection, writer: asyncio.StreamWriter) -> bool:
         reply = await self._authenticate(request, conn)
@@ -534,33 +499,38 @@ class ScriptedServer:
             return self._ntlm_step(request, conn, token.strip())
         if conn.ntlm is not None and conn.ntlm.complete:
             request.user = conn.user
-            content_type = request.header("Content-Type") or ""
-            if content_type.lower().startswith("multipart/encrypted"):
-                try:
-                    request.body = _unseal(conn.ntlm, request.raw_body)
-                    request._xml = None
-                except Exception as exc:  # a broken seal is a test failure worth seeing
-                    self.errors.append(f"cannot unseal request: {exc}")
-                    return Reply(400, body=b"bad seal", content_type="text/plain")
-                request.encrypted = True
-                return None
-            if not conn.tls and not policy.allow_unencrypted and request.body.strip():
-                return self._unauthorized()
-            return None
+            return self._unseal(request, conn)
         return self._unauthorized()
 
+    def _unseal(self, request: Request, conn: _Connection) -> Reply | None:
+        """Decrypt a sealed body in place; refuse a clear one where the policy wants it sealed."""
+        assert self.auth is not None and conn.ntlm is not None
+        content_type = request.header("Content-Type") or ""
+        if content_type.lower().startswith("multipart/encrypted"):
+            try:
+                request.body = conn.ntlm.unwrap(request.raw_body)
+            except AuthFailed as exc:  # a broken seal is a test failure worth seeing
+                self.errors.append(f"cannot unseal request: {exc}")
+                return Reply(400, body=b"bad seal", content_type="text/plain")
+            request._xml = None
+            request.encrypted = True
+            return None
+        if not conn.tls and not self.auth.allow_unencrypted and request.body.strip():
+            return self._unauthorized()
+        return None
+
     def _ntlm_step(self, request: Request, conn: _Connection, token: str) -> Reply | None:
-        assert self.auth is not None
+        assert self.auth is not None and self._users is not None
         if conn.ntlm is None or conn.ntlm.complete:
             bindings = None
             if conn.tls and self.auth.channel_binding == "strict":
                 bindings = self._server_bindings()
-            conn.ntlm = spnego.server(protocol="negotiate", channel_bindings=bindings)
+            conn.ntlm = NegotiateSession(self._users, bindings)
             conn.user = None
         try:
-            out = conn.ntlm.step(base64.b64decode(token))
-        except Exception as exc:  # wrong password, bad token, missing binding
-            self.errors.append(f"ntlm: {type(exc).__name__}")
+            out = conn.ntlm.step(token)
+        except AuthFailed as exc:  # wrong password, bad token, missing binding
+            self.errors.append(f"ntlm: {exc}")
             conn.ntlm = None
             return self._unauthorized()
         if not conn.ntlm.complete:
@@ -568,17 +538,9 @@ class ScriptedServer:
             return Reply(401, body=b"", content_type=None, headers=headers)
         if out:
             conn.final_token = "Negotiate " + base64.b64encode(out).decode()
-        conn.user = conn.ntlm.client_principal
+        conn.user = conn.ntlm.user
         request.user = conn.user
-        if request.body.strip():
-            content_type = request.header("Content-Type") or ""
-            if content_type.lower().startswith("multipart/encrypted"):
-                request.body = _unseal(conn.ntlm, request.raw_body)
-                request._xml = None
-                request.encrypted = True
-            elif not conn.tls and not self.auth.allow_unencrypted:
-                return self._unauthorized()
-        return None
+        return self._unseal(request, conn)
 
     def _server_bindings(self) -> GssChannelBindings | None:
         certificate = getattr(self.ssl_context, "_scripted_certificate_der", None)
@@ -611,8 +573,10 @@ class ScriptedServer:
         content_type = reply.content_type
         seal = reply.seal if reply.seal is not None else request.encrypted
         if seal and conn.ntlm is not None and reply.stream_body is None and reply.status != 401:
-            body = _seal(conn.ntlm, body)
-            content_type = ENCRYPTED_TYPE
+            body = conn.ntlm.wrap(body)
+            content_type = ENCRYPTED_CONTENT_TYPE
+            if reply.tamper is not None:
+                body = reply.tamper(body)
         head = [f"HTTP/1.1 {reply.status} {reply.reason or _REASONS.get(reply.status, 'Status')}"]
         head.append(f"Server: {self.server_header}")
         if content_type is not None:
@@ -656,31 +620,21 @@ class ScriptedServer:
         return not reply.close
 
 
-def _seal(context: Any, plaintext: bytes) -> bytes:
-    wrapped = context.wrap_winrm(plaintext)
-    return (
-        b"--Encrypted Boundary\r\n"
-        b"\tContent-Type: " + ENCRYPTED_PROTOCOL.encode() + b"\r\n"
-        b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length="
-        + str(len(plaintext) + wrapped.padding_length).encode()
-        + b"\r\n--Encrypted Boundary\r\n\tContent-Type: application/octet-stream\r\n"
-        + struct.pack("<I", len(wrapped.header))
-        + wrapped.header
-        + wrapped.data
-        + b"--Encrypted Boundary--\r\n"
+def _request(received: HttpRequest, conn: _Connection) -> Request:
+    return Request(
+        received.method, received.path, received.headers, received.body, received.body, conn.number
     )
 
 
-def _unseal(context: Any, body: bytes) -> bytes:
-    marker = b"--Encrypted Boundary\r\n"
-    _, header, data = body.split(marker, 2)
-    payload = data[data.index(b"\r\n") + 2 : data.rindex(b"--Encrypted Boundary--")]
-    (sig_len,) = struct.unpack("<I", payload[:4])
-    plaintext = context.unwrap_winrm(payload[4 : 4 + sig_len], payload[4 + sig_len :])
-    length = int(header.split(b"Length=")[1].split(b"\r\n")[0])
-    if len(plaintext) != length:
-        raise ValueError(f"OriginalContent says {length} bytes, got {len(plaintext)}")
-    return plaintext
+def _accounts(users: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The policy's accounts; a local account (no domain) also under '.', as Windows accepts it."""
+    accounts = []
+    for user, password in users.items():
+        domain, _, name = user.rpartition("\\")
+        accounts.append((domain, name, password))
+        if not domain:
+            accounts.append((".", name, password))
+    return accounts
 
 
 def tls_context(ca: Any, hostnames: tuple[str, ...] = ("127.0.0.1", "localhost")) -> ssl.SSLContext:

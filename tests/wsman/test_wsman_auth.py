@@ -275,9 +275,7 @@ async def test_password_changed_mid_session(make_server, clients):
     await client.get(CS, KEYS)
     state["drop"] = True
     await client.get(CS, KEYS)  # answered, then the connection is dropped
-    server.auth.users[USER] = "changed-on-the-host"
-    server._remove_user_file()
-    server._install_user_file()
+    server.set_password(USER, "changed-on-the-host")
     with pytest.raises(AuthenticationError) as caught:
         await client.get(CS, KEYS)
     assert caught.value.reason == "credentials"
@@ -332,27 +330,22 @@ async def test_authenticated_identify_is_sealed(make_server, clients):
 async def test_tampered_encrypted_reply_is_refused(make_server, clients):
     from hvtui.wsman import ProtocolError
 
-    def tamper(req):
-        reply = answer(req)
-        reply.body = reply.body_bytes()
-        return reply
+    state = {"tamper": False}
 
-    server = await make_server(auth=policy(), handler=tamper)
-    client = clients(server)
-    await client.get(CS, KEYS)
-
-    original_write = server._write
-
-    async def corrupt(reply, request, conn, writer):
-        from support import scripted_server
-
-        sealed = scripted_server._seal(conn.ntlm, reply.body_bytes())
+    def flip_a_bit(sealed: bytes) -> bytes:
         flipped = bytearray(sealed)
         flipped[-30] ^= 0x01
-        raw = Reply(200, body=bytes(flipped), content_type=scripted_server.ENCRYPTED_TYPE, seal=False)
-        return await original_write(raw, request, conn, writer)
+        return bytes(flipped)
 
-    server._write = corrupt
+    def handler(req):
+        reply = answer(req)
+        reply.tamper = flip_a_bit if state["tamper"] else None
+        return reply
+
+    server = await make_server(auth=policy(), handler=handler)
+    client = clients(server)
+    await client.get(CS, KEYS)
+    state["tamper"] = True
     with pytest.raises(ProtocolError, match="integrity check"):
         await client.get(CS, KEYS)
 
