@@ -89,7 +89,7 @@ async def app_side(
     from hvtui.secrets import CredentialStore
     from hvtui.ui.app import build_app
     from hvtui.ui.hoststatus import HostStatus
-    from hvtui.ui.options import HostSpec, TuiOptions
+    from hvtui.ui.launch import HostSpec, TuiOptions
     from hvtui.uri import parse_uri
 
     password = sys.stdin.readline().rstrip("\n")

@@ -110,7 +110,7 @@ def measure_memory(hosts: int, vms: int) -> list[Row]:
 def _app(brief: dict[str, Any], refresh: float) -> Any:
     from hvtui.secrets import CredentialStore
     from hvtui.ui.app import build_app
-    from hvtui.ui.options import HostSpec, TuiOptions
+    from hvtui.ui.launch import HostSpec, TuiOptions
     from hvtui.uri import parse_uri
 
     hosts = [HostSpec(parse_uri(uri), brief["password"]) for uri in brief["uris"]]

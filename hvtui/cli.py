@@ -235,7 +235,7 @@ def _run_tui(args: list[str]) -> int:
         uris = [parse_uri(text) for text in parsed.uris]
     except URIError as exc:
         raise UsageError(f"hvtui: {exc}") from None
-    from hvtui.ui.options import HostSpec, TuiOptions
+    from hvtui.ui.launch import HostSpec, TuiOptions
 
     options = TuiOptions(
         hosts=[HostSpec(uri, ca_file=parsed.ca_file) for uri in uris],
@@ -270,7 +270,7 @@ def _run_demo(options: object) -> int:
 
     from hvtui.sim import Simulator
     from hvtui.ui.app import run
-    from hvtui.ui.options import HostSpec
+    from hvtui.ui.launch import HostSpec
 
     password = secrets.token_urlsafe(18)
     sim_options = demo_sim_options(password, seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")))

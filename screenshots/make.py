@@ -28,7 +28,7 @@ from hvtui.secrets import CredentialStore
 from hvtui.sim import Simulator
 from hvtui.ui.app import HvtuiApp, build_app
 from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.launch import HostSpec, TuiOptions
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen

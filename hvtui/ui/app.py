@@ -27,12 +27,12 @@ from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.models import HostSnapshot
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.secrets import CredentialStore
-from hvtui.ui.commands import HvtuiCommands
 from hvtui.ui.describe import Pair, vm_lines
 from hvtui.ui.hoststatus import HostStatus, StatusReport
 from hvtui.ui.hostview import HostView
+from hvtui.ui.launch import TuiOptions
 from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
-from hvtui.ui.options import TuiOptions
+from hvtui.ui.palette import PaletteCommands
 from hvtui.ui.rows import Row, RowBuilder, host_label
 from hvtui.ui.scheduler import DEFAULT_INTERVAL, Scheduler
 from hvtui.ui.screens.add_host import AddHostResult, AddHostScreen
@@ -91,7 +91,7 @@ class Batch:
 class HvtuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("hvtui.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "hvtui"
-    COMMANDS = App.COMMANDS | {HvtuiCommands}
+    COMMANDS = App.COMMANDS | {PaletteCommands}
     NOTIFICATION_TIMEOUT = 6
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "refresh_now", "Refresh now", show=False, id="refresh"),

@@ -16,7 +16,7 @@ from typing import Any
 from hvtui.config import ConfigStore
 from hvtui.secrets import CredentialStore
 from hvtui.ui.app import HvtuiApp, build_app
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.launch import HostSpec, TuiOptions
 from hvtui.uri import parse_uri
 from tests.support.tui import TERMINAL, all_ok, wait_for
 

@@ -22,7 +22,7 @@ from hvtui.cli import configure_logging
 from hvtui.secrets import CredentialStore
 from hvtui.ui.app import build_app
 from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.launch import HostSpec, TuiOptions
 from hvtui.uri import parse_uri
 
 SETTLED = {

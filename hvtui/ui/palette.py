@@ -20,7 +20,9 @@ Command = tuple[str, Callable[[], object], str]
 MAX_VM_HITS = 40
 
 
-class HvtuiCommands(Provider):
+class PaletteCommands(Provider):
+    """What ctrl+p offers: built from the state at the moment it opens, so it lists only what applies."""
+
     @property
     def hvtui(self) -> HvtuiApp:
         return self.app  # type: ignore[return-value]
