@@ -9,18 +9,18 @@ hour), a fixed theme and terminal, and cursors that do not blink. Review changes
 from __future__ import annotations
 
 import pytest
-from driving import key_of
 
 from hvtui.secrets import CredentialStore
 from hvtui.sim import SimOptions, Simulator
-from hvtui.ui.app import build_app
 from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.launch import HostSpec, TuiOptions
+from hvtui.ui.launch import HostSpec
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.uri import parse_uri
-from tests.support.tui import TERMINAL
+from tests.support.tui import make_app as build
+from tests.support.tui import wait_for
+from tests.ui.driving import key_of
 
 PORT = 24185  # below Linux's ephemeral range, so no client socket takes it by chance
 DOWN = f"hyperv://administrator@127.0.0.1:{PORT + 9}/?transport=http"  # nothing listens there
@@ -50,18 +50,20 @@ def make_app(sim, *, without_password: int | None = None, down: bool = False):
     ]
     if down:
         hosts.append(HostSpec(parse_uri(DOWN), "Snapshot-Passw0rd"))
-    options = TuiOptions(
-        hosts=hosts, persist=False, theme="textual-dark", refresh=3600, title_note="demo: simulated hosts"
-    )
-    return build_app(
-        options, credentials=CredentialStore(use_keyring=False), environ=TERMINAL, host_timeout=5.0
+    return build(
+        hosts,
+        credentials=CredentialStore(use_keyring=False),
+        refresh=3600,
+        title_note="demo: simulated hosts",
+        host_timeout=5.0,
     )
 
 
 async def settled(pilot) -> None:
     """Every host has answered its first refresh, or failed it."""
     app = pilot.app
-    await app.wait_until(
+    await wait_for(
+        app,
         lambda: all(
             v.snapshot is not None or v.status in (HostStatus.UNREACHABLE, HostStatus.AUTH_NEEDED)
             for v in app.hosts.values()
@@ -107,7 +109,7 @@ def test_vm_detail(snap_compare, frozen, size):
     async def run_before(pilot):
         await settled(pilot)
         await pilot.press("down", "enter")
-        await pilot.app.wait_until(lambda: isinstance(pilot.app.top, VMDetailScreen))
+        await wait_for(pilot.app, lambda: isinstance(pilot.app.top, VMDetailScreen), 30)
         await pilot.pause()
 
     assert snap_compare(make_app(frozen), terminal_size=size, run_before=run_before)
@@ -117,7 +119,7 @@ def test_vm_detail(snap_compare, frozen, size):
 def test_login_dialog(snap_compare, frozen, size):
     async def run_before(pilot):
         await settled(pilot)
-        await pilot.app.wait_until(lambda: isinstance(pilot.app.top, LoginScreen))
+        await wait_for(pilot.app, lambda: isinstance(pilot.app.top, LoginScreen), 30)
         await pilot.pause()
 
     assert snap_compare(make_app(frozen, without_password=2), terminal_size=size, run_before=run_before)
@@ -137,7 +139,7 @@ def test_confirm_dialog_for_a_bulk_action(snap_compare, frozen, size):
                 app.model.toggle_mark(key)
         app.main.rows_changed()
         await pilot.press("T")
-        await app.wait_until(lambda: isinstance(app.top, ConfirmScreen))
+        await wait_for(app, lambda: isinstance(app.top, ConfirmScreen), 30)
         await pilot.pause()
 
     assert snap_compare(make_app(frozen), terminal_size=size, run_before=run_before)
