@@ -89,8 +89,9 @@ async def app_side(
     from hvtui.secrets import CredentialStore
     from hvtui.ui.app import build_app
     from hvtui.ui.hoststatus import HostStatus
-    from hvtui.ui.options import HostSpec, TuiOptions
+    from hvtui.ui.launch import HostSpec, TuiOptions
     from hvtui.uri import parse_uri
+    from tests.support.tui import wait_for
 
     password = sys.stdin.readline().rstrip("\n")
     in_flight: Counter[str] = Counter()
@@ -123,7 +124,7 @@ async def app_side(
         backoff_cap=backoff_cap,
         environ={"TERM": "xterm-256color", "COLORTERM": "truecolor"},
     )
-    report_status, report_snapshot = app.host_status, app.host_snapshot
+    report_status, report_snapshot = app.feed.host_status, app.feed.host_snapshot
 
     def host_status(key: str, report: Any) -> None:
         statuses[report.status.value] += 1
@@ -133,8 +134,8 @@ async def app_side(
         snapshots["count"] += 1
         report_snapshot(key, snapshot, connection)
 
-    app.host_status = host_status  # type: ignore[method-assign]
-    app.host_snapshot = host_snapshot  # type: ignore[method-assign]
+    app.feed.host_status = host_status  # type: ignore[method-assign]
+    app.feed.host_snapshot = host_snapshot  # type: ignore[method-assign]
 
     async def refresh_tasks() -> dict[str, int]:
         return dict(Counter(t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("refresh ")))
@@ -155,7 +156,7 @@ async def app_side(
 
     async with app.run_test(headless=True, size=(160, 50)):
         started = time.monotonic()
-        await app.wait_until(all_ok, 120)
+        await wait_for(app, all_ok, 120)
         emit(kind="connected", seconds=round(time.monotonic() - started, 1))
         while not stop.is_set():
             gc.collect()
@@ -172,7 +173,7 @@ async def app_side(
         stopped = time.monotonic()
         recovery: float | None
         try:
-            await app.wait_until(all_ok, backoff_cap + 6 * host_timeout + 120)
+            await wait_for(app, all_ok, backoff_cap + 6 * host_timeout + 120)
             recovery = round(time.monotonic() - stopped, 1)
         except TimeoutError:
             recovery = None

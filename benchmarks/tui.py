@@ -3,7 +3,7 @@
 5a, applying a refresh: the app watches one simulated host of 10,000 VMs. Once it shows
 them, a second snapshot of the same VMs with 5% of the table's visible cells changed
 (CPU load, memory, uptime: what moves between refreshes) is handed to the app exactly as
-its refresh scheduler hands one over: ``app.host_snapshot()`` from another thread builds
+its refresh scheduler hands one over: ``app.feed.host_snapshot()`` from another thread builds
 the rows there and posts them. Snapshots alternate, so every hand-over changes the same
 5% of cells. Two figures: the time spent in the VM table's own code on the UI thread
 (``TableModel.apply``, ``VMTable.update_view`` and the ``render_line`` calls of the
@@ -108,14 +108,15 @@ def measure_memory(hosts: int, vms: int) -> list[Row]:
 
 
 def _app(brief: dict[str, Any], refresh: float) -> Any:
-    from hvtui.secrets import CredentialStore
-    from hvtui.ui.app import build_app
-    from hvtui.ui.options import HostSpec, TuiOptions
+    from hvtui.ui.launch import HostSpec
     from hvtui.uri import parse_uri
+    from tests.support.tui import make_app
 
     hosts = [HostSpec(parse_uri(uri), brief["password"]) for uri in brief["uris"]]
-    options = TuiOptions(hosts=hosts, persist=False, refresh=refresh, title_note="benchmark")
-    return build_app(options, credentials=CredentialStore(use_keyring=False), host_timeout=120.0)
+    # The terminal's own environment and the configured theme, as a person would run it.
+    return make_app(
+        hosts, refresh=refresh, title_note="benchmark", host_timeout=120.0, environ=None, theme=None
+    )
 
 
 def _changed_snapshot(app: Any, snapshot: Any, key: str) -> tuple[Any, int, int]:
@@ -178,12 +179,14 @@ class _TableClock:
 
 async def _apply(brief: dict[str, Any]) -> dict[str, Any]:
     from hvtui.ui.hoststatus import HostStatus
+    from tests.support.tui import wait_for
 
     clock = _TableClock()
     app = _app(brief, refresh=24 * 3600)
     result: dict[str, Any] = {"table": [], "ui_thread": [], "wall": [], "build": [], "unchanged": []}
     async with app.run_test(size=SIZE) as pilot:
-        await app.wait_until(
+        await wait_for(
+            app,
             lambda: all(v.snapshot is not None and v.status is HostStatus.OK for v in app.hosts.values()), 300
         )
         await pilot.pause()
@@ -202,7 +205,7 @@ async def _apply(brief: dict[str, Any]) -> dict[str, Any]:
 
             def build() -> None:  # what the scheduler's thread does with a refresh
                 started = time.thread_time()
-                app.host_snapshot(key, snapshot, connection)
+                app.feed.host_snapshot(key, snapshot, connection)
                 built.append(time.thread_time() - started)
 
             clock.spent = 0.0
@@ -210,7 +213,7 @@ async def _apply(brief: dict[str, Any]) -> dict[str, Any]:
             wall = time.perf_counter()
             worker = threading.Thread(target=build)
             worker.start()
-            await app.wait_until(lambda: view.snapshot is snapshot, 60)
+            await wait_for(app, lambda: view.snapshot is snapshot, 60)
             await pilot.pause()
             wall = time.perf_counter() - wall
             cpu = time.thread_time() - cpu
@@ -231,6 +234,7 @@ async def _apply(brief: dict[str, Any]) -> dict[str, Any]:
 
 async def _memory(brief: dict[str, Any]) -> dict[str, Any]:
     from hvtui.ui.hoststatus import HostStatus
+    from tests.support.tui import wait_for
 
     app = _app(brief, refresh=2.0)
     seen: dict[str, set[int]] = {}
@@ -242,7 +246,7 @@ async def _memory(brief: dict[str, Any]) -> dict[str, Any]:
         return len(seen) == len(brief["uris"]) and all(len(s) >= 3 for s in seen.values())
 
     async with app.run_test(size=SIZE) as pilot:
-        await app.wait_until(refreshed_thrice, 600)
+        await wait_for(app, refreshed_thrice, 600)
         await pilot.pause()
         shown = sum(len(v.snapshot.vms) for v in app.hosts.values() if v.snapshot is not None)
         return {"rss": current_rss_bytes(), "peak": peak_rss_bytes(), "vms": shown}

@@ -23,21 +23,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hvtui.cli.launch import DEMO_NOTE, demo_sim_options
-from hvtui.secrets import CredentialStore
-from hvtui.sim import Simulator
-from hvtui.ui.app import HvtuiApp, build_app
-from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.options import HostSpec, TuiOptions
-from hvtui.ui.screens.confirm import ConfirmScreen
-from hvtui.ui.screens.login import LoginScreen
-from hvtui.ui.screens.vm_detail import VMDetailScreen
-from hvtui.uri import parse_uri
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # run as a script: the app is built as the tests build it
+
+from hvtui.cli.launch import DEMO_NOTE, demo_sim_options  # noqa: E402
+from hvtui.sim import Simulator  # noqa: E402
+from hvtui.ui.app import HvtuiApp  # noqa: E402
+from hvtui.ui.hoststatus import HostStatus  # noqa: E402
+from hvtui.ui.launch import HostSpec  # noqa: E402
+from hvtui.ui.screens.confirm import ConfirmScreen  # noqa: E402
+from hvtui.ui.screens.login import LoginScreen  # noqa: E402
+from hvtui.ui.screens.vm_detail import VMDetailScreen  # noqa: E402
+from hvtui.uri import parse_uri  # noqa: E402
+from tests.support.tui import make_app, wait_for  # noqa: E402
+
 PORT = 24285
 PASSWORD = "Screenshot-Passw0rd"  # noqa: S105 - the simulated hosts' own account, nothing real
-TERMINAL = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
 
 Script = Callable[[HvtuiApp, object], Awaitable[None]]
 
@@ -52,7 +53,8 @@ class Scene:
 
 
 async def settled(app: HvtuiApp, pilot) -> None:
-    await app.wait_until(
+    await wait_for(
+        app,
         lambda: all(
             v.snapshot is not None or v.status in (HostStatus.AUTH_NEEDED, HostStatus.UNREACHABLE)
             for v in app.hosts.values()
@@ -80,7 +82,7 @@ async def one_host(app: HvtuiApp, pilot) -> None:
 async def vm_detail(app: HvtuiApp, pilot) -> None:
     await settled(app, pilot)
     await pilot.press("down", "down", "enter")
-    await app.wait_until(lambda: isinstance(app.top, VMDetailScreen))
+    await wait_for(app, lambda: isinstance(app.top, VMDetailScreen), 30)
     await pilot.pause()
 
 
@@ -92,13 +94,13 @@ async def bulk_confirm(app: HvtuiApp, pilot) -> None:
         app.model.toggle_mark(key)
     app.main.rows_changed()
     await pilot.press("T")
-    await app.wait_until(lambda: isinstance(app.top, ConfirmScreen))
+    await wait_for(app, lambda: isinstance(app.top, ConfirmScreen), 30)
     await pilot.pause()
 
 
 async def login(app: HvtuiApp, pilot) -> None:
     await settled(app, pilot)
-    await app.wait_until(lambda: isinstance(app.top, LoginScreen))
+    await wait_for(app, lambda: isinstance(app.top, LoginScreen), 30)
     await pilot.pause()
 
 
@@ -118,8 +120,7 @@ async def shoot(sim: Simulator, scene: Scene, out: Path) -> Path:
         HostSpec(parse_uri(h.uri), None if i == scene.without_password else h.password)
         for i, h in enumerate(sim.hosts)
     ]
-    options = TuiOptions(hosts=hosts, persist=False, theme=scene.theme, refresh=2.0, title_note=DEMO_NOTE)
-    app = build_app(options, credentials=CredentialStore(use_keyring=False), environ=TERMINAL)
+    app = make_app(hosts, theme=scene.theme, refresh=2.0, title_note=DEMO_NOTE)
     async with app.run_test(size=scene.size) as pilot:
         await scene.script(app, pilot)
         path = app.save_screenshot(filename=f"{scene.name}.svg", path=str(out))

@@ -16,7 +16,7 @@ from hvtui.uri import URIError, parse_uri
 
 if TYPE_CHECKING:
     from hvtui.sim import SimOptions
-    from hvtui.ui.options import TuiOptions
+    from hvtui.ui.launch import TuiOptions
 
 DEMO_NOTE = "demo: simulated hosts"
 
@@ -37,7 +37,7 @@ def run_tui(args: list[str]) -> int:
         uris = [parse_uri(text) for text in parsed.uris]
     except URIError as exc:
         raise UsageError(f"hvtui: {exc}") from None
-    from hvtui.ui.options import HostSpec, TuiOptions
+    from hvtui.ui.launch import HostSpec, TuiOptions
 
     options = TuiOptions(
         hosts=[HostSpec(uri, ca_file=parsed.ca_file) for uri in uris],
@@ -69,7 +69,7 @@ def _run_demo(options: TuiOptions) -> int:
 
     from hvtui.sim import Simulator
     from hvtui.ui.app import run
-    from hvtui.ui.options import HostSpec
+    from hvtui.ui.launch import HostSpec
 
     password = secrets.token_urlsafe(18)
     sim_options = demo_sim_options(password, seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")))

@@ -1,9 +1,10 @@
-"""Messages the refresh scheduler and action workers send to the app.
+"""How refreshes, host statuses and the progress of actions' jobs reach the app.
 
-They are posted from the scheduler's thread (``post_message`` is thread-safe). A refresh of a
-host makes the one before it, still queued, pointless: :meth:`SnapshotReady.can_replace`
-lets the queue drop it, which is safe because the table then finds the changes by row
-identity instead of trusting the newer refresh's list (see :mod:`hvtui.ui.tablemodel`).
+:class:`~hvtui.ui.feed.RefreshFeed` posts them from the scheduler's thread (``post_message``
+is thread-safe). A refresh of a host makes the one before it, still queued, pointless:
+:meth:`SnapshotReady.can_replace` lets the queue drop it, which is safe because the table
+then finds the changes by row identity instead of trusting the newer refresh's list (see
+:mod:`hvtui.ui.tablemodel`).
 """
 
 from __future__ import annotations

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from hvtui.config import ConfigStore
 from hvtui.secrets import CredentialStore
-from hvtui.ui.app import HvtuiApp, build_app
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.app import HvtuiApp
+from hvtui.ui.launch import HostSpec
 from hvtui.uri import parse_uri
-from tests.support.tui import TERMINAL, all_ok, wait_for
+from tests.support import tui
+from tests.support.tui import all_ok, wait_for
 
 __all__ = ["all_ok", "wait_for"]  # the reliability tests take them from here with the rest
 
@@ -39,23 +39,14 @@ def make_app(
     """The app for ``(uri, password)`` pairs (or, with none, the hosts of its config file)."""
     ca_files = ca_files or {}
     specs = [HostSpec(parse_uri(uri), password, ca_files.get(uri)) for uri, password in hosts]
-    persist = config_path is not None
-    tui = TuiOptions(
-        hosts=specs,
-        from_config=not specs,
-        persist=persist,
-        refresh=refresh,
-        theme="textual-dark",
+    return tui.make_app(
+        specs,
         config_path=config_path,
-        **options,
-    )
-    return build_app(
-        tui,
-        config_store=ConfigStore(config_path) if persist else None,
-        credentials=credentials or CredentialStore(use_keyring=False),
+        credentials=credentials,
+        refresh=refresh,
         host_timeout=host_timeout,
         backoff_cap=backoff_cap,
-        environ=TERMINAL,
+        **options,
     )
 
 

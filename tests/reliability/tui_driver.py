@@ -19,11 +19,10 @@ import json
 import sys
 
 from hvtui.cli import configure_logging
-from hvtui.secrets import CredentialStore
-from hvtui.ui.app import build_app
 from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.launch import HostSpec
 from hvtui.uri import parse_uri
+from tests.support.tui import make_app, wait_for
 
 SETTLED = {
     HostStatus.OK,
@@ -44,18 +43,14 @@ async def main(argv: list[str]) -> int:
     configure_logging()
     passwords = [sys.stdin.readline().rstrip("\n") for _ in args.uris]
     specs = [HostSpec(parse_uri(uri), pw) for uri, pw in zip(args.uris, passwords, strict=True)]
-    app = build_app(
-        TuiOptions(hosts=specs, persist=False, refresh=1.0),
-        credentials=CredentialStore(use_keyring=False),
-        host_timeout=args.host_timeout,
-        backoff_cap=2.0,
-        environ={"TERM": "xterm-256color", "COLORTERM": "truecolor"},
-    )
+    app = make_app(specs, refresh=1.0, host_timeout=args.host_timeout, backoff_cap=2.0)
     settled = False
     async with app.run_test(headless=True, size=(160, 60)) as pilot:
         try:
-            await app.wait_until(
-                lambda: bool(app.hosts) and all(v.status in SETTLED for v in app.hosts.values()), args.timeout
+            await wait_for(
+                app,
+                lambda: bool(app.hosts) and all(v.status in SETTLED for v in app.hosts.values()),
+                args.timeout,
             )
             settled = True
         except TimeoutError:

@@ -2,7 +2,7 @@
 
 ``ui(...)`` builds the app (not started) for hosts of a simulator from ``make_sim``, with a
 config file in a temporary directory and an in-memory keyring, so a test never touches the
-developer's own config or keyring. What tests use to drive it is in ``driving.py``.
+developer's own config or keyring. What tests use to drive it is in :mod:`tests.ui.driving`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from typing import Any
 
 import keyring
 import pytest
-from driving import MemoryKeyring
 from textual.widgets import Input
 
-from hvtui.config import ConfigStore
 from hvtui.secrets import CredentialStore
-from hvtui.ui.app import HvtuiApp, build_app
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.app import HvtuiApp
+from hvtui.ui.launch import HostSpec
 from hvtui.uri import parse_uri
-from tests.support.tui import TERMINAL
+from tests.support.tui import make_app
+from tests.ui.driving import MemoryKeyring
 
 # Every UI test sees the same terminal, whatever CI's TERM is: 256 colours, default theme.
 
@@ -69,16 +68,16 @@ def ui(config_path: Path, keyring_backend: MemoryKeyring) -> Callable[..., Hvtui
             HostSpec(parse_uri(h.uri), h.password if passwords else None, getattr(h, "ca_file", None))
             for h in hosts
         ]
-        options.setdefault("theme", "textual-dark")
         options.setdefault("refresh", 2.0)
-        tui = TuiOptions(hosts=specs, from_config=not specs, config_path=config_path, **options)
-        return build_app(
-            tui,
-            config_store=ConfigStore(config_path) if tui.persist else None,
-            credentials=credentials or CredentialStore(keyring_backend, use_keyring=tui.persist),
+        persist = options.pop("persist", True)
+        return make_app(
+            specs,
+            config_path=config_path,
+            persist=persist,
+            credentials=credentials or CredentialStore(keyring_backend, use_keyring=persist),
             host_timeout=host_timeout,
             backoff_cap=backoff_cap,
-            environ=TERMINAL,
+            **options,
         )
 
     return build

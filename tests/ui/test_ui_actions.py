@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from driving import all_ok, invokes, rows_where, sim_host_of, sim_vm, wait_for
 
 from hvtui.hyperv.states import VMState
 from hvtui.ui.messages import JobUpdate
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.main import MainScreen
+from tests.ui.driving import all_ok, invokes, rows_where, sim_host_of, sim_vm, wait_for
 
 # Seed 11 gives both hosts every state an action needs: running (with and without the
 # shutdown service), off, saved and paused.

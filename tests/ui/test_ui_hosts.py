@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from driving import all_ok, key_of, wait_for
 from textual.widgets import Button, Input, Static
 
 from hvtui.config import ConfigStore
@@ -15,6 +14,7 @@ from hvtui.ui.screens.add_host import AddHostScreen
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.main import MainScreen
+from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (100, 30)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import keyring
 import keyring.backends.fail
 import pytest
-from driving import all_ok, key_of, wait_for
 from textual.widgets import Checkbox, Input, Static
 
 from hvtui.secrets import NO_BACKEND, SERVICE, CredentialStore
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.main import MainScreen
+from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (100, 32)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from driving import all_ok, key_of, wait_for
-
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.widgets.host_detail import HostDetail
 from hvtui.ui.widgets.hosts_pane import host_prompt
 from hvtui.uri import parse_uri
+from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (120, 36)
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from driving import all_ok, key_of, wait_for
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.widgets import Static
 
 from hvtui.config import ConfigStore
-from hvtui.ui.app import ANSI_THEME, choose_theme, sixteen_colours
 from hvtui.ui.screens.help import HelpScreen
 from hvtui.ui.screens.main import MainScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
+from hvtui.ui.themes import ANSI_THEME, choose_theme, sixteen_colours
 from hvtui.ui.widgets.host_detail import HostDetail
+from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (120, 36)
 

@@ -286,6 +286,9 @@ class MainScreen(VerbScreen):
         self.refresh_footer()
 
     def action_clear_marks(self) -> None:
+        self.clear_marks()
+
+    def clear_marks(self) -> None:
         if self.hvtui.model.clear_marks():
             self.table.refresh()
             self._update_title()
@@ -299,6 +302,9 @@ class MainScreen(VerbScreen):
         self.hvtui.set_sort(model.sort_column, not model.sort_reverse)
 
     def action_toggle_detail(self) -> None:
+        self.toggle_detail()
+
+    def toggle_detail(self) -> None:
         detail = self.query_one(HostDetail)
         detail.display = not detail.display
         self.hvtui.show_host_detail = detail.display

@@ -7,17 +7,15 @@ nothing. In read-only mode the applicable verbs stay visible but greyed out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 
 from hvtui.hyperv.actions import VERBS, Verb
+from hvtui.ui.facade import AppFacade
 from hvtui.ui.rows import Row
-
-if TYPE_CHECKING:
-    from hvtui.ui.app import HvtuiApp
 
 VERB_KEYS: dict[Verb, str] = {
     Verb.START: "s",
@@ -50,12 +48,17 @@ def applicable(verb: Verb, rows: list[Row]) -> list[Row]:
 
 
 class VerbScreen(Screen[None]):
+    """A screen whose verb keys act on :meth:`verb_targets`: the main screen and the VM screen.
+
+    One place decides which verbs apply, what the footer shows and what a key that does not
+    apply says, so the two screens cannot disagree about it.
+    """
+
     _footer_signature: tuple[bool | None, ...] | None = None
-    """A screen whose verb keys act on :meth:`verb_targets`."""
 
     @property
-    def hvtui(self) -> HvtuiApp:
-        return self.app  # type: ignore[return-value]
+    def hvtui(self) -> AppFacade:
+        return cast(AppFacade, self.app)
 
     def verb_targets(self) -> list[Row]:
         raise NotImplementedError

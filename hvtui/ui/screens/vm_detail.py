@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
+from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
 from hvtui.ui.widgets.host_detail import render_lines
@@ -65,7 +66,7 @@ class VMDetailScreen(VerbScreen):
         self._row = row
         view = self.hvtui.hosts.get(row.host)
         host_name = view.name if view else row.host
-        lines = self.hvtui.describe_vm(row, host_name)
+        lines = vm_lines(row.vm, host_name, self.hvtui.model.jobs.get(row.key))
         width = max(20, box.content_region.width or self.app.size.width - 4)
         facts.update(render_lines(lines, width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")

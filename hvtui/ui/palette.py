@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hvtui.hyperv.actions import VERBS
 from hvtui.ui.columns import COLUMNS
+from hvtui.ui.facade import AppFacade
 from hvtui.ui.screens.verbs import VERB_KEYS, VerbScreen, applicable
-
-if TYPE_CHECKING:
-    from hvtui.ui.app import HvtuiApp
 
 Command = tuple[str, Callable[[], object], str]
 
 MAX_VM_HITS = 40
 
 
-class HvtuiCommands(Provider):
+class PaletteCommands(Provider):
+    """What ctrl+p offers: built from the state at the moment it opens, so it lists only what applies."""
+
     @property
-    def hvtui(self) -> HvtuiApp:
-        return self.app  # type: ignore[return-value]
+    def hvtui(self) -> AppFacade:
+        return cast(AppFacade, self.app)
 
     def _verbs(self) -> Iterator[Command]:
         screen = self.screen

@@ -1,16 +1,16 @@
-"""The CLI builds TuiOptions on any path: that module must not load Textual, nor show a password."""
+"""The CLI builds TuiOptions on any path: hvtui.ui.launch must not load Textual, nor show a password."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from hvtui.ui.options import HostSpec, TuiOptions
+from hvtui.ui.launch import HostSpec, TuiOptions
 from hvtui.uri import parse_uri
 
 
-def test_options_import_no_textual():
-    code = "import sys, hvtui.ui.options; print('textual' in sys.modules)"
+def test_launch_options_import_no_textual():
+    code = "import sys, hvtui.ui.launch; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -1,0 +1,55 @@
+"""The app as its screens and the command palette see it: shared state, and what they may ask.
+
+Screens and the palette type against :class:`AppFacade` instead of importing the app, which
+imports them: so the app depends on its screens and never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from hvtui.hyperv.actions import Verb
+from hvtui.ui.hostview import HostView
+from hvtui.ui.rows import Row
+from hvtui.ui.tablemodel import TableModel
+
+
+@runtime_checkable
+class AppFacade(Protocol):
+    model: TableModel
+    hosts: dict[str, HostView]
+    read_only: bool
+    paused: bool
+    show_host_detail: bool
+
+    @property
+    def config_path(self) -> Path: ...
+
+    def request_verb(self, verb: Verb, rows: Iterable[Row]) -> None:
+        """Check, confirm when destructive or bulk, then run a verb on VMs."""
+
+    def open_vm(self, key: str, *, reveal: bool = False) -> None: ...
+
+    def set_sort(self, column: str, reverse: bool) -> None: ...
+
+    def toggle_column(self, key: str) -> None: ...
+
+    def add_host_dialog(self) -> None: ...
+
+    def remove_host_dialog(self, key: str) -> None: ...
+
+    def prompt_login(self, key: str | None = None) -> None: ...
+
+    def show_host(self, key: str | None) -> None: ...
+
+    def toggle_host_detail(self) -> None: ...
+
+    def clear_marks(self) -> None: ...
+
+    def action_refresh_now(self) -> None: ...
+
+    def action_toggle_pause(self) -> None: ...
+
+    def action_help(self) -> None: ...

@@ -1,0 +1,47 @@
+"""The refresh scheduler's one listener: it builds table rows and posts messages, nothing else.
+
+It is called on the scheduler's thread. It holds no widget and not the app, only the app's
+``post_message`` (thread-safe in Textual): so no widget code can run on that thread by
+accident, and the rows are built there, off the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from textual.message import Message
+
+from hvtui.hyperv.models import HostSnapshot, JobProgress
+from hvtui.ui.hoststatus import StatusReport
+from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
+from hvtui.ui.rows import RowBuilder, host_label
+
+
+class RefreshFeed:
+    """Implements :class:`hvtui.ui.scheduler.Listener`, and follows the jobs of actions."""
+
+    def __init__(self, post: Callable[[Message], object]) -> None:
+        self._post = post
+        self._builders: dict[str, RowBuilder] = {}  # touched only on the scheduler's thread
+
+    def host_status(self, key: str, report: StatusReport) -> None:
+        self._post(HostStatusChanged(key, report))
+
+    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Mapping[str, Any]) -> None:
+        builder = self._builders.get(key)
+        if builder is None:
+            builder = self._builders[key] = RowBuilder(key)
+        rows = builder.build(snapshot, host_label(snapshot, builder.uri_host))
+        self._post(SnapshotReady(key, snapshot, rows, connection, snapshot.counts()))
+
+    def host_removed(self, key: str) -> None:
+        self._builders.pop(key, None)
+
+    def job_progress(self, vm_key: str, progressive: str) -> Callable[[JobProgress], None]:
+        """The progress callback of one action's job ("Saving 35%" in the VM's status cell)."""
+
+        def progress(job: JobProgress) -> None:
+            self._post(JobUpdate(vm_key, progressive, job))
+
+        return progress

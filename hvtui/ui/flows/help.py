@@ -1,0 +1,49 @@
+"""What ``?`` shows: the keys of the screen it was opened from, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from hvtui.ui.screens.help import HelpEntry, HelpScreen, entries_from
+from hvtui.ui.screens.main import MainScreen
+from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
+from hvtui.ui.widgets.vm_table import VMTable
+
+MOUSE = "Mouse: click a row to select it, click a header to sort, double-click for details."
+
+
+def help_screen(screen: Screen[Any], app_bindings: Iterable[BindingType], *, read_only: bool) -> HelpScreen:
+    """The help for ``screen``: its verbs (greyed out when read-only), its other keys, the app's."""
+    disabled: set[str] = set()
+    if read_only:
+        disabled = {b.action for b in VERB_BINDINGS}
+    sections: list[tuple[str, list[HelpEntry]]] = []
+    if isinstance(screen, VerbScreen):
+        bindings = list(type(screen).BINDINGS)
+        verbs = [b for b in bindings if isinstance(b, Binding) and b.action.startswith("verb(")]
+        others = [b for b in bindings if isinstance(b, Binding) and not b.action.startswith("verb(")]
+        sections.append(
+            (
+                "Actions on the VM under the cursor, or on every marked VM",
+                entries_from(verbs, disabled=disabled),
+            )
+        )
+        if isinstance(screen, MainScreen):
+            table = [b for b in VMTable.BINDINGS if isinstance(b, Binding)]
+            sections.append(("Moving around", entries_from(table)))
+        sections.append(("This screen", entries_from(others)))
+    everywhere = [b for b in app_bindings if isinstance(b, Binding)]
+    everywhere = [b for b in everywhere if b.action not in ("help", "command_palette")] + [
+        Binding("tab", "focus_next", "Next pane"),
+        Binding("ctrl+p", "command_palette", "Command palette: hosts, VMs, verbs"),
+        Binding("question_mark", "help", "This help"),
+    ]
+    sections.append(("Everywhere", entries_from(everywhere)))
+    note = MOUSE
+    if read_only:
+        note = "Read-only mode: the actions are disabled. " + note
+    return HelpScreen(sections, note)
