@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hvtui.wsman import auth, encryption, tls
+from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.errors import (
     AuthenticationError,
@@ -37,7 +38,6 @@ from hvtui.wsman.errors import (
     TransportError,
     WSManError,
 )
-from hvtui.wsman.options import ClientOptions
 from hvtui.wsman.replies import check_size, describe_body
 from hvtui.wsman.stats import ClientStats
 
