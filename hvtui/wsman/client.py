@@ -20,9 +20,10 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 
+import httpx
 from lxml import etree
 
 from hvtui import namespaces as ns
@@ -45,7 +46,7 @@ from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
-from hvtui.wsman.transport import HostTransport, HttpReply
+from hvtui.wsman.transport import HostTransport
 from hvtui.wsman.values import decode_instance, decode_properties
 
 log = logging.getLogger("hvtui.wsman")
@@ -71,16 +72,24 @@ class WSManClient:
     """``async with WSManClient("http://hv01:5985/wsman", Credentials(...)) as client: ...``
 
     One client per host; it owns one HTTP connection, kept alive between calls.
+    ``transport`` replaces httpx's socket transport (``httpx.MockTransport`` in tests).
     """
 
-    def __init__(self, endpoint: str, credentials: Credentials, options: ClientOptions | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        options: ClientOptions | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         if not isinstance(credentials, Credentials):
             raise ConfigurationError("credentials must be a Credentials(user, password)")
         self.endpoint = endpoint
         self._user = credentials.user
         self.options = options if options is not None else ClientOptions()
         self.stats = ClientStats()
-        self._transport = HostTransport(endpoint, credentials, self.options, self.stats)
+        self._transport = HostTransport(endpoint, credentials, self.options, self.stats, transport=transport)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -129,12 +138,13 @@ class WSManClient:
         With ``authenticated=False`` no credentials are sent (``WSMANIDENTIFY: unauthenticated``).
         """
         self.stats.operations += 1
-        if authenticated:
-            http = await self._transport.exchange(envelope.IDENTIFY_BODY, idempotent=True, what="Identify")
-        else:
-            http = await self._transport.exchange_unauthenticated(
-                envelope.IDENTIFY_BODY, {"WSMANIDENTIFY": "unauthenticated"}
-            )
+        http = await self._transport.exchange(
+            envelope.IDENTIFY_BODY,
+            idempotent=True,
+            what="Identify",
+            authenticated=authenticated,
+            headers=None if authenticated else {"WSMANIDENTIFY": "unauthenticated"},
+        )
         reply = self._open(http, None)
         payload = reply.payload
         if payload is None or payload.tag != f"{ID}IdentifyResponse":
@@ -218,7 +228,7 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
-    ) -> AsyncIterator[CimInstance]:
+    ) -> AsyncGenerator[CimInstance, None]:
         """Instances of a class (or of a WQL query), page by page as the host sends them.
 
         ``mode`` ``"EPR"`` yields references only (instances with ``epr`` set and no
@@ -280,7 +290,7 @@ class WSManClient:
         max_elements: int | None,
         mode: str | None,
         schema: ClassSchema | None,
-    ) -> AsyncIterator[list[CimInstance]]:
+    ) -> AsyncGenerator[list[CimInstance], None]:
         if mode is not None and mode not in envelope.ENUMERATION_MODES:
             raise ConfigurationError(
                 f"enumeration mode {mode!r} is not known: use None, 'EPR' or 'ObjectAndEPR'"
@@ -402,29 +412,31 @@ class WSManClient:
         http = await self._transport.exchange(data, idempotent=idempotent, what=what)
         return self._open(http, message_id)
 
-    def _open(self, http: HttpReply, message_id: str | None) -> Reply:
-        media = (http.content_type or "").split(";")[0].strip().lower()
-        if media not in _XML_TYPES or not looks_like_xml(http.body):
+    def _open(self, http: httpx.Response, message_id: str | None) -> Reply:
+        status = http.status_code
+        content_type = http.headers.get("content-type")
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media not in _XML_TYPES or not looks_like_xml(http.content):
             raise ProtocolError(
-                f"{self.host} answered HTTP {http.status} with "
-                f"{describe_body(http.body, http.content_type)} where a SOAP reply was expected: check that "
+                f"{self.host} answered HTTP {status} with "
+                f"{describe_body(http.content, content_type)} where a SOAP reply was expected: check that "
                 "the endpoint is WinRM (transport, port, /wsman)",
                 host=self.host,
-                status=http.status,
-                content_type=http.content_type,
+                status=status,
+                content_type=content_type,
             )
         reply = open_envelope(
-            http.body,
+            http.content,
             host=self.host,
-            http_status=http.status,
+            http_status=status,
             message_id=message_id,
-            content_type=http.content_type,
+            content_type=content_type,
         )
-        if http.status != 200:
+        if status != 200:
             raise ProtocolError(
-                f"{self.host} answered HTTP {http.status} with a SOAP reply that is not a fault: refused",
+                f"{self.host} answered HTTP {status} with a SOAP reply that is not a fault: refused",
                 host=self.host,
-                status=http.status,
+                status=status,
             )
         return reply
 
