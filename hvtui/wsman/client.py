@@ -215,7 +215,7 @@ class WSManClient:
         outputs = CimProperties(decode_properties(payload), output_schema, f"{method}_OUTPUT")
         return_value = outputs.get("ReturnValue")
         job = outputs.get("Job")
-        return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method)
+        return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method, reply.size)
 
     # ------------------------------------------------------------ Enumerate
 
