@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 
@@ -46,6 +45,7 @@ from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
+from hvtui.wsman.targets import class_of, enumeration_target
 from hvtui.wsman.transport import HostTransport
 from hvtui.wsman.values import decode_instance, decode_properties
 
@@ -54,7 +54,6 @@ log = logging.getLogger("hvtui.wsman")
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
 
 _XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
-_WQL_CLASS = re.compile(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 RELEASE_TIMEOUT = 5.0
 
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
@@ -171,7 +170,7 @@ class WSManClient:
     ) -> CimInstance:
         """WS-Transfer Get of one instance by its keys."""
         reply = await self._call(
-            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {_class_of(resource_uri)}"
+            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {class_of(resource_uri)}"
         )
         if reply.payload is None:
             raise ProtocolError("the host's GetResponse holds no instance", host=self.host)
@@ -200,7 +199,7 @@ class WSManClient:
             body,
             selectors,
             idempotent=False,
-            what=f"Invoke {_class_of(resource_uri)}.{method}",
+            what=f"Invoke {class_of(resource_uri)}.{method}",
         )
         payload = reply.payload
         if (
@@ -299,8 +298,8 @@ class WSManClient:
         # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
         if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
             raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
-        enumerate_uri, pull_uri, fragment_class, fragment_uri = _enumeration_target(resource_uri, wql)
-        class_name = fragment_class or _class_of(resource_uri)
+        enumerate_uri, pull_uri, fragment_class, fragment_uri = enumeration_target(resource_uri, wql)
+        class_name = fragment_class or class_of(resource_uri)
         what = f"Enumerate {class_name}"
         reply = await self._call(
             enumerate_uri,
@@ -445,31 +444,3 @@ class WSManClient:
         return ProtocolError(
             f"{self.host} answered with {found} where {expected} was expected", host=self.host
         )
-
-
-def _class_of(resource_uri: str) -> str:
-    return resource_uri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _enumeration_target(resource_uri: str, wql: str | None) -> tuple[str, str, str, str]:
-    """(Enumerate URI, Pull URI, fragment class, fragment class URI) for a request."""
-    if not resource_uri:
-        raise ConfigurationError("the resource URI is empty: name a class URI or a namespace wildcard")
-    wildcard = resource_uri.endswith("/*")
-    if wql is None:
-        if wildcard:
-            raise ConfigurationError(
-                f"{resource_uri} is a namespace wildcard: WinRM enumerates it only with a WQL filter; pass "
-                "wql=, or use a class URI"
-            )
-        return resource_uri, resource_uri, _class_of(resource_uri), resource_uri
-    match = _WQL_CLASS.search(wql)
-    wql_class = match.group(1) if match else ""
-    if wildcard:
-        base = resource_uri[:-2]
-        return resource_uri, resource_uri, wql_class, f"{base}/{wql_class}" if wql_class else base
-    if resource_uri.startswith(ns.WMI_BASE):
-        base = resource_uri.rsplit("/", 1)[0]
-        # WinRM requires the wildcard with WQL; pulling on the class URI is accepted too.
-        return f"{base}/*", resource_uri, wql_class or _class_of(resource_uri), resource_uri
-    return resource_uri, resource_uri, wql_class, resource_uri
