@@ -10,10 +10,10 @@ from urllib.request import parse_http_list
 from hvtui.wsman.credentials import Credentials
 
 NEGOTIATE = "Negotiate"
-BASIC = "Basic"
 
 _TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 
+#: (scheme, the rest: a token or auth-params), e.g. ("Basic", 'realm="WSMAN"').
 Challenge = tuple[str, str]
 
 
