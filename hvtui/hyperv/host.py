@@ -37,7 +37,7 @@ from hvtui.hyperv.session import DEFAULT_TIMEOUT, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.values import as_guid, as_int
 from hvtui.uri import ConnectionURI
-from hvtui.wsman import ClientOptions, Credentials
+from hvtui.wsman import ClientOptions, ClientStats, Credentials
 
 _log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class HyperVHost:
         await self.aclose()
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> ClientStats:
         return self.session.stats
 
     # -- host facts ---------------------------------------------------------------------------
@@ -313,9 +313,7 @@ class HyperVHost:
 
     async def _summary_call(self, settings: Sequence[str] | None) -> tuple[list[Mapping[str, Any]], float]:
         """One GetSummaryInformation, and the reply's bytes per VM (0 for an empty reply)."""
-        before = self.session.stats.bytes_received
-        rows = await self.session.summary_information(settings, queries.SUMMARY_CODES)
-        size = self.session.stats.bytes_received - before
+        rows, size = await self.session.summary_information(settings, queries.SUMMARY_CODES)
         return rows, (size / len(rows) if rows else 0.0)
 
     # -- lookups ------------------------------------------------------------------------------

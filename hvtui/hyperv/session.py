@@ -33,6 +33,7 @@ from hvtui.wsman import (
     ClassSchema,
     ClientClosedError,
     ClientOptions,
+    ClientStats,
     ConfigurationError,
     Credentials,
     EmbeddedInstance,
@@ -97,7 +98,7 @@ class Session:
             raise HyperVError(str(exc), problem=Problem.USAGE) from None
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> ClientStats:
         return self.client.stats
 
     def describe(self) -> dict[str, Any]:
@@ -153,8 +154,9 @@ class Session:
 
     async def summary_information(
         self, setting_ids: Sequence[str] | None, codes: Iterable[int]
-    ) -> list[Props]:
-        """``GetSummaryInformation``: every VM (``setting_ids`` None) or the VSSDs named."""
+    ) -> tuple[list[Props], int]:
+        """``GetSummaryInformation``: every VM (``setting_ids`` None) or the VSSDs named, and the
+        size in bytes of the reply they came in."""
         params: list[tuple[str, Any]] = []
         if setting_ids is not None:
             params.append(("SettingData", [EPR(queries.VSSD, {"InstanceID": sid}) for sid in setting_ids]))
@@ -168,10 +170,11 @@ class Session:
         if code not in (0, None):
             raise HostFault(f"the host could not summarise its VMs (GetSummaryInformation returned {code})")
         if items is None:
-            return []
+            return [], result.reply_bytes
         if not isinstance(items, list | tuple):
             items = [items]
-        return [item.properties if isinstance(item, CimInstance) else item for item in items]
+        rows = [item.properties if isinstance(item, CimInstance) else item for item in items]
+        return rows, result.reply_bytes
 
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""

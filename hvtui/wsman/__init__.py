@@ -12,6 +12,7 @@ of a Windows host and returns CIM objects; it knows nothing about virtual machin
 
 from hvtui.wsman.cim import EPR, CimInstance, CimProperties, EmbeddedInstance, IdentifyResult, InvokeResult
 from hvtui.wsman.client import WSManClient
+from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.errors import (
     AuthenticationError,
@@ -27,7 +28,6 @@ from hvtui.wsman.errors import (
     TransportError,
     WSManError,
 )
-from hvtui.wsman.options import ClientOptions
 from hvtui.wsman.schema import ClassSchema, PropertyType
 from hvtui.wsman.stats import ClientStats
 

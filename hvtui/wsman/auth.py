@@ -1,206 +1,100 @@
-"""Authentication policy: which scheme to use with a host, and what to say when it fails.
+"""Authentication policy: which scheme to use with a host.
 
 * ``auto``: NTLM first (the Negotiate scheme every Windows host offers by default, with
   message encryption over HTTP); Basic only when it is all the host offers and the
   transport allows it.
 * ``ntlm``: NTLM only. ``basic``: Basic only -- over HTTPS, or over plain HTTP when the
-  user chose both transport=http and auth=basic (then a warning says, once, that the
-  password crosses the network readable).
+  user chose both transport=http and auth=basic.
 
-NTLM tokens are raw NTLMSSP messages carried in ``Authorization: Negotiate`` -- what
-Windows' Negotiate package accepts from non-domain clients, and what NTLM clients proven
-against Hyper-V hosts send -- produced by pyspnego's own NTLM implementation, which
-carries its own MD4 (OpenSSL 3 has none) and never reaches for Kerberos/GSSAPI.
+The flows themselves are in :mod:`hvtui.wsman.auth_flow` (Basic) and
+:mod:`hvtui.wsman.negotiate` (NTLM, with message encryption and channel binding).
 """
 
 from __future__ import annotations
 
-import base64
 import logging
-import re
-from collections.abc import Iterable
 
-import spnego
-from spnego.channel_bindings import GssChannelBindings
+import httpx
 
+from hvtui.wsman.auth_errors import basic_over_http_refused, no_usable_scheme, ntlm_not_offered
+from hvtui.wsman.auth_flow import AuthFlow, BasicAuth, Flow
+from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
-from hvtui.wsman.errors import AuthenticationError
+from hvtui.wsman.endpoint import Endpoint
+from hvtui.wsman.negotiate import NegotiateAuth, SchemeNotOffered
+from hvtui.wsman.stats import ClientStats
 
-NEGOTIATE = "Negotiate"
-BASIC = "Basic"
-
-ENABLE_BASIC = 'winrm set winrm/config/service/auth @{Basic="true"}'
-ENABLE_NEGOTIATE = 'winrm set winrm/config/service/auth @{Negotiate="true"}'
-ALLOW_UNENCRYPTED = 'winrm set winrm/config/service @{AllowUnencrypted="true"}'
-
-# pyspnego logs every NTLM message at DEBUG; an NTLMv2 response can be cracked offline, so
-# its loggers stay at INFO whatever the application's root level is.
-logging.getLogger("spnego").setLevel(logging.INFO)
-
-_TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+log = logging.getLogger("hvtui.wsman")
 
 
-def parse_challenges(values: Iterable[str]) -> list[tuple[str, str]]:
-    """``WWW-Authenticate`` header values -> [(scheme, rest)], one per challenge.
+def auth_for(
+    options: ClientOptions, credentials: Credentials, endpoint: Endpoint, stats: ClientStats
+) -> AuthFlow:
+    """The flow ``options.auth`` asks for; refuses at once what could only send a readable password."""
+    basic_allowed = endpoint.https or options.allow_basic_over_http
+    if options.auth == "basic":
+        return BasicAuth(credentials, endpoint, allow_over_http=options.allow_basic_over_http)
+    negotiate = NegotiateAuth(credentials, endpoint, stats, protocol="ntlm")
+    fallback = BasicAuth(credentials, endpoint, allow_over_http=True) if basic_allowed else None
+    return SchemeChoice(negotiate, fallback, endpoint, credentials.user, auto=options.auth == "auto")
 
-    Hosts send one header per scheme; some intermediaries fold them into one
-    (``Negotiate, Basic realm="WSMAN"``). Base64 tokens end in ``=`` and are not auth-params.
+
+class SchemeChoice(AuthFlow):
+    """Negotiate, and what to do when the host does not offer it at all.
+
+    In ``auto`` mode the host's first 401 decides: Basic (``fallback``, present only where
+    Basic may be sent) when that is all it offers, else a clear refusal. In ``ntlm``
+    mode that 401 is a refusal naming what the host offers instead.
     """
-    challenges: list[tuple[str, str]] = []
-    for value in values:
-        for raw_piece in _split_commas(value):
-            piece = raw_piece.strip()
-            if not piece:
-                continue
-            match = _TOKEN.match(piece)
-            if match is None:
-                continue
-            word = match.group()
-            rest = piece[match.end() :]
-            if rest.lstrip().startswith("=") and challenges:
-                # "realm=..." style auth-param continuing the previous challenge
-                scheme, params = challenges[-1]
-                challenges[-1] = (scheme, f"{params}, {piece}".strip(", "))
-                continue
-            challenges.append((word, rest.strip()))
-    return challenges
 
+    def __init__(
+        self,
+        negotiate: NegotiateAuth,
+        fallback: BasicAuth | None,
+        endpoint: Endpoint,
+        user: str,
+        *,
+        auto: bool,
+    ) -> None:
+        self._negotiate = negotiate
+        self._fallback = fallback
+        self._endpoint = endpoint
+        self._user = user
+        self._auto = auto
+        self._chosen: AuthFlow = negotiate
 
-def _split_commas(value: str) -> list[str]:
-    pieces, current, quoted = [], [], False
-    for char in value:
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return pieces
+    @property
+    def scheme(self) -> str | None:
+        if self._chosen is not self._negotiate or not self._auto or self._negotiate.authenticated:
+            return self._chosen.scheme
+        return None
 
+    @property
+    def encrypted(self) -> bool:
+        return self.scheme is not None and self._chosen.encrypted
 
-def offered_schemes(challenges: list[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(scheme for scheme, _ in challenges))
+    def connection_lost(self) -> None:
+        self._chosen.connection_lost()
 
-
-def negotiate_token(challenges: list[tuple[str, str]]) -> bytes | None:
-    """The base64 token of a ``Negotiate`` (or ``NTLM``) challenge, if the host sent one."""
-    for scheme, rest in challenges:
-        if (
-            scheme.lower() in ("negotiate", "ntlm")
-            and rest
-            and " " not in rest
-            and "=" not in rest.rstrip("=")
-        ):
+    def auth_flow(self, request: httpx.Request) -> Flow:
+        if self._chosen is self._negotiate:
             try:
-                return base64.b64decode(rest, validate=True)
-            except ValueError:
-                return None
-    return None
+                return (yield from self._negotiate.auth_flow(request))
+            except SchemeNotOffered as refusal:
+                self._chosen = self._instead_of_negotiate(refusal.offered)
+        return (yield from self._chosen.auth_flow(request))
 
-
-def has_scheme(challenges: list[tuple[str, str]], name: str) -> bool:
-    return any(scheme.lower() == name.lower() for scheme, _ in challenges)
-
-
-def basic_header(credentials: Credentials) -> str:
-    """``Basic base64(user:password)``, UTF-8 encoded, built without keeping the password around."""
-    return "Basic " + base64.b64encode(f"{credentials.user}:{credentials.reveal()}".encode()).decode("ascii")
-
-
-def negotiate_header(token: bytes) -> str:
-    return f"{NEGOTIATE} {base64.b64encode(token).decode('ascii')}"
-
-
-def ntlm_context(credentials: Credentials, hostname: str) -> spnego.ContextProxy:
-    """A fresh NTLM initiator for one connection (sealing and signing on)."""
-    return spnego.client(
-        credentials.user,
-        credentials.reveal(),
-        hostname=hostname,
-        service="HTTP",
-        context_req=spnego.ContextReq.default,
-        protocol="ntlm",
-    )
-
-
-def channel_bindings(application_data: bytes | None) -> GssChannelBindings | None:
-    """GSS channel bindings carrying RFC 5929 data (None when there is no TLS certificate)."""
-    return GssChannelBindings(application_data=application_data) if application_data else None
-
-
-def _offered_text(offered: tuple[str, ...]) -> str:
-    return ", ".join(offered) if offered else "nothing"
-
-
-def basic_refused(user: str, host: str, offered: tuple[str, ...], https: bool) -> AuthenticationError:
-    if not any(s.lower() == "basic" for s in offered):
-        return AuthenticationError(
-            f"{host} does not accept Basic authentication (it offers: {_offered_text(offered)}): use "
-            f"auth=ntlm, or enable Basic with `{ENABLE_BASIC}`",
-            host=host,
-            reason="scheme",
-            offered=offered,
+    def _instead_of_negotiate(self, offered: tuple[str, ...]) -> AuthFlow:
+        host = self._endpoint.host
+        if not self._auto:
+            raise ntlm_not_offered(host, offered, self._fallback is not None)
+        if not any(s.lower() == "basic" for s in offered):
+            raise no_usable_scheme(host, offered)
+        if self._fallback is None:
+            raise basic_over_http_refused(self._user, host, offered)
+        log.debug(
+            "%s: the host offers only Basic; using Basic over %s",
+            host,
+            "TLS" if self._endpoint.https else "HTTP",
         )
-    if not https:
-        return AuthenticationError(
-            f"{host} refused Basic authentication over HTTP for {user}: either the user name or password is "
-            f"wrong, or the host refuses unencrypted traffic (allow it with `{ALLOW_UNENCRYPTED}`, or "
-            "better use auth=ntlm or transport=https)",
-            host=host,
-            reason="credentials",
-            offered=offered,
-        )
-    return AuthenticationError(
-        f"{host} refused the user name or password for {user}: check them (Basic works only for local "
-        "accounts; use auth=ntlm for a domain account)",
-        host=host,
-        reason="credentials",
-        offered=offered,
-    )
-
-
-def ntlm_refused(user: str, host: str, offered: tuple[str, ...]) -> AuthenticationError:
-    return AuthenticationError(
-        f"{host} refused the user name or password for {user}: check them (a domain account is written "
-        "DOMAIN\\user or user@domain; the user must be allowed to use WinRM)",
-        host=host,
-        reason="credentials",
-        offered=offered,
-    )
-
-
-def ntlm_not_offered(host: str, offered: tuple[str, ...], basic_usable: bool) -> AuthenticationError:
-    alternative = "use auth=basic" if basic_usable else "use auth=basic over transport=https"
-    if not any(s.lower() == "basic" for s in offered):
-        alternative = "no other scheme hvtui speaks is offered"
-    return AuthenticationError(
-        f"{host} does not accept NTLM (Negotiate) authentication (it offers: {_offered_text(offered)}): "
-        f"enable it with `{ENABLE_NEGOTIATE}`, or {alternative}",
-        host=host,
-        reason="scheme",
-        offered=offered,
-    )
-
-
-def basic_over_http_refused(user: str, host: str, offered: tuple[str, ...] = ()) -> AuthenticationError:
-    only = " the host offers only Basic, and" if offered else ""
-    return AuthenticationError(
-        f"refusing to send the password for {user} readable over plain HTTP to {host}:{only} Basic is "
-        "allowed over HTTP only when you choose transport=http and auth=basic together; prefer "
-        f"transport=https, or auth=ntlm (enable Negotiate with `{ENABLE_NEGOTIATE}`)",
-        host=host,
-        reason="insecure",
-        offered=offered,
-    )
-
-
-def no_usable_scheme(host: str, offered: tuple[str, ...]) -> AuthenticationError:
-    return AuthenticationError(
-        f"{host} offers no authentication scheme hvtui speaks (it offers: {_offered_text(offered)}): enable "
-        f"Negotiate with `{ENABLE_NEGOTIATE}` (or Basic over HTTPS)",
-        host=host,
-        reason="scheme",
-        offered=offered,
-    )
+        return self._fallback

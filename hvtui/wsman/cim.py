@@ -429,12 +429,14 @@ class EmbeddedInstance:
 class InvokeResult:
     """What a method returned: ``return_value`` (an int for the usual uint32), the typed
     ``outputs`` (every ``_OUTPUT`` child, ReturnValue included) and ``job``, the Job
-    reference a 4096 ("transition started") comes with."""
+    reference a 4096 ("transition started") comes with. ``reply_bytes`` is the size of the
+    SOAP reply it came in, measured on the reply itself, for callers that size batches."""
 
     return_value: Any
     outputs: Mapping[str, Any]
     job: EPR | None = None
     method: str = ""
+    reply_bytes: int = 0
 
 
 _PRODUCT_VERSION = re.compile(

@@ -19,15 +19,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 
+import httpx
 from lxml import etree
 
 from hvtui import namespaces as ns
 from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, CimInstance, CimProperties, IdentifyResult, InvokeResult
+from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.errors import (
     ConfigurationError,
@@ -40,12 +41,12 @@ from hvtui.wsman.errors import (
     WSManError,
 )
 from hvtui.wsman.faults import subcode_is
-from hvtui.wsman.options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
-from hvtui.wsman.transport import HostTransport, HttpReply
+from hvtui.wsman.targets import class_of, enumeration_target
+from hvtui.wsman.transport import HostTransport
 from hvtui.wsman.values import decode_instance, decode_properties
 
 log = logging.getLogger("hvtui.wsman")
@@ -53,7 +54,6 @@ log = logging.getLogger("hvtui.wsman")
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
 
 _XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
-_WQL_CLASS = re.compile(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 RELEASE_TIMEOUT = 5.0
 
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
@@ -71,16 +71,24 @@ class WSManClient:
     """``async with WSManClient("http://hv01:5985/wsman", Credentials(...)) as client: ...``
 
     One client per host; it owns one HTTP connection, kept alive between calls.
+    ``transport`` replaces httpx's socket transport (``httpx.MockTransport`` in tests).
     """
 
-    def __init__(self, endpoint: str, credentials: Credentials, options: ClientOptions | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        options: ClientOptions | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         if not isinstance(credentials, Credentials):
             raise ConfigurationError("credentials must be a Credentials(user, password)")
         self.endpoint = endpoint
         self._user = credentials.user
         self.options = options if options is not None else ClientOptions()
         self.stats = ClientStats()
-        self._transport = HostTransport(endpoint, credentials, self.options, self.stats)
+        self._transport = HostTransport(endpoint, credentials, self.options, self.stats, transport=transport)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -129,12 +137,13 @@ class WSManClient:
         With ``authenticated=False`` no credentials are sent (``WSMANIDENTIFY: unauthenticated``).
         """
         self.stats.operations += 1
-        if authenticated:
-            http = await self._transport.exchange(envelope.IDENTIFY_BODY, idempotent=True, what="Identify")
-        else:
-            http = await self._transport.exchange_unauthenticated(
-                envelope.IDENTIFY_BODY, {"WSMANIDENTIFY": "unauthenticated"}
-            )
+        http = await self._transport.exchange(
+            envelope.IDENTIFY_BODY,
+            idempotent=True,
+            what="Identify",
+            authenticated=authenticated,
+            headers=None if authenticated else {"WSMANIDENTIFY": "unauthenticated"},
+        )
         reply = self._open(http, None)
         payload = reply.payload
         if payload is None or payload.tag != f"{ID}IdentifyResponse":
@@ -161,7 +170,7 @@ class WSManClient:
     ) -> CimInstance:
         """WS-Transfer Get of one instance by its keys."""
         reply = await self._call(
-            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {_class_of(resource_uri)}"
+            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {class_of(resource_uri)}"
         )
         if reply.payload is None:
             raise ProtocolError("the host's GetResponse holds no instance", host=self.host)
@@ -190,7 +199,7 @@ class WSManClient:
             body,
             selectors,
             idempotent=False,
-            what=f"Invoke {_class_of(resource_uri)}.{method}",
+            what=f"Invoke {class_of(resource_uri)}.{method}",
         )
         payload = reply.payload
         if (
@@ -205,7 +214,7 @@ class WSManClient:
         outputs = CimProperties(decode_properties(payload), output_schema, f"{method}_OUTPUT")
         return_value = outputs.get("ReturnValue")
         job = outputs.get("Job")
-        return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method)
+        return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method, reply.size)
 
     # ------------------------------------------------------------ Enumerate
 
@@ -218,7 +227,7 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
-    ) -> AsyncIterator[CimInstance]:
+    ) -> AsyncGenerator[CimInstance, None]:
         """Instances of a class (or of a WQL query), page by page as the host sends them.
 
         ``mode`` ``"EPR"`` yields references only (instances with ``epr`` set and no
@@ -280,7 +289,7 @@ class WSManClient:
         max_elements: int | None,
         mode: str | None,
         schema: ClassSchema | None,
-    ) -> AsyncIterator[list[CimInstance]]:
+    ) -> AsyncGenerator[list[CimInstance], None]:
         if mode is not None and mode not in envelope.ENUMERATION_MODES:
             raise ConfigurationError(
                 f"enumeration mode {mode!r} is not known: use None, 'EPR' or 'ObjectAndEPR'"
@@ -289,8 +298,8 @@ class WSManClient:
         # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
         if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
             raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
-        enumerate_uri, pull_uri, fragment_class, fragment_uri = _enumeration_target(resource_uri, wql)
-        class_name = fragment_class or _class_of(resource_uri)
+        enumerate_uri, pull_uri, fragment_class, fragment_uri = enumeration_target(resource_uri, wql)
+        class_name = fragment_class or class_of(resource_uri)
         what = f"Enumerate {class_name}"
         reply = await self._call(
             enumerate_uri,
@@ -402,29 +411,31 @@ class WSManClient:
         http = await self._transport.exchange(data, idempotent=idempotent, what=what)
         return self._open(http, message_id)
 
-    def _open(self, http: HttpReply, message_id: str | None) -> Reply:
-        media = (http.content_type or "").split(";")[0].strip().lower()
-        if media not in _XML_TYPES or not looks_like_xml(http.body):
+    def _open(self, http: httpx.Response, message_id: str | None) -> Reply:
+        status = http.status_code
+        content_type = http.headers.get("content-type")
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media not in _XML_TYPES or not looks_like_xml(http.content):
             raise ProtocolError(
-                f"{self.host} answered HTTP {http.status} with "
-                f"{describe_body(http.body, http.content_type)} where a SOAP reply was expected: check that "
+                f"{self.host} answered HTTP {status} with "
+                f"{describe_body(http.content, content_type)} where a SOAP reply was expected: check that "
                 "the endpoint is WinRM (transport, port, /wsman)",
                 host=self.host,
-                status=http.status,
-                content_type=http.content_type,
+                status=status,
+                content_type=content_type,
             )
         reply = open_envelope(
-            http.body,
+            http.content,
             host=self.host,
-            http_status=http.status,
+            http_status=status,
             message_id=message_id,
-            content_type=http.content_type,
+            content_type=content_type,
         )
-        if http.status != 200:
+        if status != 200:
             raise ProtocolError(
-                f"{self.host} answered HTTP {http.status} with a SOAP reply that is not a fault: refused",
+                f"{self.host} answered HTTP {status} with a SOAP reply that is not a fault: refused",
                 host=self.host,
-                status=http.status,
+                status=status,
             )
         return reply
 
@@ -433,31 +444,3 @@ class WSManClient:
         return ProtocolError(
             f"{self.host} answered with {found} where {expected} was expected", host=self.host
         )
-
-
-def _class_of(resource_uri: str) -> str:
-    return resource_uri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _enumeration_target(resource_uri: str, wql: str | None) -> tuple[str, str, str, str]:
-    """(Enumerate URI, Pull URI, fragment class, fragment class URI) for a request."""
-    if not resource_uri:
-        raise ConfigurationError("the resource URI is empty: name a class URI or a namespace wildcard")
-    wildcard = resource_uri.endswith("/*")
-    if wql is None:
-        if wildcard:
-            raise ConfigurationError(
-                f"{resource_uri} is a namespace wildcard: WinRM enumerates it only with a WQL filter; pass "
-                "wql=, or use a class URI"
-            )
-        return resource_uri, resource_uri, _class_of(resource_uri), resource_uri
-    match = _WQL_CLASS.search(wql)
-    wql_class = match.group(1) if match else ""
-    if wildcard:
-        base = resource_uri[:-2]
-        return resource_uri, resource_uri, wql_class, f"{base}/{wql_class}" if wql_class else base
-    if resource_uri.startswith(ns.WMI_BASE):
-        base = resource_uri.rsplit("/", 1)[0]
-        # WinRM requires the wildcard with WQL; pulling on the class URI is accepted too.
-        return f"{base}/*", resource_uri, wql_class or _class_of(resource_uri), resource_uri
-    return resource_uri, resource_uri, wql_class, resource_uri

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import struct
-from typing import Any
+
+import spnego
 
 from hvtui import namespaces as ns
 from hvtui.wsman.errors import ProtocolError
@@ -36,14 +37,14 @@ _BOUNDARY_PARAM = re.compile(r'boundary\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNOR
 
 
 def is_encrypted(content_type: str | None) -> bool:
-    return bool(content_type) and content_type.split(";")[0].strip().lower() in (  # type: ignore[union-attr]
-        "multipart/encrypted",
-        "multipart/x-multi-encrypted",
-    )
+    if not content_type:
+        return False
+    media = content_type.split(";")[0].strip().lower()
+    return media in ("multipart/encrypted", "multipart/x-multi-encrypted")
 
 
-def seal(context: Any, plaintext: bytes) -> bytes:
-    """Seal ``plaintext`` with an established NTLM context into the multipart body."""
+def seal(context: spnego.ContextProxy, plaintext: bytes) -> bytes:
+    """Seal ``plaintext`` with an established security context into the multipart body."""
     wrapped = context.wrap_winrm(plaintext)
     boundary = BOUNDARY.encode()
     return b"".join(
@@ -65,7 +66,7 @@ def seal(context: Any, plaintext: bytes) -> bytes:
     )
 
 
-def unseal(context: Any, body: bytes, content_type: str, host: str | None = None) -> bytes:
+def unseal(context: spnego.ContextProxy, body: bytes, content_type: str, host: str | None = None) -> bytes:
     """Check the framing of a sealed reply and return the verified plaintext."""
     if content_type.split(";", maxsplit=1)[0].strip().lower() != "multipart/encrypted":
         raise ProtocolError(

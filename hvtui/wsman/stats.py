@@ -9,7 +9,9 @@ from dataclasses import dataclass, fields
 class ClientStats:
     """``round_trips`` counts HTTP exchanges, authentication legs included; ``operations``
     counts WS-Management operations (Identify, Enumerate, Pull, Release, Get, Invoke).
-    Bytes are HTTP bodies as they crossed the wire (sealed, when encrypted)."""
+    Bytes are HTTP bodies as they crossed the wire (sealed, when encrypted), over the
+    client's whole life: one reply's size is on its result (``InvokeResult.reply_bytes``),
+    not a difference of these counters, which other traffic on the connection moves."""
 
     round_trips: int = 0
     operations: int = 0

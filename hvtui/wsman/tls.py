@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ssl
 
+import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
@@ -67,6 +68,19 @@ def find_ssl_error(exc: BaseException) -> BaseException | None:
             return current
         current = current.__cause__ or current.__context__
     return None
+
+
+def peer_certificate(response: httpx.Response) -> bytes | None:
+    """The DER certificate the server showed on the connection that carried ``response``."""
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        ssl_object = stream.get_extra_info("ssl_object")
+        certificate = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    except Exception:  # noqa: BLE001 - a transport without TLS details, or a connection already gone
+        return None
+    return certificate if isinstance(certificate, bytes) and certificate else None
 
 
 def channel_binding_data(certificate_der: bytes) -> bytes:

@@ -59,7 +59,9 @@ def parse_xml(data: bytes, *, host: str | None = None, what: str | None = None) 
             f"{what} is not well-formed XML ({exc}): check that the endpoint is WinRM", host=host
         ) from None
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # union-attr: lxml-stubs 0.5 leaves out DocInfo.doctype, which lxml has had since 2.0.
+    doctype = docinfo.doctype  # type: ignore[union-attr]
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise ProtocolError(
             f"{what} carries a DOCTYPE declaration, which WinRM never sends: refused", host=host
         )
@@ -110,4 +112,5 @@ def namespace_of(tag: str) -> str | None:
 
 def text_of(element: etree._Element) -> str:
     """All text inside ``element`` (mixed content included), whitespace-collapsed."""
-    return " ".join("".join(element.itertext()).split())
+    # arg-type: lxml-stubs types itertext() as str | bytes; a parsed document yields str only.
+    return " ".join("".join(element.itertext()).split())  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from support.scripted_server import AuthPolicy, Reply
 
 from hvtui import namespaces as ns
 from hvtui.wsman import AuthenticationError, ClientOptions, Credentials, WSManClient
-from hvtui.wsman.auth import negotiate_token, offered_schemes, parse_challenges
+from hvtui.wsman.challenges import negotiate_token, offered_schemes, parse_challenges
 
 from .conftest import PASSWORD, USER
 
