@@ -32,10 +32,10 @@ from hvtui.hyperv.errors import (
 from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
+from hvtui.hyperv.lenient import as_guid, as_int
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Session
 from hvtui.hyperv.states import decode_enabled_state
-from hvtui.hyperv.values import as_guid, as_int
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import ClientOptions, Credentials
 

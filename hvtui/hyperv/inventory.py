@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import VM
 from hvtui.hyperv.states import Heartbeat as HeartbeatState
 from hvtui.hyperv.states import VMState, decode_enabled_state
-from hvtui.hyperv.values import as_guid, as_int, as_text
 
 Props = Mapping[str, Any]
 

@@ -22,9 +22,9 @@ from hvtui.hyperv.errors import (
     HyperVError,
     Problem,
 )
+from hvtui.hyperv.lenient import as_int, as_text
 from hvtui.hyperv.models import JobProgress
 from hvtui.hyperv.states import JobState
-from hvtui.hyperv.values import as_int, as_text
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
     EPR,

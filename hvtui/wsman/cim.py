@@ -218,7 +218,7 @@ def _convert_one(raw: Any, ptype: PropertyType) -> Any:
         return None
     if type(raw) is str:
         if ptype.cim_type == "instance" and raw.lstrip()[:9].upper() == "<INSTANCE":
-            from hvtui.wsman.values import instance_from_cim_xml
+            from hvtui.wsman.decode import instance_from_cim_xml
 
             return instance_from_cim_xml(raw, ptype.embedded)
         return ptype.convert(raw)

@@ -29,6 +29,7 @@ from hvtui import namespaces as ns
 from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, CimInstance, CimProperties, IdentifyResult, InvokeResult
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.decode import decode_instance, decode_properties
 from hvtui.wsman.errors import (
     ConfigurationError,
     FaultError,
@@ -46,7 +47,6 @@ from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envel
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
 from hvtui.wsman.transport import HostTransport, HttpReply
-from hvtui.wsman.values import decode_instance, decode_properties
 
 log = logging.getLogger("hvtui.wsman")
 
