@@ -9,7 +9,7 @@ because their XML shape says what they are).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -179,6 +179,10 @@ class ClassSchema(Mapping[str, PropertyType]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._types)
+
+    def declared(self) -> Iterable[tuple[str, PropertyType]]:
+        """(name, type) of every property, as declared: ``items()`` without a lookup per name."""
+        return self._types.items()
 
     def __len__(self) -> int:
         return len(self._types)
