@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +33,7 @@ from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_guid, as_int
-from hvtui.hyperv.models import VM, HostFacts, HostSnapshot, JobProgress
+from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.uri import ConnectionURI
@@ -164,7 +164,7 @@ class HyperVHost:
         return self.uri.canonical
 
     @property
-    def connection(self) -> Mapping[str, Any]:
+    def connection(self) -> Connection:
         """Transport, auth scheme and TLS verification, for the host detail pane."""
         return self.session.describe()
 

@@ -28,7 +28,7 @@ from hvtui.hyperv.errors import (
     Problem,
 )
 from hvtui.hyperv.lenient import as_int, as_text
-from hvtui.hyperv.models import JobProgress
+from hvtui.hyperv.models import Connection, JobProgress
 from hvtui.hyperv.states import JobState
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
@@ -109,16 +109,16 @@ class Session:
     def stats(self) -> Any:
         return self.client.stats
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> Connection:
         """The connection as the host pane shows it."""
-        return {
-            "uri": self.uri.canonical,
-            "endpoint": self.uri.endpoint,
-            "transport": self.uri.transport,
-            "auth": self.client.auth_scheme or self.uri.auth,
-            "encrypted": self.uri.transport == "https" or self.client.encrypted,
-            "tls_verified": self.uri.transport == "https" and not self.uri.no_verify,
-        }
+        return Connection(
+            uri=self.uri.canonical,
+            endpoint=self.uri.endpoint,
+            transport=self.uri.transport,
+            auth=self.client.auth_scheme or self.uri.auth,
+            encrypted=self.uri.transport == "https" or self.client.encrypted,
+            tls_verified=self.uri.transport == "https" and not self.uri.no_verify,
+        )
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from hvtui.config import Config, ConfigError, ConfigStore, default_path
 from hvtui.hyperv.actions import VERBS, Verb, VerbSpec
 from hvtui.hyperv.errors import HyperVError
-from hvtui.hyperv.models import HostSnapshot
+from hvtui.hyperv.models import Connection, HostSnapshot
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.secrets import CredentialStore
 from hvtui.ui.commands import HvtuiCommands
@@ -226,7 +226,7 @@ class HvtuiApp(App[int]):
     def host_status(self, key: str, report: StatusReport) -> None:
         self.post_message(HostStatusChanged(key, report))
 
-    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Mapping[str, Any]) -> None:
+    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Connection | None) -> None:
         builder = self._builders.get(key)
         if builder is None:
             builder = self._builders[key] = RowBuilder(key)
