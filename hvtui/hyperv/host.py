@@ -18,7 +18,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.actions import Verb, VerbSpec, spec_for
@@ -37,7 +36,7 @@ from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProg
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.uri import ConnectionURI
-from hvtui.wsman import ClientOptions, Credentials
+from hvtui.wsman import ClientOptions, ClientStats, Credentials
 
 _log = logging.getLogger(__name__)
 
@@ -182,7 +181,7 @@ class HyperVHost:
         await self.aclose()
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> ClientStats:
         return self.session.stats
 
     # -- host facts ---------------------------------------------------------------------------

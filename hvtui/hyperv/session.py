@@ -38,6 +38,7 @@ from hvtui.wsman import (
     ClassSchema,
     ClientClosedError,
     ClientOptions,
+    ClientStats,
     ConfigurationError,
     Credentials,
     EmbeddedInstance,
@@ -106,7 +107,7 @@ class Session:
             raise HyperVError(str(exc), problem=Problem.USAGE) from None
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> ClientStats:
         return self.client.stats
 
     def describe(self) -> Connection:

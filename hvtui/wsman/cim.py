@@ -369,6 +369,8 @@ class CimInstance:
             and self.to_dict() == other.to_dict()
         )
 
+    # Unhashable on purpose: equal by content, which a caller could build differently. mypy
+    # knows __hash__ only as a method, not as the None that says so.
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
