@@ -53,8 +53,8 @@ async def measure(sim: SimProcess, vms: int, runs: int, cold_runs: int) -> tuple
     reread = 0
     async with _host(sim) as host:
         await host.snapshot()
-        auth = host.connection.get("auth")
-        encrypted = host.connection.get("encrypted")
+        auth = host.connection.auth
+        encrypted = host.connection.encrypted
         for _ in range(runs):
             measured, snap = await sample(host.snapshot, host.stats, sim.cpu_seconds)
             if len(snap.vms) != vms:

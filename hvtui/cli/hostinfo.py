@@ -28,8 +28,6 @@ async def info(host: HyperVHost, parsed: argparse.Namespace) -> int:
 def _connection_line(host: HyperVHost) -> str:
     info = host.connection
     protected = present_host.protection(
-        https=info["transport"] == "https",
-        tls_verified=bool(info["tls_verified"]),
-        encrypted=bool(info["encrypted"]),
+        https=info.transport == "https", tls_verified=info.tls_verified, encrypted=info.encrypted
     )
-    return present_host.connection_long(str(info["endpoint"]), str(info["auth"]), protected)
+    return present_host.connection_long(info.endpoint, info.auth, protected)

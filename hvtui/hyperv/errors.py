@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from hvtui.wsman.errors import WSManError
+
 
 class Problem(Enum):
     AUTH = "auth"  # credentials missing or refused: ask again
@@ -24,14 +26,22 @@ class Problem(Enum):
 
 
 class HyperVError(Exception):
-    """Base of every error the domain layer raises; ``str()`` is one line for a person."""
+    """Base of every error the domain layer raises; ``str()`` is one line for a person.
+
+    ``cause`` is the protocol error it was translated from, if any: kept so the domain can
+    tell one fault from another (a reply too large, an instance not found) by its codes
+    rather than by its text, and left out of the traceback's chain, which a person reads.
+    """
 
     problem = Problem.HOST
 
-    def __init__(self, message: str, *, problem: Problem | None = None) -> None:
+    def __init__(
+        self, message: str, *, problem: Problem | None = None, cause: WSManError | None = None
+    ) -> None:
         super().__init__(" ".join(message.split()))
         if problem is not None:
             self.problem = problem
+        self.cause = cause
 
 
 class ConnectionFailed(HyperVError):

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hvtui.hyperv.lenient import as_int, as_text
 from hvtui.hyperv.models import HostFacts, clean_cpu_model
-from hvtui.hyperv.values import as_int, as_text
 from hvtui.version import identify_release
 
 Props = Mapping[str, Any]

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.actions import Verb, VerbSpec, spec_for
@@ -32,10 +31,10 @@ from hvtui.hyperv.errors import (
 from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
-from hvtui.hyperv.models import VM, HostFacts, HostSnapshot, JobProgress
-from hvtui.hyperv.session import DEFAULT_TIMEOUT, Session
+from hvtui.hyperv.lenient import as_guid, as_int
+from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress
+from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
-from hvtui.hyperv.values import as_guid, as_int
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import ClientOptions, ClientStats, Credentials
 
@@ -164,7 +163,7 @@ class HyperVHost:
         return self.uri.canonical
 
     @property
-    def connection(self) -> Mapping[str, Any]:
+    def connection(self) -> Connection:
         """Transport, auth scheme and TLS verification, for the host detail pane."""
         return self.session.describe()
 
@@ -196,9 +195,8 @@ class HyperVHost:
         processors = await s.query(queries.CIMV2_ALL, queries.WQL_PROCESSORS, "Win32_Processor")
         product = await s.first(queries.CIMV2_ALL, queries.WQL_PRODUCT, "Win32_ComputerSystemProduct")
         maximum = await s.query(queries.V2_ALL, queries.WQL_MAX_VCPUS, "Msvm_ProcessorSettingData")
-        with s.decoding("reading the host's facts"):
-            max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
-            self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
+        max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
+        self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
         return self._facts
 
     # -- inventory and refresh -----------------------------------------------------------------
@@ -215,8 +213,7 @@ class HyperVHost:
         memory = await s.query(v2, queries.WQL_MEMORY, "Msvm_MemorySettingData")
         processors = await s.query(v2, queries.WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData")
         shutdown = await s.query(v2, queries.WQL_SHUTDOWN, "Msvm_ShutdownComponent")
-        with s.decoding("reading the VM inventory"):
-            inventory = build_inventory(vms, vssds, memory, processors, shutdown)
+        inventory = build_inventory(vms, vssds, memory, processors, shutdown)
         self._inventory = inventory
         self._inventory_stale = False
         return inventory
@@ -233,20 +230,17 @@ class HyperVHost:
                 inventory_read = True
             assert self._inventory is not None
             summaries = await self._summaries(self._inventory)
-            with self.session.decoding("reading the VM summary"):
-                vms, stale = merge(self.key, self._inventory, summaries)
+            vms, stale = merge(self.key, self._inventory, summaries)
             if stale and not inventory_read:
                 await self._read_inventory()
                 inventory_read = True
-                with self.session.decoding("reading the VM summary"):
-                    vms, _ = merge(self.key, self._inventory, summaries)
+                vms, _ = merge(self.key, self._inventory, summaries)
             if not facts_read:  # facts read just now already carry free memory and the clock
                 os_live = await self.session.first(
                     queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
                 )
                 if os_live:
-                    with self.session.decoding("reading the host's memory and clock"):
-                        facts = self._facts = refresh_facts(facts, os_live)
+                    facts = self._facts = refresh_facts(facts, os_live)
             return HostSnapshot(
                 uri=self.key,
                 facts=facts,
@@ -263,7 +257,7 @@ class HyperVHost:
             or self._inventory.age() >= self.inventory_interval
         )
 
-    async def _summaries(self, inventory: Inventory) -> list[Mapping[str, Any]]:
+    async def _summaries(self, inventory: Inventory) -> list[Props]:
         """GetSummaryInformation for every VM: one call, or batches when one reply would not fit.
 
         Batches are sized from the bytes per VM the last refresh's replies measured (with
@@ -311,7 +305,7 @@ class HyperVHost:
         self._summary_bytes = largest or self._summary_bytes
         return results
 
-    async def _summary_call(self, settings: Sequence[str] | None) -> tuple[list[Mapping[str, Any]], float]:
+    async def _summary_call(self, settings: Sequence[str] | None) -> tuple[list[Props], float]:
         """One GetSummaryInformation, and the reply's bytes per VM (0 for an empty reply)."""
         rows, size = await self.session.summary_information(settings, queries.SUMMARY_CODES)
         return rows, (size / len(rows) if rows else 0.0)
@@ -332,8 +326,7 @@ class HyperVHost:
         fresh = await self.session.computer_system(target.guid)
         if fresh is None:
             raise VMNotFound(f"{target.name} is no longer on {self.uri.display_host}")
-        with self.session.decoding("reading the VM"):
-            power = decode_enabled_state(as_int(fresh.get("EnabledState")))
+        power = decode_enabled_state(as_int(fresh.get("EnabledState")))
         reason = spec.check(target.name, power)
         if reason:
             raise ActionRefused(reason)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import VM
 from hvtui.hyperv.states import Heartbeat as HeartbeatState
 from hvtui.hyperv.states import VMState, decode_enabled_state
-from hvtui.hyperv.values import as_guid, as_int, as_text
 
 Props = Mapping[str, Any]
 
@@ -164,14 +164,13 @@ def _host_job(tasks: Any) -> str | None:
     if not isinstance(tasks, list | tuple):
         tasks = [tasks]
     for task in tasks:
-        props = getattr(task, "properties", task)
-        if not isinstance(props, Mapping):
+        if not isinstance(task, Mapping):  # not an embedded instance: nothing to describe
             continue
-        state = as_int(props.get("JobState"))
+        state = as_int(task.get("JobState"))
         if state is not None and state >= 7:
             continue
-        name = as_text(props.get("Caption")) or as_text(props.get("ElementName")) or "Task"
-        percent = as_int(props.get("PercentComplete"))
+        name = as_text(task.get("Caption")) or as_text(task.get("ElementName")) or "Task"
+        percent = as_int(task.get("PercentComplete"))
         return f"{name} {percent}%" if percent is not None else name
     return None
 

@@ -121,6 +121,18 @@ class HostFacts:
         return self.sockets * self.cores
 
 
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """How hvtui is connected to one host, as the host pane and ``hvtui info`` show it."""
+
+    uri: str  # the canonical URI
+    endpoint: str  # the WS-Man URL requests go to
+    transport: str  # "http" or "https"
+    auth: str  # the scheme in use once negotiated, else the one the URI asks for
+    encrypted: bool  # TLS, or NTLM/Kerberos message encryption over HTTP
+    tls_verified: bool  # HTTPS with the certificate checked
+
+
 @dataclass(frozen=True)
 class HostSnapshot:
     """One refresh of one host: facts plus every VM, taken together."""

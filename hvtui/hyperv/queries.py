@@ -100,7 +100,8 @@ SUMMARY_CODES: tuple[int, ...] = (
     SUMMARY_MEMORY_BUFFER,
 )
 
-# CIM types of every property hvtui reads, by class ("[]" marks an array).
+# CIM types of every property hvtui reads, by class ("[]" marks an array). The session types
+# exactly these when a reply arrives (and no others: a property no one reads cannot fail a read).
 TYPES: dict[str, dict[str, str]] = {
     "Win32_OperatingSystem": {
         "Caption": "string",
@@ -120,10 +121,8 @@ TYPES: dict[str, dict[str, str]] = {
         "Name": "string",
         "TotalPhysicalMemory": "uint64",
         "NumberOfLogicalProcessors": "uint32",
-        "NumberOfProcessors": "uint32",
     },
     "Win32_Processor": {
-        "DeviceID": "string",
         "Name": "string",
         "MaxClockSpeed": "uint32",
         "NumberOfCores": "uint32",
@@ -135,17 +134,10 @@ TYPES: dict[str, dict[str, str]] = {
         "ElementName": "string",
         "EnabledState": "uint16",
         "ProcessID": "uint32",
-        "OnTimeInMilliseconds": "uint64",
-        "HealthState": "uint16",
-        "RequestedState": "uint16",
-        "OperationalStatus": "uint16[]",
-        "Description": "string",
-        "Caption": "string",
     },
     "Msvm_VirtualSystemSettingData": {
         "InstanceID": "string",
         "VirtualSystemIdentifier": "string",
-        "ElementName": "string",
         "VirtualSystemSubType": "string",
         "Version": "string",
         "AutomaticStartupAction": "uint16",
@@ -156,25 +148,23 @@ TYPES: dict[str, dict[str, str]] = {
         "InstanceID": "string",
         "VirtualQuantity": "uint64",
         "Limit": "uint64",
-        "Reservation": "uint64",
         "DynamicMemoryEnabled": "boolean",
-        "TargetMemoryBuffer": "uint32",
     },
     "Msvm_ProcessorSettingData": {"InstanceID": "string", "VirtualQuantity": "uint64"},
-    "Msvm_ShutdownComponent": {"SystemName": "string", "DeviceID": "string", "EnabledState": "uint16"},
+    "Msvm_ShutdownComponent": {"SystemName": "string", "DeviceID": "string"},
     "Msvm_ConcreteJob": {
         "InstanceID": "string",
         "JobState": "uint16",
         "PercentComplete": "uint16",
         "ErrorCode": "uint16",
         "ErrorDescription": "string",
-        "ErrorSummaryDescription": "string",
         "ElapsedTime": "datetime",
         "Description": "string",
         "ElementName": "string",
         "Caption": "string",
-        "JobType": "uint16",
     },
+    # AsynchronousTasks, the Msvm_ConcreteJob instances embedded in a summary, is typed by the
+    # session with the class above.
     "Msvm_SummaryInformation": {
         "Name": "string",
         "ElementName": "string",
@@ -189,8 +179,5 @@ TYPES: dict[str, dict[str, str]] = {
         "MemoryAvailable": "sint32",
         "AvailableMemoryBuffer": "sint32",
         "Version": "string",
-        "Notes": "string",
-        "CreationTime": "datetime",
-        "OperationalStatus": "uint16[]",
     },
 }

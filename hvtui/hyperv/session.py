@@ -3,13 +3,18 @@
 Everything below :class:`~hvtui.hyperv.host.HyperVHost` that knows both WMI (class names,
 method parameters, Hyper-V return codes) and the protocol client. Protocol errors become
 :mod:`hvtui.hyperv.errors` here, once, so the UI and CLI see one vocabulary.
+
+Reads return plain mappings of typed values, decoded here as each reply arrives (only the
+properties :data:`~hvtui.hyperv.queries.TYPES` declares, which are the ones read): a value
+that does not fit its type fails the read that brought it, as a HostProtocolError, and the
+code above works on finished values that cannot raise a protocol error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 from hvtui.hyperv import queries
@@ -22,9 +27,9 @@ from hvtui.hyperv.errors import (
     HyperVError,
     Problem,
 )
-from hvtui.hyperv.models import JobProgress
+from hvtui.hyperv.lenient import as_int, as_text
+from hvtui.hyperv.models import Connection, JobProgress
 from hvtui.hyperv.states import JobState
-from hvtui.hyperv.values import as_int, as_text
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
     EPR,
@@ -47,6 +52,7 @@ from hvtui.wsman import (
     faults,
 )
 
+#: One instance as the session returns it: property name (as TYPES spells it) -> typed value.
 Props = Mapping[str, Any]
 
 #: Seconds a host may take to answer one request, unless the user says otherwise.
@@ -58,6 +64,9 @@ _ENCODING_LIMIT_CODES = {faults.WSMAN_ENCODING_LIMIT, faults.WSMAN_MAX_ENVELOPE_
 _NOT_FOUND_CODES = {faults.WSMAN_CANNOT_PROCESS}
 
 SCHEMAS: dict[str, ClassSchema] = {name: ClassSchema(name, types) for name, types in queries.TYPES.items()}
+SCHEMAS["Msvm_SummaryInformation"] = SCHEMAS["Msvm_SummaryInformation"].merged(
+    ClassSchema("Msvm_SummaryInformation", {"AsynchronousTasks": [SCHEMAS["Msvm_ConcreteJob"]]})
+)
 _SUMMARY_OUTPUT = ClassSchema(
     "GetSummaryInformation_OUTPUT",
     {"SummaryInformation": [SCHEMAS["Msvm_SummaryInformation"]], "ReturnValue": "uint32"},
@@ -101,16 +110,16 @@ class Session:
     def stats(self) -> ClientStats:
         return self.client.stats
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> Connection:
         """The connection as the host pane shows it."""
-        return {
-            "uri": self.uri.canonical,
-            "endpoint": self.uri.endpoint,
-            "transport": self.uri.transport,
-            "auth": self.client.auth_scheme or self.uri.auth,
-            "encrypted": self.uri.transport == "https" or self.client.encrypted,
-            "tls_verified": self.uri.transport == "https" and not self.uri.no_verify,
-        }
+        return Connection(
+            uri=self.uri.canonical,
+            endpoint=self.uri.endpoint,
+            transport=self.uri.transport,
+            auth=self.client.auth_scheme or self.uri.auth,
+            encrypted=self.uri.transport == "https" or self.client.encrypted,
+            tls_verified=self.uri.transport == "https" and not self.uri.no_verify,
+        )
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -119,8 +128,8 @@ class Session:
 
     async def query(self, resource_uri: str, wql: str, class_name: str) -> list[Props]:
         async with self._guard(f"reading {class_name}"):
-            found = await self.client.enumerate_all(resource_uri, wql, schema=SCHEMAS.get(class_name))
-        return [instance.properties for instance in found]
+            found = await self.client.enumerate_all(resource_uri, wql, schema=SCHEMAS[class_name])
+            return [instance.properties.typed() for instance in found]
 
     async def first(self, resource_uri: str, wql: str, class_name: str) -> Props | None:
         rows = await self.query(resource_uri, wql, class_name)
@@ -134,11 +143,11 @@ class Session:
                 found = await self.client.get(
                     queries.COMPUTER_SYSTEM, selectors, schema=SCHEMAS["Msvm_ComputerSystem"]
                 )
+                return found.properties.typed()
         except HostFault as exc:
             if _is_not_found(exc):
                 return None
             raise
-        return found.properties
 
     async def get_job(self, instance_id: str) -> JobProgress | None:
         try:
@@ -146,11 +155,12 @@ class Session:
                 job = await self.client.get(
                     queries.CONCRETE_JOB, {"InstanceID": instance_id}, schema=SCHEMAS["Msvm_ConcreteJob"]
                 )
-                return job_progress(job.properties, instance_id)
+                props = job.properties.typed()
         except HostFault as exc:
             if _is_not_found(exc):
                 return None
             raise
+        return job_progress(props, instance_id)
 
     async def summary_information(
         self, setting_ids: Sequence[str] | None, codes: Iterable[int]
@@ -161,26 +171,32 @@ class Session:
         if setting_ids is not None:
             params.append(("SettingData", [EPR(queries.VSSD, {"InstanceID": sid}) for sid in setting_ids]))
         params.append(("RequestedInformation", list(codes)))
-        async with self._guard("reading the VM summary"):
+        what = "reading the VM summary"
+        async with self._guard(what):
             result = await self.client.invoke(
                 queries.VSMS, "GetSummaryInformation", _VSMS_SELECTORS, params, schema=_SUMMARY_OUTPUT
             )
             code = as_int(result.return_value)
             items = result.outputs.get("SummaryInformation")
-        if code not in (0, None):
-            raise HostFault(f"the host could not summarise its VMs (GetSummaryInformation returned {code})")
-        if items is None:
-            return [], result.reply_bytes
-        if not isinstance(items, list | tuple):
-            items = [items]
-        rows = [item.properties if isinstance(item, CimInstance) else item for item in items]
-        return rows, result.reply_bytes
+            if code not in (0, None):
+                raise HostFault(
+                    f"the host could not summarise its VMs (GetSummaryInformation returned {code})"
+                )
+            if items is None:
+                return [], result.reply_bytes
+            if not isinstance(items, list):
+                items = [items]
+            if not all(isinstance(item, CimInstance) for item in items):
+                raise HostProtocolError(
+                    f"{self.uri.display_host}: {what}: the host's SummaryInformation holds something "
+                    "other than instances"
+                )
+            return [item.properties.typed() for item in items], result.reply_bytes
 
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""
         row = await self.first(queries.V2_ALL, queries.wql_shutdown_of(guid), "Msvm_ShutdownComponent")
-        with self.decoding("reading the shutdown component"):
-            return as_text(row.get("DeviceID")) or None if row else None
+        return as_text(row.get("DeviceID")) or None if row else None
 
     # -- methods (each sent once: an Invoke is never retried) ----------------------------------
 
@@ -235,8 +251,8 @@ class Session:
 
     # -- errors -------------------------------------------------------------------------------
 
-    def is_envelope_limit(self, error: BaseException) -> bool:
-        cause = getattr(error, "wsman_error", None)
+    def is_envelope_limit(self, error: HyperVError) -> bool:
+        cause = error.cause
         if isinstance(cause, FaultError):
             return cause.subcode_name == "w:EncodingLimit" or bool(
                 set(cause.fault.codes) & _ENCODING_LIMIT_CODES
@@ -251,49 +267,37 @@ class Session:
         except WSManError as exc:
             raise self._translate(exc, what, invoke) from None
 
-    @contextlib.contextmanager
-    def decoding(self, what: str) -> Iterator[None]:
-        """Around code that reads the properties of instances already received.
-
-        Values are typed when first read, so a host that sent one that does not fit its type
-        (a compromised host, a broken provider) is found there, after the exchange.
-        """
-        try:
-            yield
-        except WSManError as exc:
-            raise self._translate(exc, what, invoke=False) from None
-
     def _translate(self, exc: WSManError, what: str, invoke: bool) -> HyperVError:
         host = self.uri.display_host
         if isinstance(exc, AuthenticationError):
-            return _wrap(AuthenticationFailed(str(exc)), exc)
+            return AuthenticationFailed(str(exc), cause=exc)
         if isinstance(exc, TLSError):
-            return _wrap(CertificateNotTrusted(str(exc)), exc)
+            return CertificateNotTrusted(str(exc), cause=exc)
         if isinstance(exc, TransportError):
             message = str(exc)
             if invoke and exc.maybe_processed:
                 message = _may_have_run(message)
-            return _wrap(ConnectionFailed(message), exc)
+            return ConnectionFailed(message, cause=exc)
         if isinstance(exc, ClientClosedError):
-            return _wrap(ConnectionFailed(f"{host}: the connection was closed"), exc)
+            return ConnectionFailed(f"{host}: the connection was closed", cause=exc)
         if isinstance(exc, FaultError):
             message = f"{host}: {what} failed: {exc}"
             if invoke and exc.subcode_name == "w:TimedOut":
                 # WinRM gave up waiting for WMI; the method itself may still have run.
                 message = _may_have_run(message)
-            return _wrap(HostFault(message), exc)
+            return HostFault(message, cause=exc)
         if isinstance(exc, ProtocolError | LimitError):
             if exc.status == 503:
                 # HTTP.sys answers 503 while the WinRM service is stopped or starting.
-                return _wrap(ConnectionFailed(str(exc)), exc)
+                return ConnectionFailed(str(exc), cause=exc)
             message = str(exc) if exc.host else f"{host}: {what}: {exc}"
             if invoke and exc.status not in _NOT_RUN_STATUSES and not 300 <= exc.status < 400:
                 # A reply came back, but unreadable: the host did receive the request.
                 message = _may_have_run(message)
-            return _wrap(HostProtocolError(message), exc)
+            return HostProtocolError(message, cause=exc)
         if isinstance(exc, ConfigurationError):
-            return _wrap(HyperVError(str(exc), problem=Problem.USAGE), exc)
-        return _wrap(HostProtocolError(f"{host}: {what}: {exc}"), exc)
+            return HyperVError(str(exc), problem=Problem.USAGE, cause=exc)
+        return HostProtocolError(f"{host}: {what}: {exc}", cause=exc)
 
 
 _VSMS_SELECTORS = {"CreationClassName": "Msvm_VirtualSystemManagementService"}
@@ -328,13 +332,8 @@ def _may_have_run(message: str) -> str:
     )
 
 
-def _wrap(error: HyperVError, cause: Exception) -> HyperVError:
-    error.wsman_error = cause  # type: ignore[attr-defined]
-    return error
-
-
 def _is_not_found(error: HyperVError) -> bool:
-    cause = getattr(error, "wsman_error", None)
+    cause = error.cause
     if not isinstance(cause, FaultError):
         return False
     subcode = cause.subcode[1] if cause.subcode else ""

@@ -6,10 +6,10 @@ fields freely, never rename or remove one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
-from hvtui.hyperv.models import VM, HostFacts, HostSnapshot
+from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot
 from hvtui.present.formats import seconds
 
 VM_FIELDS = (
@@ -75,7 +75,7 @@ def facts_record(
     uri: str,
     facts: HostFacts,
     snapshot: HostSnapshot | None = None,
-    connection: Mapping[str, Any] | None = None,
+    connection: Connection | None = None,
 ) -> dict[str, Any]:
     release = facts.release
     record: dict[str, Any] = {
@@ -108,5 +108,5 @@ def facts_record(
             state.value: n for state, n in sorted(snapshot.counts().items(), key=lambda kv: kv[0].value)
         }
     if connection is not None:
-        record["connection"] = dict(connection)
+        record["connection"] = asdict(connection)
     return record

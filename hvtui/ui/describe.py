@@ -18,16 +18,15 @@ def connection_lines(view: HostView) -> list[Pair]:
     """The URI, then one line: transport, the auth scheme in use, and TLS (verified or not)."""
     info = view.connection
     uri = view.uri
-    transport = str(info.get("transport") or (uri.transport if uri else "?"))
-    auth = info.get("auth")
+    transport = info.transport if info else (uri.transport if uri else "?")
+    auth = info.auth if info else None
     if not auth and uri is not None:
         auth = uri.auth if uri.auth != "auto" else "auto (not yet negotiated)"
     verified = view.tls_verified
-    encrypted = info.get("encrypted")
     protected = present_host.protection(
         https=verified is not None,
         tls_verified=verified,
-        encrypted=encrypted if isinstance(encrypted, bool) else None,
+        encrypted=info.encrypted if info else None,
     )
     return [("URI", view.key), ("Connection", present_host.connection_short(transport, str(auth), protected))]
 

@@ -7,12 +7,11 @@ accident, and the rows are built there, off the UI thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from textual.message import Message
 
-from hvtui.hyperv.models import HostSnapshot, JobProgress
+from hvtui.hyperv.models import Connection, HostSnapshot, JobProgress
 from hvtui.ui.hoststatus import StatusReport
 from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
 from hvtui.ui.rows import RowBuilder, host_label
@@ -28,7 +27,7 @@ class RefreshFeed:
     def host_status(self, key: str, report: StatusReport) -> None:
         self._post(HostStatusChanged(key, report))
 
-    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Mapping[str, Any]) -> None:
+    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Connection | None) -> None:
         builder = self._builders.get(key)
         if builder is None:
             builder = self._builders[key] = RowBuilder(key)

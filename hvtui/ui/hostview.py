@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from hvtui.hyperv.models import HostSnapshot
+from hvtui.hyperv.models import Connection, HostSnapshot
 from hvtui.hyperv.states import VMState
 from hvtui.present.host import short_host_name
 from hvtui.ui.hoststatus import HostStatus, StatusReport
@@ -24,7 +23,7 @@ class HostView:
     ca_file: str | None = None
     report: StatusReport = field(default_factory=lambda: StatusReport(HostStatus.CONNECTING))
     snapshot: HostSnapshot | None = None
-    connection: Mapping[str, Any] = field(default_factory=dict)
+    connection: Connection | None = None
     # VMs by state for the snapshot above: counted once per refresh, off the UI thread.
     state_counts: Mapping[VMState, int] = field(default_factory=dict)
 
@@ -75,7 +74,6 @@ class HostView:
         """True/False for HTTPS with/without certificate checks; None when not HTTPS."""
         if self.uri is None or self.uri.transport != "https":
             return None
-        value = self.connection.get("tls_verified")
-        if isinstance(value, bool):
-            return value
+        if self.connection is not None:
+            return self.connection.tls_verified
         return not self.uri.no_verify

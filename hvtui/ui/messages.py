@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
-from hvtui.hyperv.models import HostSnapshot, JobProgress
+from hvtui.hyperv.models import Connection, HostSnapshot, JobProgress
 from hvtui.hyperv.states import VMState
 from hvtui.ui.hoststatus import StatusReport
 from hvtui.ui.rows import HostRows
@@ -28,7 +27,7 @@ class SnapshotReady(Message):
     key: str
     snapshot: HostSnapshot
     rows: HostRows
-    connection: Mapping[str, Any]
+    connection: Connection | None
     counts: Mapping[VMState, int]  # VMs by state, counted on the scheduler's thread
 
     def can_replace(self, message: Message) -> bool:

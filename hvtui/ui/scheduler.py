@@ -18,13 +18,13 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
-from hvtui.hyperv.models import VM, HostSnapshot, JobProgress
+from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
 from hvtui.uri import ConnectionURI
@@ -46,7 +46,7 @@ class Listener(Protocol):
 
     def host_status(self, key: str, report: StatusReport) -> None: ...
 
-    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Mapping[str, Any]) -> None: ...
+    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Connection | None) -> None: ...
 
     def host_removed(self, key: str) -> None: ...
 
@@ -221,11 +221,11 @@ class HostLink:
             self.wake()
 
 
-def _connection_of(host: HyperVHost) -> Mapping[str, Any]:
+def _connection_of(host: HyperVHost) -> Connection | None:
     try:
-        return dict(host.connection)
+        return host.connection
     except Exception:  # noqa: BLE001 - a description is optional; the refresh is what matters
-        return {}
+        return None
 
 
 class Scheduler:

@@ -185,6 +185,39 @@ class CimProperties(Mapping[str, Any]):
         """The value as it came, before typing (text, None, or a list of them)."""
         return self._raw[name]
 
+    def typed(self) -> dict[str, Any]:
+        """Every property the schema declares and the instance carries, typed now.
+
+        For a caller that reads a few known properties and wants a value that does not fit
+        its type to fail here, in one place, as a ProtocolError -- not wherever it is first
+        read. Keys are spelled as the schema spells them; properties it does not declare are
+        left out (typing them would only cost, and fail on values nobody reads). Embedded
+        instances become dicts of their own typed properties, so nothing lazy is left.
+        Without a schema: every property, as it types without one.
+        """
+        schema = self._schema
+        if schema is None:
+            return {name: _settled(self[name]) for name in self._raw}
+        raw = self._raw
+        result: dict[str, Any] = {}
+        for name, ptype in schema.declared():
+            value = raw.get(name, _MISSING)
+            if value is _MISSING:
+                if self._folded is None:
+                    self._folded = {k.lower(): k for k in raw}
+                key = self._folded.get(name.lower())
+                if key is None:
+                    continue
+                value = raw[key]
+            if type(value) is str and ptype.scalar_text:
+                try:  # the common case, kept short, as in __getitem__
+                    result[name] = ptype.convert(value)
+                except ValueTypeError as exc:
+                    raise self._malformed(name, exc) from None
+            else:
+                result[name] = _settled(self._convert(name, value, ptype))
+        return result
+
     def __repr__(self) -> str:
         return f"CimProperties({len(self._raw)} properties)"
 
@@ -205,6 +238,15 @@ def convert_raw(raw: Any, ptype: PropertyType | None) -> Any:
     return value
 
 
+def _settled(value: Any) -> Any:
+    """A typed value with its embedded instances turned into dicts of typed properties."""
+    if isinstance(value, CimInstance):
+        return value.properties.typed()
+    if type(value) is list:
+        return [_settled(item) for item in value]
+    return value
+
+
 def _plain(raw: Any) -> Any:
     if type(raw) is str:
         return raw
@@ -218,7 +260,7 @@ def _convert_one(raw: Any, ptype: PropertyType) -> Any:
         return None
     if type(raw) is str:
         if ptype.cim_type == "instance" and raw.lstrip()[:9].upper() == "<INSTANCE":
-            from hvtui.wsman.values import instance_from_cim_xml
+            from hvtui.wsman.decode import instance_from_cim_xml
 
             return instance_from_cim_xml(raw, ptype.embedded)
         return ptype.convert(raw)
@@ -327,6 +369,8 @@ class CimInstance:
             and self.to_dict() == other.to_dict()
         )
 
+    # Unhashable on purpose: equal by content, which a caller could build differently. mypy
+    # knows __hash__ only as a method, not as the None that says so.
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:

@@ -30,6 +30,7 @@ from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, CimInstance, CimProperties, IdentifyResult, InvokeResult
 from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.decode import decode_instance, decode_properties
 from hvtui.wsman.errors import (
     ConfigurationError,
     FaultError,
@@ -47,7 +48,6 @@ from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
 from hvtui.wsman.targets import class_of, enumeration_target
 from hvtui.wsman.transport import HostTransport
-from hvtui.wsman.values import decode_instance, decode_properties
 
 log = logging.getLogger("hvtui.wsman")
 

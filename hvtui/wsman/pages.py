@@ -12,10 +12,10 @@ from lxml import etree
 
 from hvtui import namespaces as ns
 from hvtui.wsman.cim import CimInstance
+from hvtui.wsman.decode import decode_item
 from hvtui.wsman.errors import ProtocolError
 from hvtui.wsman.replies import Reply
 from hvtui.wsman.schema import ClassSchema
-from hvtui.wsman.values import decode_item
 
 N = f"{{{ns.ENUMERATION}}}"
 W = f"{{{ns.WSMAN}}}"

@@ -9,9 +9,9 @@ because their XML shape says what they are).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeVar, Union, overload
 
 from hvtui.wsman.cimtime import CimTimeError, parse_datetime, parse_dmtf, parse_interval
 
@@ -31,6 +31,9 @@ _INT_RANGES.update({"int" + k[4:]: v for k, v in list(_INT_RANGES.items()) if k.
 CIM_TYPES: frozenset[str] = frozenset(
     {"boolean", "string", "char16", "real32", "real64", "datetime", "reference", "instance", *_INT_RANGES}
 )
+
+
+_T = TypeVar("_T")
 
 
 class ValueTypeError(ValueError):
@@ -171,14 +174,26 @@ class ClassSchema(Mapping[str, PropertyType]):
             found = self._folded[name.lower()]
         return found
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    @overload
+    def get(self, name: str, /) -> PropertyType | None: ...
+    @overload
+    def get(self, name: str, default: PropertyType, /) -> PropertyType: ...
+    @overload
+    def get(self, name: str, default: _T, /) -> PropertyType | _T: ...
+
+    def get(self, name: str, default: object = None, /) -> object:
+        # Mapping.get, without its extra frame and try/except: it runs for every property read.
         found = self._types.get(name)
         if found is None:
-            found = self._folded.get(name.lower(), default)
+            return self._folded.get(name.lower(), default)
         return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._types)
+
+    def declared(self) -> Iterable[tuple[str, PropertyType]]:
+        """(name, type) of every property, as declared: ``items()`` without a lookup per name."""
+        return self._types.items()
 
     def __len__(self) -> int:
         return len(self._types)

@@ -219,5 +219,5 @@ async def test_https_with_a_trusted_ca(https_sim, sim_ca_file):
     h = https_sim.hosts[0]
     async with HyperVHost(parse_uri(h.uri), SIM_PASSWORD, ca_file=str(sim_ca_file)) as host:
         snap = await host.snapshot()
-        assert host.connection["tls_verified"]
+        assert host.connection.tls_verified
     assert snap.vms

@@ -254,6 +254,48 @@ async def test_malformed_typed_value_is_a_protocol_error_on_read(server, clients
         instance["ProcessID"]
 
 
+async def test_typed_types_the_declared_properties_at_once(server, clients):
+    schema = ClassSchema(
+        "Msvm_ComputerSystem",
+        {"EnabledState": "uint16", "processid": "uint32", "InstallDate": "datetime", "Absent": "uint16"},
+    )
+    body = cs(
+        EnabledState="2",
+        ProcessID="77",
+        InstallDate=datetime(2024, 3, 1, 10, 22, 33, tzinfo=UTC),
+        HealthState="not read, not typed",
+    )
+    instance = await get_one(server, clients, body, schema=schema)
+    assert instance.properties.typed() == {  # spelled as declared; undeclared and absent left out
+        "EnabledState": 2,
+        "processid": 77,
+        "InstallDate": datetime(2024, 3, 1, 10, 22, 33, tzinfo=UTC),
+    }
+    bad = await get_one(server, clients, cs(EnabledState="2", ProcessID="x"), schema=schema)
+    with pytest.raises(ProtocolError, match=r"Msvm_ComputerSystem\.processid"):
+        bad.properties.typed()
+
+
+async def test_typed_turns_embedded_instances_into_mappings(server, clients):
+    job = ClassSchema("Msvm_ConcreteJob", {"JobState": "uint16"})
+    summary = ClassSchema("Msvm_SummaryInformation", {"Name": "string", "AsynchronousTasks": [job]})
+    out = (
+        f'<p:SummaryInformation xmlns:q="{SUMMARY}"><q:Name>one</q:Name>'
+        f'<q:AsynchronousTasks><j:JobState xmlns:j="{ns.VIRTUALIZATION_V2}/Msvm_ConcreteJob">4</j:JobState>'
+        "</q:AsynchronousTasks></p:SummaryInformation><p:ReturnValue>0</p:ReturnValue>"
+    )
+    server.script(lambda req: wr.invoke_response(req, VSMS, "GetSummaryInformation", out))
+    result = await clients(server, **PLAIN).invoke(
+        VSMS,
+        "GetSummaryInformation",
+        {"CreationClassName": "Msvm_VirtualSystemManagementService"},
+        {"RequestedInformation": 0},
+        schema=ClassSchema("x", {"SummaryInformation": [summary]}),
+    )
+    [only] = result.outputs["SummaryInformation"]
+    assert only.properties.typed() == {"Name": "one", "AsynchronousTasks": [{"JobState": 4}]}
+
+
 async def test_to_dict_and_make_epr(server, clients):
     instance = await get_one(
         server, clients, cs(CreationClassName="Msvm_ComputerSystem", Name="VM-1", EnabledState="2")

@@ -62,7 +62,7 @@ class HostDetail(Widget):
         self.view = view
         shown: tuple[object, ...] = (None,)
         if view is not None:
-            shown = (view.key, id(view.snapshot), view.report, tuple(view.connection.items()))
+            shown = (view.key, id(view.snapshot), view.report, view.connection)
         if shown == self._shown:
             return
         self._shown = shown
