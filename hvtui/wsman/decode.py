@@ -193,21 +193,21 @@ def decode_item(
         return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
     if tag == W_ITEM:  # EnumerateObjectAndEPR: the instance, then its reference
         instance_element = None
-        epr = None
+        item_epr: EPR | None = None
         for child in item:
             ctag = child.tag
             if ctag == A_ENDPOINT_REFERENCE:
-                epr = decode_epr(child)
+                item_epr = decode_epr(child)
             elif type(ctag) is str and instance_element is None:
                 instance_element = child
         if instance_element is None:
-            if epr is None:
+            if item_epr is None:
                 raise ProtocolError(
                     "an enumeration item from the host holds neither an instance nor a reference"
                 )
-            return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
+            return CimInstance(item_epr.class_name, item_epr.resource_uri, {}, epr=item_epr)
         return decode_instance(
-            instance_element, schema, fragment_class=fragment_class, fragment_uri=fragment_uri, epr=epr
+            instance_element, schema, fragment_class=fragment_class, fragment_uri=fragment_uri, epr=item_epr
         )
     return decode_instance(item, schema, fragment_class=fragment_class, fragment_uri=fragment_uri)
 
