@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from hvtui.sim import snapshots
 from hvtui.sim.inventory import BASE_TIME, OFF, PAUSED, RUNNING, SAVED
 from hvtui.sim.model import HostModel, Job
 from hvtui.sim.render import Ref
@@ -171,12 +172,15 @@ def _vssd(m: HostModel, vm: Any) -> dict[str, Any]:
         "NetworkBootPreferredProtocol": 4096,
         "SecureBootEnabled": s.generation == 2,
         "LowMmioGapSize": 128 if s.generation == 2 else 256,
+        "Parent": snapshots.current_path(m, s.guid),
+        "UserSnapshotType": s.checkpoint_type,
     }
 
 
 def settings(m: HostModel) -> Iterator[dict[str, Any]]:
     for vm in m.vms.values():
         yield _vssd(m, vm)
+    yield from snapshots.snapshot_settings(m)
 
 
 def _rasd_common(instance_id: str, parent: str | None, caption: str) -> dict[str, Any]:
@@ -581,6 +585,7 @@ PROVIDERS: dict[str, Callable[[HostModel], Iterator[dict[str, Any]]]] = {
     "Win32_ComputerSystemProduct": computer_system_products,
     "Win32_Processor": processors,
 }
+PROVIDERS.update(snapshots.PROVIDERS)
 
 
 # --- associations -----------------------------------------------------------------------------
@@ -637,6 +642,8 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                         SystemName=g,
                     ),
                 }
+    elif key in snapshots.ASSOCIATION_CLASSES:
+        yield from snapshots.associations(m, assoc)
     elif key == "win32_computersystemprocessor":
         for i in range(m.spec.sockets):
             yield {

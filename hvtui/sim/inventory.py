@@ -9,11 +9,19 @@ from __future__ import annotations
 import random
 import tomllib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hvtui.sim.checkpoint_specs import (
+    PRODUCTION,
+    STANDARD,
+    CheckpointSpec,
+    scenario_checkpoint_type,
+    scenario_checkpoints,
+    seed_checkpoints,
+)
 from hvtui.sim.releases import RELEASES, Release
 from hvtui.sim.sim_options import OptionsError
 
@@ -65,6 +73,9 @@ class VMSpec:
     created: datetime = BASE_TIME
     uptime_s: float = 0.0
     load_seed: int = 0
+    checkpoint_type: int = PRODUCTION  # UserSnapshotType: Hyper-V's default since 2016
+    backup_service: bool = True  # the guest's backup (volume shadow copy) integration service
+    checkpoints: list[CheckpointSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -141,7 +152,17 @@ def generate_host(index: int, release: Release, vm_count: int, seed: int, unique
         host.vms[1].shutdown_service = False
         host.vms[2].state = OFF
         host.vms[2].uptime_s = 0.0
+    for i, vm in enumerate(host.vms):
+        _seed_checkpoint_settings(vm, i, random.Random(f"hvtui-checkpoints:{seed}:{index}:{vm.guid}"))
     return host
+
+
+def _seed_checkpoint_settings(vm: VMSpec, index: int, rng: random.Random) -> None:
+    """Checkpoint type, backup service and tree, from a stream of their own (the VMs stay as they were)."""
+    vm.checkpoint_type = rng.choice((PRODUCTION, PRODUCTION, PRODUCTION, STANDARD, STANDARD, 4, 2))
+    vm.backup_service = vm.shutdown_service and rng.random() < 0.9
+    running = vm.state in (RUNNING, PAUSED)
+    vm.checkpoints = seed_checkpoints(rng, index, vm.created, BASE_TIME, vm.vcpus, vm.memory_mb, running)
 
 
 # --- scenario files -------------------------------------------------------------------------
@@ -149,6 +170,7 @@ def generate_host(index: int, release: Release, vm_count: int, seed: int, unique
 _VM_KEYS = {
     "name", "guid", "state", "vcpus", "memory", "memory_mb", "dynamic", "min_memory", "max_memory",
     "buffer", "generation", "version", "notes", "autostart", "shutdown_service", "uptime",
+    "checkpoint_type", "backup_service", "checkpoint",
 }  # fmt: skip
 _HOST_KEYS = {"name", "release", "vms", "sockets", "cores", "memory_mb", "cpu_model", "vm"}
 _AUTOSTART = {"none": 2, "restart": 3, "start": 4, "always": 4, "nothing": 2}
@@ -252,7 +274,7 @@ def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release) -> 
     else:
         autostart = _int(autostart_raw, where, "autostart", 2, 4)
     generation = _int(raw.get("generation", 2), where, "generation", 1, 2)
-    return VMSpec(
+    vm = VMSpec(
         name=_str(raw["name"], where, "name"),
         guid=guid,
         state=state,
@@ -272,3 +294,12 @@ def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release) -> 
         uptime_s=float(raw.get("uptime", 3600.0 if state in (RUNNING, PAUSED) else 0.0)),
         load_seed=rng.getrandbits(32),
     )
+    if "checkpoint_type" in raw:
+        vm.checkpoint_type = scenario_checkpoint_type(raw["checkpoint_type"], where)
+    vm.backup_service = bool(raw.get("backup_service", vm.shutdown_service))
+    running = state in (RUNNING, PAUSED)
+    rng_checkpoints = random.Random(f"hvtui-checkpoints:{guid}")
+    vm.checkpoints = scenario_checkpoints(
+        raw.get("checkpoint"), where, rng_checkpoints, vm.created, vm.vcpus, vm.memory_mb, running
+    )
+    return vm

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from hvtui import namespaces as ns
+from hvtui.sim import snapshots
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.instances import (
     MEMORY_RT,
@@ -184,7 +185,7 @@ def modify_system_settings(model: HostModel, body: etree._Element | None, machin
     iid = str(_get(props, "InstanceID") or "")
     vm = model.vms.get(iid.split(":", 1)[-1].upper()) if iid.lower().startswith("microsoft:") else None
     if vm is None:
-        return Output(INVALID_PARAMETER)
+        return Output(snapshots.rename(model, iid, _get(props, "ElementName")))
     autostart = _num(props, "AutomaticStartupAction", machine)
     if autostart is not None and autostart not in (2, 3, 4):
         return Output(INVALID_PARAMETER)

@@ -13,10 +13,12 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+from hvtui.sim.checkpoint_tree import CheckpointTree
 from hvtui.sim.inventory import OFF, PAUSED, RUNNING, SAVED, HostSpec, VMSpec
 
 # Transitional EnabledState values (2012 R2+ and v1 alike).
@@ -74,6 +76,7 @@ class Job:
     error_code: int = 0
     error_description: str = ""
     done_at: float | None = None
+    on_done: Callable[[], None] | None = None  # what the job does to the host when it succeeds
 
     def state_at(self, now: float) -> tuple[int, int]:
         """(JobState, PercentComplete) at simulated time ``now``."""
@@ -192,6 +195,7 @@ class HostModel:
                 vm.started_at = -vs.uptime_s
                 vm.pid = self._new_pid()
             self.vms[vs.guid] = vm
+        self.checkpoints = {vs.guid: CheckpointTree.from_specs(vs.checkpoints) for vs in spec.vms}
         self.boot_at = -spec.boot_uptime_s
 
     # --- time and settlement ---------------------------------------------------------------
@@ -210,6 +214,8 @@ class HostModel:
             for job_id, job in list(self.jobs.items()):
                 if job.done_at is None and now >= job.submitted + job.duration:
                     job.done_at = job.submitted + job.duration
+                    if job.on_done is not None and not job.fail:
+                        job.on_done()
                 if job.done_at is not None and now >= job.done_at + JOB_REMOVAL_S:
                     del self.jobs[job_id]
             return now
@@ -387,6 +393,25 @@ class HostModel:
             vm.transition = Transition(STOPPING, OFF, 4, job.submitted + job.duration, job)
             vm.changed_at = job.submitted
             return STARTED, job
+
+    def start_job(
+        self,
+        kind: str,
+        caption: str,
+        vm_guid: str,
+        duration: float,
+        on_done: Callable[[], None],
+        refusal: tuple[int, str] | None = None,
+    ) -> Job:
+        """A job that does ``on_done`` when it ends well; with a refusal, one that fails with it
+        (Hyper-V checks some rules only once the job runs, and reports them as its error)."""
+        with self.lock:
+            job = self._new_job(kind, caption, vm_guid, duration)
+            job.on_done = on_done
+            if refusal is not None:
+                job.fail = True
+                job.error_code, job.error_description = refusal
+            return job
 
     def config_job(self, guid: str) -> Job:
         """The job a Modify* call returns; the change itself is already applied."""

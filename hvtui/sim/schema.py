@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hvtui import namespaces as ns
+from hvtui.sim import snapshot_classes
 
 V2 = "root/virtualization/v2"
 CIMV2 = "root/cimv2"
@@ -239,6 +240,7 @@ boolean PauseAfterBootFailure
 uint16 NetworkBootPreferredProtocol
 boolean SecureBootEnabled
 uint64 LowMmioGapSize
+uint16 UserSnapshotType
 """,
     ),
     "Msvm_ProcessorSettingData": (
@@ -619,6 +621,8 @@ ASSOCIATIONS = frozenset(
         "Win32_ComputerSystemProcessor",
     }
 )
+_CLASS_TEXT.update(snapshot_classes.class_text(_ENABLED_LOGICAL_ELEMENT))
+ASSOCIATIONS |= snapshot_classes.ASSOCIATIONS
 
 
 def _parse(name: str, namespace: str, keys: tuple[str, ...], text: str) -> CimClass:

@@ -165,7 +165,10 @@ def test_schema_only():
     ]
     assert names("ASSOCIATORS OF {Msvm_Keyboard} WHERE SchemaOnly") == ["Msvm_ComputerSystem"]
     assert sorted(names("REFERENCES OF {Msvm_VirtualSystemSettingData} WHERE SchemaOnly")) == [
+        "Msvm_MostCurrentSnapshotInBranch",
+        "Msvm_ParentChildSettingData",
         "Msvm_SettingsDefineState",
+        "Msvm_SnapshotOfVirtualSystem",
         "Msvm_VirtualSystemSettingDataComponent",
     ]
 
