@@ -213,7 +213,8 @@ class HyperVHost:
         memory = await s.query(v2, queries.WQL_MEMORY, "Msvm_MemorySettingData")
         processors = await s.query(v2, queries.WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData")
         shutdown = await s.query(v2, queries.WQL_SHUTDOWN, "Msvm_ShutdownComponent")
-        inventory = build_inventory(vms, vssds, memory, processors, shutdown)
+        owners = await s.query(v2, queries.WQL_CHECKPOINT_OWNERS, "Msvm_VirtualSystemSettingData")
+        inventory = build_inventory(vms, vssds, memory, processors, shutdown, owners)
         self._inventory = inventory
         self._inventory_stale = False
         return inventory

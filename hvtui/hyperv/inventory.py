@@ -43,6 +43,7 @@ class VMConfig:
     vcpus: int | None = None
     processor_instance_id: str | None = None
     shutdown_device_id: str | None = None
+    checkpoints: int | None = None
 
 
 @dataclass
@@ -60,6 +61,7 @@ def build_inventory(
     memory: Iterable[Props],
     processors: Iterable[Props],
     shutdown: Iterable[Props],
+    checkpoint_owners: Iterable[Props] | None = None,
 ) -> Inventory:
     configs: dict[str, VMConfig] = {}
     for cs in computer_systems:
@@ -101,6 +103,13 @@ def build_inventory(
         cfg = configs.get(as_guid(component.get("SystemName")) or "")
         if cfg is not None:
             cfg.shutdown_device_id = as_text(component.get("DeviceID")) or None
+    if checkpoint_owners is not None:  # one settings row per checkpoint, naming its VM
+        for cfg in configs.values():
+            cfg.checkpoints = 0
+        for row in checkpoint_owners:
+            cfg = configs.get(as_guid(row.get("VirtualSystemIdentifier")) or "")
+            if cfg is not None:
+                cfg.checkpoints = (cfg.checkpoints or 0) + 1
     return Inventory(configs)
 
 
@@ -150,6 +159,7 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
                 created=cfg.created,
                 has_shutdown_service=(cfg.shutdown_device_id is not None) if inventory.vms else None,
                 host_job=_host_job(summary.get("AsynchronousTasks")),
+                checkpoints=cfg.checkpoints,
             )
         )
     if set(inventory.vms) - seen:

@@ -63,6 +63,7 @@ class VM:
     created: datetime | None = None
     has_shutdown_service: bool | None = None
     host_job: str | None = None  # a host-side task running on the VM (e.g. "Backing up 40%")
+    checkpoints: int | None = None  # how many checkpoints it has, as of the last inventory
 
     @property
     def key(self) -> str:

@@ -17,6 +17,7 @@ VSSD = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSettingData")
 CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
 VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
 SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
+SNAPSHOT_SERVICE = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSnapshotService")
 
 VM_FILTER = "Description = 'Microsoft Virtual Machine'"
 
@@ -59,6 +60,22 @@ WQL_PROCESSOR_SD = (
     "WHERE NOT (InstanceID LIKE 'Microsoft:Definition%')"
 )
 WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
+
+# Checkpoints (Hyper-V's snapshots) are settings too: VirtualSystemIdentifier names their VM.
+VM_SETTINGS_TYPE = "Microsoft:Hyper-V:System:Realized"
+CHECKPOINT_TYPE_PREFIX = "Microsoft:Hyper-V:Snapshot:"
+WQL_CHECKPOINT_OWNERS = (
+    "SELECT VirtualSystemIdentifier FROM Msvm_VirtualSystemSettingData "
+    f"WHERE VirtualSystemType LIKE '{CHECKPOINT_TYPE_PREFIX}%'"
+)
+
+
+def wql_settings_of(guid: str) -> str:
+    """A VM's own settings (whose Parent is its current checkpoint) and its checkpoints, in one read."""
+    return (
+        "SELECT InstanceID, ElementName, VirtualSystemType, CreationTime, Parent, IsSaved "
+        f"FROM Msvm_VirtualSystemSettingData WHERE VirtualSystemIdentifier = {quote(guid)}"
+    )
 
 
 def wql_shutdown_of(guid: str) -> str:
@@ -137,6 +154,10 @@ TYPES: dict[str, dict[str, str]] = {
     },
     "Msvm_VirtualSystemSettingData": {
         "InstanceID": "string",
+        "ElementName": "string",
+        "VirtualSystemType": "string",
+        "Parent": "string",
+        "IsSaved": "boolean",
         "VirtualSystemIdentifier": "string",
         "VirtualSystemSubType": "string",
         "Version": "string",
