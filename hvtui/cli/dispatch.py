@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from hvtui.cli.checkpoints import checkpoint
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
 from hvtui.cli.hostinfo import info
 from hvtui.cli.listing import ls, parse_states
@@ -72,6 +73,8 @@ async def _dispatch(
             return await vm(host, parsed)
         if command == "login":
             return await login(host, store, passwords[0][0])
+        if command == "checkpoint":
+            return await checkpoint(host, parsed)
         return await act(host, command, parsed)
     finally:
         await asyncio.gather(*(h.aclose() for h in hosts), return_exceptions=True)

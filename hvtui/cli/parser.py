@@ -16,7 +16,7 @@ from hvtui.uri import FORM
 
 ACTION_VERBS = tuple(v.value for v in Verb)
 DEFAULT_HOST_TIMEOUT = 30.0  # hvtui.hyperv.session.DEFAULT_TIMEOUT, not imported: keeps --help fast
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
+SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", "checkpoint", *ACTION_VERBS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +45,7 @@ def tui_parser() -> argparse.ArgumentParser:
             "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
             "  vm URI VM            one VM in full, like virsh dominfo\n"
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
+            "  checkpoint list|create|apply|delete|rename URI VM ...   a VM's checkpoints\n"
             "  login URI / logout URI   store or forget a host's password in the keyring\n"
             "  sim                  run the Hyper-V host simulator\n\n"
             f"hosts are libvirt URIs: {FORM}\n"
@@ -91,6 +92,47 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _wait_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="with --wait: stop following after S seconds (default 300)",
+    )
+
+
+def _checkpoint_parsers(parser: argparse.ArgumentParser) -> None:
+    """``checkpoint list|create|apply|delete|rename``: each takes the URI and the VM first."""
+    parser.description = "A VM's checkpoints: the tree, and creating, applying, deleting, renaming them."
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    helps = {
+        "list": "the tree with Now, for people; --json for scripts",
+        "create": "a checkpoint of the VM as it is now (NAME: Hyper-V's \"VM - (date - time)\" if left out)",
+        "apply": "go back to a checkpoint: the VM's current state is lost (turn it off or save it first)",
+        "delete": "delete a checkpoint (its children move up), or with --subtree everything below it too",
+        "rename": "give a checkpoint a new name",
+    }
+    for action, text in helps.items():
+        sub = actions.add_parser(action, help=text, description=text[:1].upper() + text[1:] + ".")
+        sub.add_argument("uri", metavar="URI")
+        sub.add_argument("vm", metavar="VM")
+        if action == "list":
+            sub.add_argument("--json", action="store_true", help="one JSON array")
+        elif action == "create":
+            sub.add_argument("name", nargs="?", metavar="NAME")
+        else:
+            sub.add_argument("name", metavar="CHECKPOINT", help="its name or ID")
+        if action == "rename":
+            sub.add_argument("new", metavar="NEW")
+        if action == "delete":
+            sub.add_argument("--subtree", action="store_true", help="and every checkpoint below it")
+        if action in ("create", "apply", "delete"):
+            _wait_options(sub)
+        _add_password_options(sub)
+
+
 def command_parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"hvtui {command}")
     if command == "ls":
@@ -109,6 +151,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("uri", metavar="URI")
         parser.add_argument("vm", metavar="NAME|GUID|ID")
         parser.add_argument("--json", action="store_true")
+    elif command == "checkpoint":
+        _checkpoint_parsers(parser)
+        return parser
     elif command in ("login", "logout"):
         parser.description = (
             "Check a password against the host and store it in the keyring."
@@ -121,14 +166,7 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.description = f"{spec.title} VMs" + (f" ({spec.note})." if spec.note else ".")
         parser.add_argument("uri", metavar="URI")
         parser.add_argument("vms", nargs="+", metavar="NAME|GUID|ID")
-        parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
-        parser.add_argument(
-            "--timeout",
-            type=float,
-            default=300.0,
-            metavar="S",
-            help="with --wait: stop following after S seconds (default 300)",
-        )
+        _wait_options(parser)
     if command != "logout":
         _add_password_options(parser)
     else:

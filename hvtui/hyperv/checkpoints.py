@@ -329,7 +329,6 @@ class Checkpoints:
     async def apply(self, vm: VM | str, ref: str | Checkpoint) -> CheckpointJob:
         """Go back to a checkpoint: the VM's current state is lost. Refused while it runs."""
         target = await self._vm(vm)
-        checkpoint = ref if isinstance(ref, Checkpoint) else (await self.tree(target)).find(ref)
         fresh = await self.session.computer_system(target.guid)
         if fresh is None:
             raise VMNotFound(f"{target.name} is no longer on {self.host.uri.display_host}")
@@ -338,6 +337,7 @@ class Checkpoints:
             raise ActionRefused(
                 f"{target.name} is {power.label}: turn it off or save it before applying a checkpoint"
             )
+        checkpoint = ref if isinstance(ref, Checkpoint) else (await self.tree(target)).find(ref)
         code, job_id = await self.session.apply_snapshot(checkpoint.settings_id)
         words = (f"checkpoint {checkpoint.name!r} applied", "applying the checkpoint", "Applying checkpoint")
         return self._job(target, code, job_id, words)

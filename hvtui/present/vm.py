@@ -91,6 +91,7 @@ def vm_rows(vm: VM, host_name: str, job: str | None = None) -> list[tuple[str, s
         ("Autostart", vm.autostart_label or DASH),
         ("Shutdown service", _yes_no(vm.has_shutdown_service)),
         ("Managed save", "yes" if vm.state in (VMState.SAVED, VMState.FAST_SAVED) else "no"),
+        ("Checkpoints", count(vm.checkpoints)),
         ("Persistent", "yes"),
         ("Guest OS", vm.guest_os or DASH),
         ("Host task", vm.host_job or DASH),

@@ -168,7 +168,7 @@ def scenario_checkpoints(
         by_name.setdefault(name, out[-1].id)
     current = [c for c in out if c.current]
     if len(current) > 1:
-        raise _fail(where, "only one checkpoint can be current")
+        raise _fail(where, "two checkpoints say current = true: only one can be current")
     if out and not current:
         out[-1].current = True
     return out

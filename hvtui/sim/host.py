@@ -22,6 +22,7 @@ from typing import Any
 
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, AuthFailed, NegotiateSession
+from hvtui.sim.checkpoint_tree import CheckpointTree
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
 from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReader
 from hvtui.sim.injection import Decision, FaultPlan, Rule
@@ -101,6 +102,11 @@ class ModelView:
     @property
     def host(self) -> HostFacts:
         return self._m.facts
+
+    def checkpoints(self, key: str) -> CheckpointTree:
+        """A copy of a VM's checkpoint tree, the VM by GUID (any case) or by name."""
+        with self._m.lock:
+            return copy.deepcopy(self._m.checkpoints[self._m.vm(key).guid])
 
     @property
     def enumeration_contexts(self) -> int:
