@@ -25,8 +25,8 @@ class TreeLine:
 
 
 def created_text(value: datetime | None) -> str:
-    """Local time to the minute, as Hyper-V Manager lists it."""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else DASH
+    """To the minute, in the host's time as WMI gives it (as ``hvtui vm`` shows Created)."""
+    return value.strftime("%Y-%m-%d %H:%M") if value else DASH
 
 
 def tree_lines(tree: CheckpointTree) -> list[TreeLine]:

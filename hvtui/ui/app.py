@@ -28,6 +28,7 @@ from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.secrets import CredentialStore
 from hvtui.ui.feed import RefreshFeed
+from hvtui.ui.flows.checkpoints import CheckpointFlow
 from hvtui.ui.flows.context import Severity
 from hvtui.ui.flows.help import help_screen
 from hvtui.ui.flows.hosts import HostsFlow
@@ -101,6 +102,7 @@ class HvtuiApp(App[int]):
         self.host_list = HostsFlow(self, options)
         self.logins = LoginFlow(self, self.host_list)
         self.verbs = VerbFlow(self, self.feed)
+        self.checkpoints = CheckpointFlow(self, self.feed)
         self._settled: dict[str, HostStatus] = {}  # per host: the last status that was not in passing
         self._theme_ready = False
         env = os.environ if environ is None else environ
@@ -194,6 +196,7 @@ class HvtuiApp(App[int]):
 
     def on_job_update(self, message: JobUpdate) -> None:
         self.verbs.job_update(message)
+        self.checkpoints.job_update(message)
 
     def update_subtitle(self) -> None:
         views = list(self.hosts.values())
@@ -242,6 +245,9 @@ class HvtuiApp(App[int]):
         if isinstance(self.top, VMDetailScreen):
             self.pop_screen()
         self.push_screen(VMDetailScreen(key))
+
+    def open_checkpoints(self, key: str) -> None:
+        self.checkpoints.open(key)
 
     def set_sort(self, column: str, reverse: bool) -> None:
         self.model.set_sort(column, reverse)

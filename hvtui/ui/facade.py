@@ -32,6 +32,9 @@ class AppFacade(Protocol):
 
     def open_vm(self, key: str, *, reveal: bool = False) -> None: ...
 
+    def open_checkpoints(self, key: str) -> None:
+        """The checkpoints view of a VM (its row key)."""
+
     def set_sort(self, column: str, reverse: bool) -> None: ...
 
     def toggle_column(self, key: str) -> None: ...

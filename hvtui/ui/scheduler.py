@@ -352,6 +352,25 @@ class Scheduler:
             raise HyperVError(f"{vm.name}: its host is no longer connected", problem=Problem.UNREACHABLE)
         return await link.act(vm, verb, on_progress)
 
+    async def with_host(
+        self, key: str, work: Callable[[HyperVHost], Awaitable[T]], *, change: bool = False
+    ) -> T:
+        """Run on the scheduler loop (through :meth:`run`): ``work`` on a host's connection.
+
+        A ``change`` counts against the host's actions in flight, and the host refreshes at once
+        when it ends, so the table shows what it did.
+        """
+        link = self.links.get(key)
+        if link is None or link.host is None:
+            raise HyperVError("the host is not connected: log in to it first (l)", problem=Problem.AUTH)
+        if not change:
+            return await work(link.host)
+        try:
+            async with link.actions:
+                return await work(link.host)
+        finally:
+            link.wake()
+
     # -- shutdown -----------------------------------------------------------------------------
 
     async def _shutdown(self) -> None:

@@ -20,6 +20,7 @@ from hvtui.sim import SimOptions, Simulator
 from hvtui.ui.app import HvtuiApp
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.launch import HostSpec
+from hvtui.ui.screens.checkpoints import CheckpointsScreen
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
@@ -177,6 +178,27 @@ def test_vm_detail(snap_compare, frozen, size):
         await settled(pilot)
         await pilot.press("down", "enter")
         await wait_for(pilot.app, lambda: isinstance(pilot.app.top, VMDetailScreen), 30)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(frozen), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_checkpoints_view(snap_compare, frozen, size):
+    async def run_before(pilot):
+        await settled(pilot)
+        app = pilot.app
+        select(pilot, key_of(frozen.hosts[0]))
+        await pilot.pause()
+        branched = next(k for k in app.model.order if app.model.rows[k].vm.checkpoints == 4)
+        app.model.focus_key(branched)
+        app.main.table.update_view()
+        await pilot.pause()
+        await pilot.press("c")
+        await wait_for(
+            app, lambda: isinstance(app.top, CheckpointsScreen) and app.top.checkpoints is not None, 30
+        )
+        await pilot.press("up")  # onto the current checkpoint, above Now
         await pilot.pause()
 
     assert snap_compare(snapshot_app(frozen), terminal_size=size, run_before=run_before)

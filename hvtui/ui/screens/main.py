@@ -50,6 +50,7 @@ class MainScreen(VerbScreen):
         Binding("o", "sort_next", "Sort by next column", show=False, id="sort"),
         Binding("O", "sort_reverse", "Reverse the sort", show=False, id="sort-reverse"),
         Binding("i", "toggle_detail", "Host info", show=False, id="host-detail"),
+        Binding("c", "checkpoints", "Checkpoints", show=False, id="checkpoints"),
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
         Binding("l", "login", "Log in", id="login"),
@@ -310,6 +311,13 @@ class MainScreen(VerbScreen):
         self.hvtui.show_host_detail = detail.display
         self._show_detail()
         self.table.scroll_to_cursor()
+
+    def action_checkpoints(self) -> None:
+        key = self.hvtui.model.cursor_key
+        if key is None:
+            self.app.notify("No VM selected", severity="warning")
+            return
+        self.hvtui.open_checkpoints(key)
 
     def action_add_host(self) -> None:
         self.hvtui.add_host_dialog()
