@@ -129,11 +129,23 @@ COLUMNS: tuple[Column, ...] = (
         _version_key,
         "configuration version",
     ),
+    Column(
+        "checkpoints",
+        "Ckpts",
+        "right",
+        5,
+        5,
+        lambda vm: _optional(vm.checkpoints),
+        lambda vm: vm.checkpoints,
+        "number of checkpoints",
+    ),
 )
 
 COLUMN_INDEX: dict[str, int] = {column.key: index for index, column in enumerate(COLUMNS)}
 BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
-DEFAULT_VISIBLE: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.key != "host")
+# Shown until someone chooses otherwise: all but the all-hosts view's host and the optional ones.
+OPTIONAL: frozenset[str] = frozenset({"checkpoints"})
+DEFAULT_VISIBLE: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.key != "host" and c.key not in OPTIONAL)
 # Columns that cannot be hidden: the table is about VMs, and the all-hosts view is about hosts.
 REQUIRED: frozenset[str] = frozenset({"name"})
 NAME = COLUMN_INDEX["name"]

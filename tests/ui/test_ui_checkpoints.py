@@ -9,6 +9,7 @@ import re
 import pytest
 
 from hvtui.sim import SimOptions, Simulator
+from hvtui.ui.columns import COLUMN_INDEX
 from hvtui.ui.screens.checkpoint_dialogs import ApplyScreen, NameScreen
 from hvtui.ui.screens.checkpoints import CheckpointsScreen
 from hvtui.ui.screens.confirm import ConfirmScreen
@@ -198,3 +199,14 @@ async def test_read_only_disables_changes(ui, sim):
         await pilot.pause()
         assert isinstance(app.top, CheckpointsScreen)
         assert [c.name for c in screen.checkpoints.checkpoints] == ["One", "Two", "Three"]
+
+
+async def test_the_checkpoint_column_is_there_when_chosen(ui, sim):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE):
+        await all_ok(app)
+        assert "checkpoints" not in app.model.chosen
+        app.toggle_column("checkpoints")
+        assert "checkpoints" in app.model.chosen
+        row = rows_where(app, lambda r: r.vm.name == "web")[0]
+        assert row.cells[COLUMN_INDEX["checkpoints"]] == "4"
