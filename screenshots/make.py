@@ -31,6 +31,7 @@ from hvtui.sim import Simulator  # noqa: E402
 from hvtui.ui.app import HvtuiApp  # noqa: E402
 from hvtui.ui.hoststatus import HostStatus  # noqa: E402
 from hvtui.ui.launch import HostSpec  # noqa: E402
+from hvtui.ui.screens.checkpoints import CheckpointsScreen  # noqa: E402
 from hvtui.ui.screens.confirm import ConfirmScreen  # noqa: E402
 from hvtui.ui.screens.login import LoginScreen  # noqa: E402
 from hvtui.ui.screens.vm_detail import VMDetailScreen  # noqa: E402
@@ -86,6 +87,20 @@ async def vm_detail(app: HvtuiApp, pilot) -> None:
     await pilot.pause()
 
 
+async def checkpoints(app: HvtuiApp, pilot) -> None:
+    await settled(app, pilot)
+    branched = next(k for k in app.model.order if app.model.rows[k].vm.checkpoints == 4)
+    app.model.focus_key(branched)
+    app.main.table.update_view()
+    await pilot.pause()
+    await pilot.press("c")
+    await wait_for(
+        app, lambda: isinstance(app.top, CheckpointsScreen) and app.top.checkpoints is not None, 30
+    )
+    await pilot.press("up")  # onto the current checkpoint, above Now
+    await pilot.pause()
+
+
 async def bulk_confirm(app: HvtuiApp, pilot) -> None:
     await settled(app, pilot)
     await pilot.press("slash", *"web", "enter")
@@ -109,6 +124,7 @@ SCENES = [
     Scene("host", (120, 36), one_host),
     Scene("vm-detail", (120, 36), vm_detail),
     Scene("bulk-confirm", (120, 36), bulk_confirm),
+    Scene("checkpoints", (120, 36), checkpoints),
     Scene("main-80x24", (80, 24), all_hosts),
     Scene("login-80x24", (80, 24), login, without_password=1),
     Scene("ansi-80x24", (80, 24), all_hosts, theme="ansi-dark"),
