@@ -58,7 +58,7 @@ class DeviceTable:
     """Every device instance of one host, by class, and what Msvm_VirtualSystemSettingDataComponent joins."""
 
     by_class: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    components: list[tuple[str, Ref]] = field(default_factory=list)  # (VM GUID, device)
+    components: list[dict[str, Ref]] = field(default_factory=list)  # GroupComponent, PartComponent
     files: dict[str, Attached] = field(default_factory=dict)  # lower-case path → disk
 
 
@@ -122,12 +122,13 @@ class _VMDevices:
         self.guid = guid
         self.generation = generation
         self.switches = switches
+        self.settings = setting_ref(VSSD, f"Microsoft:{guid}")
 
     def _add(self, cls: str, values: dict[str, Any]) -> str:
         """Record a device; its ``__PATH``, for the Parent of what hangs off it."""
         self.table.by_class[cls].append(values)
         ref = setting_ref(cls, values["InstanceID"])
-        self.table.components.append((self.guid, ref))
+        self.table.components.append({"GroupComponent": self.settings, "PartComponent": ref})
         return object_path(self.host, ref)
 
     def add(self, hw: Hardware) -> None:
@@ -263,5 +264,4 @@ PROVIDERS = {cls: _provider(cls) for cls in (RASD, SASD, SEPSD, EPASD, SERIAL)}
 
 def settings_components(m: HostModel) -> Iterator[dict[str, Any]]:
     """Msvm_VirtualSystemSettingDataComponent instances that join each VM's settings to its devices."""
-    for guid, part in device_table(m).components:
-        yield {"GroupComponent": setting_ref(VSSD, f"Microsoft:{guid}"), "PartComponent": part}
+    yield from device_table(m).components

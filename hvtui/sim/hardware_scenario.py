@@ -35,6 +35,15 @@ HARDWARE_KEYS = frozenset({"fqdn", "os", "os_version", "com1", "com2", "disk", "
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$")
 _NIC_KEYS = {"switch", "mac", "static_mac", "ips", "gateways", "dns", "dhcp", "guid"}
 _DISK_KEYS = {"path", "size_gb", "type", "parent", "file_size_gb"}
+# The version a Windows guest reports when the scenario names only its OS.
+_WINDOWS_VERSIONS = (
+    ("2012 R2", "6.3.9600"),
+    ("2016", "10.0.14393"),
+    ("2019", "10.0.17763"),
+    ("2025", "10.0.26100"),
+    ("Windows 10", "10.0.19045"),
+    ("Windows 11", "10.0.22631"),
+)
 _LINUX_WORDS = ("linux", "ubuntu", "debian", "centos", "red hat", "rhel", "suse", "fedora", "alma", "rocky")
 
 
@@ -113,9 +122,9 @@ def scenario_hardware(raw: dict[str, Any], where: str, vm_guid: str, switches: l
     if {"fqdn", "os", "os_version"} & set(raw):
         os_name = _text(raw.get("os", "Windows Server 2022 Datacenter"), where, "os")
         linux = any(word in os_name.lower() for word in _LINUX_WORDS)
-        version = _text(
-            raw.get("os_version", "5.15.0-105-generic" if linux else "10.0.20348"), where, "os_version"
-        )
+        default = next((v for word, v in _WINDOWS_VERSIONS if word in os_name), "10.0.20348")
+        default = "5.15.0-105-generic" if linux else default
+        version = _text(raw.get("os_version", default), where, "os_version")
         hw.guest = GuestSpec(
             fqdn=_text(raw.get("fqdn", raw.get("name", "guest")), where, "fqdn"),
             os_name=os_name,
