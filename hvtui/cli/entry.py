@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from hvtui.cli.exits import EXIT_INTERRUPTED, EXIT_USAGE, UsageError
+from hvtui.cli.exits import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 from hvtui.cli.launch import run_tui
 from hvtui.cli.logfile import configure_logging
 from hvtui.cli.parser import SUBCOMMANDS, command_parser, parse
@@ -21,6 +21,16 @@ from hvtui.uri import URIError, parse_uri
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     configure_logging()
+    try:
+        code = _main(args)
+        sys.stdout.flush()  # here, not at exit: a reader that went away is found inside the try
+    except BrokenPipeError:
+        _discard_output()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(args: list[str]) -> int:
     try:
         if args[:1] == ["sim"]:
             from hvtui.sim.cli import main as sim_main
@@ -35,6 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hvtui: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _discard_output() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what is left cannot raise."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's StringIO): nothing to do
+        pass
 
 
 def _run_command(command: str, args: list[str]) -> int:

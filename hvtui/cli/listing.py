@@ -40,6 +40,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
     results = await asyncio.gather(*(h.snapshot() for h in hosts), return_exceptions=True)
     vms: list[VM] = []
     code = EXIT_OK
+    read = 0
     for host, result in zip(hosts, results, strict=True):
         if isinstance(result, HyperVError):
             host_err("ls", host, result)
@@ -47,7 +48,10 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
             continue
         if isinstance(result, BaseException):
             raise result
+        read += 1
         vms += [vm for vm in result.vms if states is None or vm.state in states]
+    if not read:  # an empty table, [] or a bare header would read as "no VMs" to a script
+        return code
     vms.sort(key=lambda vm: (vm.host, vm.name.casefold(), vm.guid))
     if parsed.json:
         print_json([vm_record(vm) for vm in vms])
@@ -115,4 +119,8 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> 
         table.add_row(*row)
     # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
     width = None if sys.stdout.isatty() else 250
-    Console(highlight=False, soft_wrap=False, width=width).print(table)
+    console = Console(highlight=False, soft_wrap=False, width=width)
+    # Rendered, then written by us: Rich would end the process itself when the reader goes away.
+    with console.capture() as captured:
+        console.print(table)
+    sys.stdout.write(captured.get())
