@@ -25,7 +25,8 @@ from hvtui.cli import main
         (["hyperv://hv01/", "--demo"], "--demo"),
         (["--refresh", "0.01"], "--refresh"),
         (["--bogus"], "unrecognized arguments"),
-        (["not-a-uri"], "not a hyperv:// URI"),
+        (["not-a-uri"], "unknown command 'not-a-uri'"),
+        (["hv01.example.com"], "not a hyperv:// URI"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(argv, words, capsys, monkeypatch):

@@ -11,10 +11,11 @@ import os
 import sys
 from collections.abc import Sequence
 
+from hvtui.cli.commands import command_for, looks_like_a_command, unknown_command
 from hvtui.cli.exits import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 from hvtui.cli.launch import run_tui
 from hvtui.cli.logfile import configure_logging
-from hvtui.cli.parser import SUBCOMMANDS, command_parser, parse
+from hvtui.cli.parser import command_parser, parse
 from hvtui.uri import URIError, parse_uri
 
 
@@ -36,8 +37,11 @@ def _main(args: list[str]) -> int:
             from hvtui.sim.cli import main as sim_main
 
             return sim_main(args[1:])
-        if args[:1] and args[0] in SUBCOMMANDS:
-            return _run_command(args[0], args[1:])
+        command = command_for(args[0]) if args else None
+        if command is not None:
+            return _run_command(command, args[1:])
+        if args and looks_like_a_command(args[0]):
+            raise unknown_command(args[0])
         return run_tui(args)
     except UsageError as exc:
         print(f"{exc}\nRun 'hvtui --help' for usage.", file=sys.stderr)

@@ -9,13 +9,12 @@ import argparse
 from pathlib import Path
 
 from hvtui import __version__
+from hvtui.cli.commands import aliases_help
 from hvtui.cli.exits import UsageError
-from hvtui.hyperv.actions import Verb, spec_for
+from hvtui.hyperv.actions import spec_for
 from hvtui.uri import FORM
 
-ACTION_VERBS = tuple(v.value for v in Verb)
 DEFAULT_HOST_TIMEOUT = 30.0  # hvtui.hyperv.session.DEFAULT_TIMEOUT, not imported: keeps --help fast
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +44,8 @@ def tui_parser() -> argparse.ArgumentParser:
             "  vm URI VM            one VM in full, like virsh dominfo\n"
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
             "  login URI / logout URI   store or forget a host's password in the keyring\n"
-            "  sim                  run the Hyper-V host simulator\n\n"
+            "  sim                  run the Hyper-V host simulator\n"
+            f"{aliases_help()}\n\n"
             f"hosts are libvirt URIs: {FORM}\n"
             "diagnostics: set HVTUI_LOG_FILE=path (and HVTUI_DEBUG=1 for detail); passwords are never logged"
         ),
