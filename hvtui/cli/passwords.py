@@ -7,12 +7,11 @@ local user (``ps``) and stays in shell history.
 from __future__ import annotations
 
 import getpass
-import os
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
@@ -34,7 +33,10 @@ class PasswordSource:
     def resolve(self, uri: ConnectionURI, store: CredentialStore | None) -> tuple[str, str]:
         """(password, where it came from). Raises PasswordUnavailable."""
         if self.file is not None:
-            return read_password_file(self.file), "file"
+            try:
+                return read_password_file(self.file), "file"
+            except PasswordFileError as exc:
+                raise PasswordUnavailable(str(exc)) from None
         if self.stdin:
             if self._stdin_value is None:
                 line = sys.stdin.readline()
@@ -66,27 +68,3 @@ class PasswordSource:
             f"no password for {uri.user} on {uri.display_host}: {hint} --password-file FILE or "
             "--password-stdin"
         )
-
-
-def read_password_file(path: Path) -> str:
-    """The first line of ``path``; refuses a file other local users could read."""
-    try:
-        info = path.stat()
-        with path.open(encoding="utf-8") as handle:
-            line = handle.readline()
-    except OSError as exc:
-        raise PasswordUnavailable(f"cannot read password file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise PasswordUnavailable(f"password file {path} is not UTF-8 text") from None
-    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_devfd(path):
-        raise PasswordUnavailable(f"password file {path} is readable by other users: run 'chmod 600 {path}'")
-    password = line.rstrip("\r\n")
-    if not password:
-        raise PasswordUnavailable(f"password file {path} is empty (the password is its first line)")
-    return password
-
-
-def _is_devfd(path: Path) -> bool:
-    """Process substitution (``--password-file <(pass show hv01)``) gives /dev/fd/N: allow it."""
-    text = str(path)
-    return text.startswith(("/dev/fd/", "/proc/self/fd/"))
