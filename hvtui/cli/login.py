@@ -13,7 +13,7 @@ from hvtui.hyperv.host import HyperVHost
 from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
-INSTEAD = "give it with --password-file FILE or --password-stdin instead"
+INSTEAD = "give it with --password-file FILE or --password-stdin, or set a password_command in the config"
 
 
 def _no_keyring(store: CredentialStore) -> str:
@@ -30,8 +30,8 @@ async def login(host: HyperVHost, store: CredentialStore, password: str) -> int:
         host_err("login", host, exc)
         return exit_code_for(exc)
     if store.remember(host.key, password, persist=True):
-        err("login", f"the password works for {facts.hostname}, but was not stored: {_no_keyring(store)}; "
-            f"{INSTEAD}")  # fmt: skip
+        why = _no_keyring(store)
+        err("login", f"the password works for {facts.hostname}, but was not stored: {why}; {INSTEAD}")
         return EXIT_FAILED
     print(f"password for {host.uri.user} on {host.uri.display_host} stored in the keyring")
     return EXIT_OK
@@ -41,8 +41,11 @@ def logout(uri: ConnectionURI) -> int:
     store = CredentialStore()
     who = f"{uri.user} on {uri.display_host}"
     if not store.keyring_available:
-        err("logout", f"{_no_keyring(store)}, so there is nothing to remove: hvtui keeps passwords "
-            "nowhere else (a --password-file is yours to change)")  # fmt: skip
+        err(
+            "logout",
+            f"{_no_keyring(store)}, so there is nothing to remove: hvtui keeps passwords nowhere else "
+            "(a --password-file, or what a password_command reads, is yours to change)",
+        )
         return EXIT_FAILED
     stored = store.get(uri.canonical) is not None
     if store.failure:  # a locked keyring fails to read as it fails to delete

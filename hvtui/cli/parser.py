@@ -39,7 +39,7 @@ def tui_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
             "commands for scripts (hvtui COMMAND --help for each):\n"
-            "  ls URI...            list the VMs of one or more hosts (--json, --csv, --state)\n"
+            "  ls [URI...]          list the VMs of hosts, the config's by default (--json, --csv, --state)\n"
             "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
             "  vm URI VM            one VM in full, like virsh dominfo\n"
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
@@ -58,6 +58,12 @@ def tui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: per platform)")
     parser.add_argument(
         "--ca-file", metavar="F", help="trust the CA certificates in F for the hosts named here"
+    )
+    parser.add_argument(
+        "--password-file",
+        type=Path,
+        metavar="F",
+        help="the password, as F's first line, of the hosts named here (else of the config's)",
     )
     parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
     return parser
@@ -93,8 +99,8 @@ def _seconds(text: str) -> float:
 def command_parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"hvtui {command}")
     if command == "ls":
-        parser.description = "List every VM of the given hosts."
-        parser.add_argument("uris", nargs="+", metavar="URI")
+        parser.description = "List every VM of the given hosts (default: the config file's)."
+        parser.add_argument("uris", nargs="*", metavar="URI")
         fmt = parser.add_mutually_exclusive_group()
         fmt.add_argument("--json", action="store_true", help="one JSON array")
         fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
@@ -130,6 +136,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         )
     if command != "logout":
         _add_password_options(parser)
+        parser.add_argument(
+            "--config", type=Path, metavar="FILE", help="config file (default: per platform, or HVTUI_CONFIG)"
+        )
     else:
         parser.add_argument("--ca-file", help=argparse.SUPPRESS)
     return parser

@@ -1,4 +1,5 @@
-"""Where the CLI gets a host's password: a file, stdin, the keyring, or a prompt naming the host.
+"""Where the CLI gets a host's password, in this order: a file or stdin, the keyring, the config's
+password_command, or a prompt naming the host.
 
 There is deliberately no flag that takes the password itself: argv is visible to every
 local user (``ps``) and stays in shell history.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hvtui.password_command import PasswordCommandError, run_password_command
 from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
@@ -27,6 +30,7 @@ class PasswordSource:
     file: Path | None = None
     stdin: bool = False
     use_keyring: bool = True
+    command_for: Callable[[ConnectionURI], str | None] | None = None  # the config's password_command
     interactive: bool | None = None  # None: prompt when stdin is a terminal
     _stdin_value: str | None = field(default=None, repr=False)  # the password itself: never shown
 
@@ -48,6 +52,12 @@ class PasswordSource:
             stored = store.get(uri.canonical)
             if stored is not None:
                 return stored, "keyring"
+        template = self.command_for(uri) if self.command_for is not None else None
+        if template is not None:
+            try:
+                return run_password_command(template, uri), "command"
+            except PasswordCommandError as exc:
+                raise PasswordUnavailable(str(exc)) from None
         interactive = sys.stdin.isatty() if self.interactive is None else self.interactive
         if interactive:
             try:
@@ -66,5 +76,5 @@ class PasswordSource:
             hint = "there is no system keyring here; use"
         raise PasswordUnavailable(
             f"no password for {uri.user} on {uri.display_host}: {hint} --password-file FILE or "
-            "--password-stdin"
+            "--password-stdin, or set a password_command in the config"
         )

@@ -69,7 +69,7 @@ def test_login_without_a_usable_keyring(sim_host, store, use_backend, tmp_path, 
     assert "the password works" in line and "was not stored" in line and why in line
     # A command ends with its process: "in memory for this session" would promise nothing.
     assert "in memory" not in line and "session" not in line
-    assert "--password-file" in line
+    assert "--password-file" in line and "password_command" in line
     # Still works with the password given another way, kept in memory only:
     listed = clirun.run("ls", sim_host.uri, "--json", "--password-stdin", stdin=SIM_PASSWORD + "\n")
     assert listed.code == 0, listed.err
