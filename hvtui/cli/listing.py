@@ -59,7 +59,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
         write_csv(sys.stdout, vms)
     else:
         labels = {h.key: h.uri.display_host for h in hosts} if len(hosts) > 1 else None
-        print_vm_table(vms, labels)
+        print_vm_table(vms, labels, guid=parsed.guid)
     return code
 
 
@@ -71,9 +71,9 @@ def write_csv(out: TextIO, vms: Sequence[VM]) -> None:
         writer.writerow({k: "" if v is None else v for k, v in vm_record(vm).items()})
 
 
-def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> None:
+def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False) -> None:
     """A table for people (Rich, installed with Textual, imported without it); ``host_labels``
-    (host key -> name) adds a HOST column."""
+    (host key -> name) adds a HOST column, ``guid`` a GUID column after the name."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -90,12 +90,16 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> 
             count(vm.vcpus),
             present_vm.status(vm).long,
         ]
+        if guid:
+            row.insert(2, vm.guid)
         if host_labels is not None:
             row.insert(0, host_labels.get(vm.host, vm.host))
         rows.append(row)
-    headers = (["HOST"] if host_labels is not None else []) + [
+    headers = [
+        *(["HOST"] if host_labels is not None else []),
         "ID",
         "NAME",
+        *(["GUID"] if guid else []),
         "STATE",
         "CPU",
         "MEMORY",

@@ -105,6 +105,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         fmt.add_argument("--json", action="store_true", help="one JSON array")
         fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
         parser.add_argument("--state", metavar="S,S", help="only these states (running,off,saved,paused,...)")
+        parser.add_argument(
+            "--guid", action="store_true", help="add a GUID column to the table (JSON and CSV always have it)"
+        )
     elif command == "info":
         parser.description = "Host facts, like virsh version, hostname, nodeinfo and freecell."
         parser.add_argument("uri", metavar="URI")
