@@ -22,6 +22,8 @@ from hvtui.sim.checkpoint_specs import (
     scenario_checkpoints,
     seed_checkpoints,
 )
+from hvtui.sim.hardware import Hardware, SwitchSpec
+from hvtui.sim.hardware_scenario import HARDWARE_KEYS, scenario_hardware, scenario_switches
 from hvtui.sim.releases import RELEASES, Release
 from hvtui.sim.sim_options import OptionsError
 
@@ -76,6 +78,7 @@ class VMSpec:
     checkpoint_type: int = PRODUCTION  # UserSnapshotType: Hyper-V's default since 2016
     backup_service: bool = True  # the guest's backup (volume shadow copy) integration service
     checkpoints: list[CheckpointSpec] = field(default_factory=list)
+    hardware: Hardware = field(default_factory=Hardware)
 
 
 @dataclass
@@ -95,6 +98,7 @@ class HostSpec:
     uuid: str = ""
     boot_uptime_s: float = 86_400.0 * 12
     domain: str = "WORKGROUP"
+    switches: list[SwitchSpec] | None = None  # None: the default three, made from the seed
 
 
 def _guid(rng: random.Random) -> str:
@@ -171,8 +175,8 @@ _VM_KEYS = {
     "name", "guid", "state", "vcpus", "memory", "memory_mb", "dynamic", "min_memory", "max_memory",
     "buffer", "generation", "version", "notes", "autostart", "shutdown_service", "uptime",
     "checkpoint_type", "backup_service", "checkpoint",
-}  # fmt: skip
-_HOST_KEYS = {"name", "release", "vms", "sockets", "cores", "memory_mb", "cpu_model", "vm"}
+} | HARDWARE_KEYS  # fmt: skip
+_HOST_KEYS = {"name", "release", "vms", "sockets", "cores", "memory_mb", "cpu_model", "vm", "switch"}
 _AUTOSTART = {"none": 2, "restart": 3, "start": 4, "always": 4, "nothing": 2}
 
 
@@ -219,12 +223,14 @@ def load_scenario(path: str | Path, default_release: Release, seed: int) -> list
                 setattr(host, key, _int(raw[key], where, key, 1, 1 << 30))
         if "cpu_model" in raw:
             host.cpu_model = _str(raw["cpu_model"], where, "cpu_model")
+        host.switches = scenario_switches(raw.get("switch"), where, host.name, seed)
+        switch_names = [s.name for s in host.switches]
         rng = random.Random(f"hvtui-scenario:{seed}:{hi}")
         vms_raw = raw.get("vm", [])
         if not isinstance(vms_raw, list):
             raise _fail(where, "vm must be an array of tables: [[host.vm]]")
         for vi, vraw in enumerate(vms_raw):
-            host.vms.append(_scenario_vm(vraw, f"{where} vm #{vi + 1}", rng, release))
+            host.vms.append(_scenario_vm(vraw, f"{where} vm #{vi + 1}", rng, release, switch_names))
         guids = [v.guid for v in host.vms]
         if len(set(guids)) != len(guids):
             raise _fail(where, "two VMs have the same guid")
@@ -244,7 +250,7 @@ def _int(value: Any, where: str, key: str, low: int, high: int) -> int:
     return value
 
 
-def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release) -> VMSpec:
+def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release, switches: list[str]) -> VMSpec:
     if not isinstance(raw, dict):
         raise _fail(where, "must be a table")
     bad = set(raw) - _VM_KEYS
@@ -293,6 +299,7 @@ def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release) -> 
         shutdown_service=bool(raw.get("shutdown_service", True)),
         uptime_s=float(raw.get("uptime", 3600.0 if state in (RUNNING, PAUSED) else 0.0)),
         load_seed=rng.getrandbits(32),
+        hardware=scenario_hardware(raw, where, guid, switches),
     )
     if "checkpoint_type" in raw:
         vm.checkpoint_type = scenario_checkpoint_type(raw["checkpoint_type"], where)
