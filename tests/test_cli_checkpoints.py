@@ -84,3 +84,14 @@ def test_usage_errors_exit_2():
     assert hvtui("checkpoint").returncode == 2
     result = hvtui("checkpoint", "revert", "hyperv://h/", "vm")
     assert result.returncode == 2 and "invalid choice: 'revert'" in result.stderr
+
+
+def test_virsh_snapshot_verbs_are_aliases(ckpt_host, pwfile):  # noqa: F811
+    listed = hvtui("snapshot-list", ckpt_host.uri, "db", "--json", password_file=pwfile)
+    assert listed.returncode == 0, listed.stderr
+    assert [i["name"] for i in json.loads(listed.stdout)] == ["One", "Two", "Three"]
+    deleted = hvtui(
+        "snapshot-delete", ckpt_host.uri, "db", "Two", "--children", "--wait", password_file=pwfile
+    )
+    assert deleted.stdout.strip() == "db: checkpoint 'Two' and the 1 below it deleted"
+    assert "snapshot-list (checkpoint list)" in hvtui("--help").stdout
