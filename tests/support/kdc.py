@@ -33,7 +33,7 @@ USER_PASSWORD = "Kerb-Passw0rd!"
 # Names the simulated host answers to; the client builds its SPN from one of them.
 HOST_NAMES = ("localhost", "127.0.0.1", "hv01.hvtui.test")
 SERVICES = ("HTTP", "WSMAN")
-TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "klist")
+TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "klist")  # and libfaketime
 _SBIN = ("/usr/sbin", "/usr/local/sbin", "/sbin")
 _ENCTYPES = "aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal"
 
@@ -46,11 +46,11 @@ def find_tool(name: str) -> str | None:
 
 def missing_reason() -> str | None:
     """Why a real realm cannot run here, or None when it can."""
-    absent = [t for t in TOOLS if find_tool(t) is None]
+    absent = [t for t in TOOLS if find_tool(t) is None] + ([] if _libfaketime() else ["libfaketime"])
     if absent:
         return (
             f"MIT Kerberos tools missing ({', '.join(absent)}): "
-            "apt-get install krb5-kdc krb5-admin-server krb5-user"
+            "apt-get install krb5-kdc krb5-admin-server krb5-user faketime"
         )
     for module in ("gssapi", "krb5"):
         try:
@@ -58,6 +58,12 @@ def missing_reason() -> str | None:
         except ImportError:
             return f"python package {module!r} missing: pip install 'hvtui[kerberos]'"
     return None
+
+
+def _libfaketime() -> str | None:
+    patterns = ("/usr/lib/*/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1")
+    found = sorted(path for pattern in patterns for path in glob.glob(pattern))
+    return found[0] if found else None
 
 
 class KerberosToolError(RuntimeError):
@@ -254,13 +260,10 @@ class TestRealm:
         libfaketime preloaded straight into the process, not the ``faketime`` wrapper: the wrapper
         does not pass on signals, so a server under it would not stop.
         """
-        found = sorted(
-            glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
-            + glob.glob("/usr/lib/faketime/libfaketime.so.1")
-        )
-        if not found:
+        library = _libfaketime()
+        if library is None:
             raise KerberosToolError("libfaketime is missing: apt-get install faketime")
-        return {"LD_PRELOAD": found[0], "FAKETIME": offset}
+        return {"LD_PRELOAD": library, "FAKETIME": offset}
 
     def _kadmin(self, query: str, stdin: str = "") -> None:
         self._tool(["kadmin.local", "-r", self.realm, "-q", query], stdin=stdin)
