@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
-import ssl
 import xml.etree.ElementTree as ET
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from tests.conftest import SIM_PASSWORD, SIM_USER
 from tests.sim.wire import V2, Reply, connect, enumerate_body, envelope, post
@@ -172,9 +173,8 @@ def kerberos_https_host(kdc, make_sim, sim_tls):
 
 def _end_point(sim_tls) -> bytes:
     """RFC 5929's tls-server-end-point of the host's certificate (trustme signs with SHA-256)."""
-    der = ssl.PEM_cert_to_DER_cert(sim_tls["cert"].read_text(encoding="ascii").split("-----END")[0]
-                                   + "-----END CERTIFICATE-----\n")  # fmt: skip
-    return b"tls-server-end-point:" + hashlib.sha256(der).digest()
+    leaf = x509.load_pem_x509_certificate(sim_tls["cert"].read_bytes())  # the first of the chain
+    return b"tls-server-end-point:" + hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).digest()
 
 
 @pytest.mark.parametrize(("binding", "status"), [("right", 200), ("wrong", 401), ("none", 200)])
