@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, unquote
 
 Transport = Literal["http", "https"]
@@ -268,8 +268,8 @@ def _normalise_host(host: str) -> str:
     return host.lower().rstrip(".")
 
 
-def _parse_query(query: str) -> dict[str, object]:
-    params: dict[str, object] = {}
+def _parse_query(query: str) -> dict[str, Any]:
+    params: dict[str, Any] = {}
     if not query:
         return params
     seen: set[str] = set()
