@@ -20,8 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from spnego.channel_bindings import GssChannelBindings
+
 from hvtui.sim import soap_faults as faults
-from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, AuthFailed, NegotiateSession
+from hvtui.sim.auth import SCHEME_MECHS, Accounts, AuthFailed, NegotiateSession
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
 from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReader
 from hvtui.sim.injection import Decision, FaultPlan, Rule
@@ -135,7 +137,9 @@ class SimHost:
         self.faults = FaultPlan(f"faults:{options.seed}:{spec.name}")
         self.bind = options.host
         self.port = 0
-        self._accounts = Accounts(spec.name, options.user, password)
+        self._accounts = Accounts(spec.name, options.user, password, options.keytab)
+        # Set by the simulator over HTTPS: tokens that carry a channel binding must match it.
+        self.channel_binding: bytes | None = None
         self._epoch = 0
         self._model = self._new_model()
         self._service = self._new_service()
@@ -239,7 +243,7 @@ class SimHost:
             max_operations=opts.max_concurrent_operations,
             config=lambda: {
                 "basic": "basic" in self.schemes,
-                "negotiate": "ntlm" in self.schemes,
+                "negotiate": bool(self.schemes & {"ntlm", "kerberos"}),
                 "allow_unencrypted": self.options.allow_unencrypted,
             },
         )
@@ -363,13 +367,24 @@ class SimHost:
 
     # --- the pipeline -----------------------------------------------------------------------------
 
-    def _unauthorized(self, token: str | None = None) -> HttpResponse:
+    def _new_session(self, scheme: str) -> NegotiateSession:
+        """A connection's acceptor for ``scheme``; over HTTPS a Kerberos token's binding must match."""
+        bindings = None
+        if self.channel_binding is not None:
+            bindings = GssChannelBindings(application_data=self.channel_binding)
+        return NegotiateSession(
+            self._accounts.user_file, bindings, scheme=scheme, mechs=frozenset(self.schemes), bind_ntlm=False
+        )
+
+    def _unauthorized(self, token: str | None = None, scheme: str = "Negotiate") -> HttpResponse:
         self.counters.add("http_401")
         if token is not None:
-            return HttpResponse(401, headers=[("WWW-Authenticate", f"Negotiate {token}")])
+            return HttpResponse(401, headers=[("WWW-Authenticate", f"{scheme} {token}")])
         headers = []
-        if "ntlm" in self.schemes:
+        if self.schemes & {"ntlm", "kerberos"}:
             headers.append(("WWW-Authenticate", "Negotiate"))
+        if "kerberos" in self.schemes:
+            headers.append(("WWW-Authenticate", "Kerberos"))
         if "basic" in self.schemes:
             headers.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
         return HttpResponse(401, headers=headers)
@@ -404,8 +419,8 @@ class SimHost:
                 self.counters.add("Identify")
                 decision = self.faults.decide("Identify")
                 text = self._service.identify(Caller(machine, authenticated=False, https=self.https))
-                return self._finish(decision, text.encode("utf-8"), 200, None, None)
-        final_token: str | None = None
+                return self._finish(decision, text.encode("utf-8"), 200, None, [])
+        final_auth: list[tuple[str, str]] = []  # the handshake's last token, for the reply
         via_negotiate = False
         auth = req.header("Authorization")
         if auth:
@@ -419,12 +434,9 @@ class SimHost:
                 except AuthFailed:
                     return _Outcome(self._unauthorized())
                 conn.user = user
-            elif scheme in ("negotiate", "ntlm") and "ntlm" in self.schemes:
-                if conn.session is None or conn.session.complete:
-                    try:
-                        conn.session = NegotiateSession(self._accounts.user_file)
-                    except Exception:  # noqa: BLE001 - pyspnego could not start an acceptor: answer as WinRM does for bad credentials
-                        return _Outcome(self._unauthorized())
+            elif self.schemes & SCHEME_MECHS.get(scheme, frozenset()):
+                if conn.session is None or conn.session.complete or conn.session.scheme != scheme:
+                    conn.session = self._new_session(scheme)
                 try:
                     out = conn.session.step(value)
                 except AuthFailed:
@@ -432,10 +444,10 @@ class SimHost:
                     return _Outcome(self._unauthorized())
                 token = base64.b64encode(out).decode() if out else None
                 if not conn.session.complete:
-                    return _Outcome(self._unauthorized(token or ""))
+                    return _Outcome(self._unauthorized(token or "", conn.session.header_name))
                 conn.epoch = self._epoch
                 conn.user = conn.session.user or self.user
-                final_token = token
+                final_auth = self._token_header(token, conn.session)
                 via_negotiate = True
             else:
                 return _Outcome(self._unauthorized())
@@ -459,7 +471,7 @@ class SimHost:
                 return _Outcome(HttpResponse(400, close=True))
         elif not body.strip():
             if via_negotiate:  # the authentication-only request of pypsrp and pywinrm
-                return _Outcome(HttpResponse(200, headers=self._token_header(final_token)))
+                return _Outcome(HttpResponse(200, headers=final_auth))
             return _Outcome(HttpResponse(400))
         elif via_negotiate and not self.https and not self.options.allow_unencrypted:
             return _Outcome(self._unauthorized())  # WinRM refuses unencrypted traffic after NTLM
@@ -469,7 +481,7 @@ class SimHost:
             parsed = parse_request(body)
         except faults.SoapFault as unreadable:
             text = envelope(unreadable.action, None, FAULT_PREFIXES, unreadable.body(machine))
-            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_token)
+            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_auth)
         op = operation_name(parsed)
         self.counters.add(op)
         decision = self.faults.decide(op)
@@ -481,7 +493,7 @@ class SimHost:
             decision.delay_s = parsed.operation_timeout
             fault = faults.timed_out()
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
-            return self._finish(decision, text.encode("utf-8"), 500, seal, final_token, keep_rule=False)
+            return self._finish(decision, text.encode("utf-8"), 500, seal, final_auth, keep_rule=False)
         decision.delay_s = delay
         rule = decision.terminal
         if rule is not None and rule.kind in ("http500", "http503"):
@@ -502,7 +514,7 @@ class SimHost:
             fault = faults.BY_NAME[rule.params["code"].lower()](self.name)
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
             return self._finish(
-                decision, text.encode("utf-8"), fault.http_status, seal, final_token, keep_rule=False
+                decision, text.encode("utf-8"), fault.http_status, seal, final_auth, keep_rule=False
             )
         status = 200
         try:
@@ -513,11 +525,14 @@ class SimHost:
         data = text.encode("utf-8")
         if rule is not None and rule.kind == "malformed":
             data = data[: len(data) // 2] + b"<<&garbage" + bytes([0xFF, 0xFE])
-        return self._finish(decision, data, status, seal, final_token)
+        return self._finish(decision, data, status, seal, final_auth)
 
     @staticmethod
-    def _token_header(token: str | None) -> list[tuple[str, str]]:
-        return [("WWW-Authenticate", f"Negotiate {token}")] if token else []
+    def _token_header(token: str | None, session: NegotiateSession | None) -> list[tuple[str, str]]:
+        """The last token of a handshake (Kerberos' mutual authentication), under the client's scheme."""
+        if not token or session is None:
+            return []
+        return [("WWW-Authenticate", f"{session.header_name} {token}")]
 
     def _finish(
         self,
@@ -525,13 +540,13 @@ class SimHost:
         data: bytes,
         status: int,
         seal: NegotiateSession | None,
-        token: str | None,
+        auth: list[tuple[str, str]],
         keep_rule: bool = True,
     ) -> _Outcome:
-        headers = self._token_header(token)
+        headers = list(auth)
         if seal is not None:
             data = seal.wrap(data)
-            headers.append(("Content-Type", ENCRYPTED_CONTENT_TYPE))
+            headers.append(("Content-Type", seal.content_type))
         else:
             headers.append(("Content-Type", SOAP_CONTENT_TYPE))
         rule = decision.terminal if keep_rule else None

@@ -14,6 +14,9 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from hvtui.uri import AUTH_METHODS, AuthMethod, ConnectionURI
 
+# The methods a password logs in with here; Kerberos joins them once the client speaks it.
+LOGIN_METHODS: tuple[AuthMethod, ...] = ("auto", "ntlm", "basic")
+
 USER_HINT = "administrator or DOMAIN\\user"
 
 
@@ -55,7 +58,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
                 yield Input(id="password", password=True, placeholder="password", compact=True)
                 yield Label("Auth")
                 with RadioSet(id="auth", compact=True):
-                    for method in AUTH_METHODS:
+                    for method in LOGIN_METHODS:
                         yield RadioButton(method, value=method == self.uri.auth, name=method, compact=True)
             yield Checkbox(
                 "Remember in keyring",
