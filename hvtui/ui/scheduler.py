@@ -141,6 +141,8 @@ class HostLink:
                     self._report(HostStatus.CONNECTING)
                 elif self._manual:
                     self._report(HostStatus.REFRESHING)
+                host = self.host
+                assert host is not None  # made above, and only this task forgets it
                 self._wake.clear()
                 self._manual = False
                 phase = HostStatus.CONNECTING if first else HostStatus.REFRESHING
@@ -148,7 +150,7 @@ class HostLink:
                 delay = self.scheduler.interval
                 try:
                     snapshot = await asyncio.wait_for(
-                        self.host.snapshot(), timeout=self.scheduler.guard_timeout
+                        host.snapshot(), timeout=self.scheduler.guard_timeout
                     )
                 except HyperVError as exc:
                     delay = await self._failed(exc.problem, str(exc))
@@ -163,7 +165,7 @@ class HostLink:
                     delay = await self._failed(Problem.HOST, f"unexpected error: {type(exc).__name__}: {exc}")
                 else:
                     self.failures = 0
-                    connection = _connection_of(self.host)
+                    connection = _connection_of(host)
                     self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
                     self._report(HostStatus.OK)
                 finally:
