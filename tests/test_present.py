@@ -57,3 +57,8 @@ def test_hvtui_vm_and_the_vm_screen_share_the_long_status():
 )
 def test_protection_is_worded_once(https, verified, encrypted, words):
     assert protection(https=https, tls_verified=verified, encrypted=encrypted) == words
+
+
+def test_protection_names_kerberos_message_encryption():
+    words = protection(https=False, tls_verified=None, encrypted=True, auth="kerberos")
+    assert words == "no TLS (Kerberos message encryption)"
