@@ -11,6 +11,7 @@ that differs from the simulator.
 from __future__ import annotations
 
 import base64
+import logging
 
 import httpx
 import pytest
@@ -220,3 +221,17 @@ async def test_auto_keeps_ntlm_for_a_local_account(kerberos_sim, krb5_ticket):
     async with host_for(kerberos_sim.hosts[0], SIM_PASSWORD, auth="auto", user="administrator") as host:
         await host.host_facts()
         assert host.connection.auth == "ntlm"
+
+
+async def test_auto_falls_back_to_ntlm_when_the_kdc_cannot_give_a_ticket(make_sim, kdc, krb5_env, caplog):
+    # The host's own local account, written HOST\user: no KDC serves a realm of that name, so
+    # NTLM, as Windows does.
+    sim = make_sim(auth=("kerberos", "ntlm"), keytab=kdc.keytab, user="alice", password=kdc.user_password,
+                   allow_unencrypted=False)  # fmt: skip
+    sim_host = sim.hosts[0]
+    user = f"{sim_host.name}%5Calice"
+    async with host_for(sim_host, kdc.user_password, auth="auto", user=user) as host:
+        with caplog.at_level(logging.INFO, logger="hvtui.wsman"):
+            await host.host_facts()
+        assert host.connection.auth == "ntlm"
+    assert "no Kerberos KDC can be found for the realm" in caplog.text and "using NTLM instead" in caplog.text
