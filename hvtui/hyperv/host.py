@@ -133,7 +133,7 @@ class HyperVHost:
     def __init__(
         self,
         uri: ConnectionURI,
-        password: str,
+        password: str | None,
         *,
         ca_file: str | None = None,
         inventory_interval: float = 30.0,
@@ -141,6 +141,7 @@ class HyperVHost:
         max_envelope_size: int = ClientOptions.max_envelope_size,
     ) -> None:
         self.uri = uri
+        # None: Kerberos with the user's own ticket (kinit), no password at all.
         credentials = Credentials(uri.user, password)
         # From here on only Credentials (whose repr hides it) hold the password: a traceback
         # with every frame's locals -- Textual prints one when an app crashes -- shows nothing.
