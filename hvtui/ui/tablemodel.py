@@ -202,7 +202,8 @@ class TableModel:
                 widest = max(widest, max(shown, default=0))
                 if any(host in self.stale for host in self._view_hosts()):
                     widest = max(widest, STALE_WIDTH)
-            widths[index] = min(max(widest, column.min_width), column.max_width)
+            cap = max(column.max_width, text_width(column.title) + 1)
+            widths[index] = min(max(widest, column.min_width), cap)
         self.width_of = widths
 
     def _fit(self, index: int, text: str) -> bool:
