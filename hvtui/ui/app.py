@@ -46,7 +46,7 @@ from hvtui.ui.screens.task_log import TaskLogScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.ui.screenshot import save_private, screenshot_folder, screenshot_name
 from hvtui.ui.settings import Settings
-from hvtui.ui.tablemodel import TableModel
+from hvtui.ui.tablemodel import Change, TableModel
 from hvtui.ui.themes import starting_theme
 
 _log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ class HvtuiApp(App[int]):
             return  # removed meanwhile
         view.take(message.snapshot, message.counts)
         view.connection = message.connection
-        change = self.model.apply(message.key, message.rows)
+        change: Change | None = self.model.apply(message.key, message.rows)
         if self.model.set_stale(message.key, None):
             change = None  # live again: every row of the host is drawn anew
         self.verbs.refreshed(message.key, message.rows)

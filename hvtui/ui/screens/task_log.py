@@ -51,7 +51,7 @@ def table(
 
 
 def action_rows(records: Sequence[TaskRecord], now: datetime) -> list[tuple[Sequence[str], str, str]]:
-    rows = []
+    rows: list[tuple[Sequence[str], str, str]] = []
     for record in reversed(records):  # newest first
         result = record.result
         if result == RUNNING and record.detail:
