@@ -91,8 +91,9 @@ class VMDetailScreen(VerbScreen):
             ("memory", [mib for _, mib in samples], memory_cell),
         ):
             values = series[-room:]
-            self.query_one(f"#{kind}-trend").display = bool(values)
-            if not values:
+            shown = len(values) >= 2  # one sample is no history yet
+            self.query_one(f"#{kind}-trend").display = shown
+            if not shown:
                 continue
             spark = self.query_one(f"#{kind}-history", Sparkline)
             spark.data = values
