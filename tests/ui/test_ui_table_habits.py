@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import Static
 
 from hvtui.ui.columns import STATUS
+from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.help import HelpScreen
 from tests.ui.driving import all_ok, wait_for
 
@@ -117,3 +118,20 @@ async def test_help_says_the_filter_syntax_and_the_new_keys(ui, sim):
         text = " ".join(str(s.content) for s in app.top.query(Static).results(Static))
         for words in ("Mark and move down", "Mark every VM shown", "Task log", "~", "host", "status"):
             assert words in text
+
+
+async def test_an_action_on_a_marked_vm_the_filter_hides_asks_first(ui, sim):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        off = next(k for k in app.model.order if app.model.rows[k].vm.state.value == "off")
+        app.model.focus_key(off)
+        app.main.table.update_view()
+        await pilot.press("space")  # one VM marked: `s` alone would start it at once
+        app.main.query_one("#filter").value = "~^$"
+        await pilot.pause()
+        app.main.table.focus()
+        await pilot.press("s")
+        await wait_for(app, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "not on screen" in str(app.screen.query_one("#detail").content)
+        await pilot.press("n")

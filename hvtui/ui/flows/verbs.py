@@ -137,7 +137,8 @@ class VerbFlow:
             return
         hosts = {row.host for row in allowed}
         stale = self._stale_text(allowed)
-        hidden = sum(1 for row in allowed if app.model.index_of(row.key) is None)
+        model = app.model
+        hidden = sum(1 for row in allowed if row.key in model.marks and model.index_of(row.key) is None)
         if not spec.destructive and len(allowed) == 1 and not skipped and not stale and not hidden:
             self._run(spec, allowed, hosts)
             return
