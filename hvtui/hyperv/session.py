@@ -8,6 +8,10 @@ Reads return plain mappings of typed values, decoded here as each reply arrives 
 properties :data:`~hvtui.hyperv.queries.TYPES` declares, which are the ones read): a value
 that does not fit its type fails the read that brought it, as a HostProtocolError, and the
 code above works on finished values that cannot raise a protocol error.
+
+Time: the host timeout S bounds each request, all of it -- its authentication legs and a
+resend; the host is asked to answer a little sooner (OperationTimeout), so that when it
+cannot, its w:TimedOut still arrives within S.
 """
 
 from __future__ import annotations
@@ -88,6 +92,7 @@ class Session:
     ) -> None:
         self.uri = uri
         self.max_envelope_size = max_envelope_size
+        self.timeout = max(float(timeout), MIN_TIMEOUT)
         operation, read, total = exchange_timeouts(timeout)
         try:
             options = ClientOptions(
@@ -282,6 +287,9 @@ class Session:
             return ConnectionFailed(f"{host}: the connection was closed", cause=exc)
         if isinstance(exc, FaultError):
             message = f"{host}: {what} failed: {exc}"
+            if exc.subcode_name == "w:TimedOut":
+                # Asked to answer a little within the host timeout, the host could not.
+                message = f"{host}: {what}: the host could not answer within {self.timeout:g}s (w:TimedOut)"
             if invoke and exc.subcode_name == "w:TimedOut":
                 # WinRM gave up waiting for WMI; the method itself may still have run.
                 message = _may_have_run(message)
@@ -306,17 +314,15 @@ MIN_TIMEOUT = 0.1
 
 
 def exchange_timeouts(timeout: float) -> tuple[float, float, float]:
-    """(OperationTimeout, read timeout, whole-exchange deadline) for a host ``timeout``.
+    """(OperationTimeout, read timeout, whole-request deadline) for a host ``timeout``.
 
-    The host is asked to answer within ``timeout`` (it sends w:TimedOut when it cannot);
-    the client waits a margin longer for that answer to cross the network, and cuts off
-    any exchange -- a reply that drips, a host that never finishes -- after a second
-    margin. The margins grow with the timeout but stay bounded (10 s and 20 s at the
-    default 30 s), so a short timeout really is short.
+    The request, all of it, is given up at ``timeout``: that is the deadline, and no
+    silence may last longer either. The host is asked to answer a fifth sooner (at most
+    5 s sooner), so that a w:TimedOut it sends when it cannot still crosses the network
+    in time, rather than the client cutting the connection (and its authentication) off.
     """
-    operation = max(float(timeout), MIN_TIMEOUT)
-    margin = min(operation, 10.0)
-    return operation, operation + margin, operation + 2 * margin
+    total = max(float(timeout), MIN_TIMEOUT)
+    return total - min(total / 5, 5.0), total, total
 
 
 # Statuses with which a host refuses a request before carrying anything out.

@@ -50,7 +50,17 @@ class TransportError(WSManError):
 
 
 class TimeoutExpired(TransportError):
-    """Connecting, reading, or the whole exchange took longer than the configured limit."""
+    """Connecting, reading, or the whole request took longer than the configured limit.
+
+    ``limit`` names the option that ran out: ``"connect_timeout"``, ``"read_timeout"`` or
+    ``"total_timeout"`` (empty when none of them did, e.g. no pooled connection came free).
+    """
+
+    def __init__(
+        self, message: str, *, host: str | None = None, maybe_processed: bool = False, limit: str = ""
+    ) -> None:
+        super().__init__(message, host=host, maybe_processed=maybe_processed)
+        self.limit = limit
 
 
 class TLSError(TransportError):
