@@ -10,8 +10,10 @@ that does not fit its type fails the read that brought it, as a HostProtocolErro
 code above works on finished values that cannot raise a protocol error.
 
 Time: the host timeout S bounds each request, all of it -- its authentication legs and a
-resend; the host is asked to answer a little sooner (OperationTimeout), so that when it
-cannot, its w:TimedOut still arrives within S.
+resend, the further tries of a read after a passing failure (a 503, a reset), and the
+pauses between them; the host is asked to answer a little sooner (OperationTimeout), so
+that when it cannot, its w:TimedOut still arrives within S. Invokes are sent once, never
+tried again.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ Props = Mapping[str, Any]
 
 #: Seconds a host may take to answer one request, unless the user says otherwise.
 DEFAULT_TIMEOUT = 30.0
+#: Further tries of a read after a passing failure, within the host timeout: a host that
+#: fails a third of its requests then fails a read once in a thousand.
+READ_RETRIES = 6
 
 # WinRM's answers when a reply would not fit the envelope the client allowed.
 _ENCODING_LIMIT_CODES = {faults.WSMAN_ENCODING_LIMIT, faults.WSMAN_MAX_ENVELOPE_EXCEEDED}
@@ -103,6 +108,7 @@ class Session:
                 operation_timeout=operation,
                 read_timeout=read,
                 total_timeout=total,
+                read_retries=READ_RETRIES,
                 max_envelope_size=max_envelope_size,
                 # Basic over plain HTTP only when the user chose both in the URI.
                 allow_basic_over_http=uri.transport == "http" and uri.auth == "basic",

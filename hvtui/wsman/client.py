@@ -11,7 +11,8 @@ the first reply; Pulls follow until ``EndOfSequence``, each with the new context
 handed out, and a ``Release`` ends an enumeration the caller stopped early. An
 enumeration that breaks (a reset, an expired context) restarts from Enumerate once --
 unless items were already handed to the caller, because restarting then could repeat
-or skip items; it fails with the original error instead.
+or skip items; it fails with the original error instead. What may be tried again, and
+when, is :mod:`hvtui.wsman.retry`'s to say.
 """
 
 from __future__ import annotations
@@ -30,20 +31,19 @@ from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, CimInstance, CimProperties, IdentifyResult, InvokeResult
 from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.deadline import Deadline
 from hvtui.wsman.decode import decode_instance, decode_properties
 from hvtui.wsman.errors import (
     ConfigurationError,
     FaultError,
     LimitError,
     ProtocolError,
-    TimeoutExpired,
-    TLSError,
-    TransportError,
     WSManError,
 )
 from hvtui.wsman.faults import subcode_is
 from hvtui.wsman.pages import read_page
-from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
+from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
+from hvtui.wsman.retry import Repeat, Tries, restart_cures
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
 from hvtui.wsman.targets import class_of, enumeration_target
@@ -53,7 +53,6 @@ log = logging.getLogger("hvtui.wsman")
 
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
 
-_XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
 RELEASE_TIMEOUT = 5.0
 
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
@@ -137,14 +136,14 @@ class WSManClient:
         With ``authenticated=False`` no credentials are sent (``WSMANIDENTIFY: unauthenticated``).
         """
         self.stats.operations += 1
-        http = await self._transport.exchange(
+        reply = await self._exchange(
             envelope.IDENTIFY_BODY,
-            idempotent=True,
+            None,
+            repeat=Repeat.READ,
             what="Identify",
             authenticated=authenticated,
             headers=None if authenticated else {"WSMANIDENTIFY": "unauthenticated"},
         )
-        reply = self._open(http, None)
         payload = reply.payload
         if payload is None or payload.tag != f"{ID}IdentifyResponse":
             raise self._unexpected(payload, "IdentifyResponse")
@@ -170,7 +169,12 @@ class WSManClient:
     ) -> CimInstance:
         """WS-Transfer Get of one instance by its keys."""
         reply = await self._call(
-            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {class_of(resource_uri)}"
+            resource_uri,
+            ns.ACTION_GET,
+            "",
+            selectors,
+            repeat=Repeat.READ,
+            what=f"Get {class_of(resource_uri)}",
         )
         if reply.payload is None:
             raise ProtocolError("the host's GetResponse holds no instance", host=self.host)
@@ -198,7 +202,7 @@ class WSManClient:
             f"{resource_uri}/{method}",
             body,
             selectors,
-            idempotent=False,
+            repeat=Repeat.NEVER,
             what=f"Invoke {class_of(resource_uri)}.{method}",
         )
         payload = reply.payload
@@ -306,7 +310,7 @@ class WSManClient:
             ns.ACTION_ENUMERATE,
             envelope.enumerate_body(wql, optimize=optimize, max_elements=batch, mode=mode),
             None,
-            idempotent=True,
+            repeat=Repeat.READ,
             what=what,
         )
         items, context, end = read_page(
@@ -335,17 +339,16 @@ class WSManClient:
                         ns.ACTION_PULL,
                         envelope.pull_body(context or "", batch),
                         None,
-                        idempotent=False,
+                        repeat=Repeat.IF_NOT_RUN,
                         what=f"Pull {class_name}",
                     )
-                except FaultError as fault:
-                    if subcode_is(fault, ns.ENUMERATION, "InvalidEnumerationContext"):
-                        context = None  # the host no longer knows it: nothing to release
-                        raise _EnumerationBroken(fault) from None
-                    raise
-                except TransportError as error:
-                    if isinstance(error, TimeoutExpired | TLSError):
+                except WSManError as error:
+                    if not restart_cures(error):
                         raise
+                    if isinstance(error, FaultError) and subcode_is(
+                        error, ns.ENUMERATION, "InvalidEnumerationContext"
+                    ):
+                        context = None  # the host no longer knows it: nothing to release
                     raise _EnumerationBroken(error) from None
                 items, new_context, end = read_page(
                     reply, "PullResponse", schema, fragment_class, fragment_uri, self.host
@@ -367,6 +370,7 @@ class WSManClient:
                     ns.ACTION_RELEASE,
                     envelope.release_body(context),
                     None,
+                    repeat=Repeat.NEVER,
                     idempotent=True,
                     what="Release",
                 )
@@ -391,9 +395,14 @@ class WSManClient:
         body: str,
         selectors: Selectors | None,
         *,
-        idempotent: bool,
+        repeat: Repeat,
         what: str,
+        idempotent: bool | None = None,
     ) -> Reply:
+        """One WS-Management request, tried again as ``repeat`` allows, within one deadline.
+
+        ``idempotent`` (a resend at once after a reset) follows ``repeat`` unless given.
+        """
         message_id = envelope.new_message_id()
         data = envelope.request(
             to=self.endpoint,
@@ -408,14 +417,44 @@ class WSManClient:
         )
         self.stats.operations += 1
         log.debug("%s: %s (%s)", self.host, what, resource_uri)
-        http = await self._transport.exchange(data, idempotent=idempotent, what=what)
-        return self._open(http, message_id)
+        return await self._exchange(data, message_id, repeat=repeat, what=what, idempotent=idempotent)
+
+    async def _exchange(
+        self,
+        data: bytes,
+        message_id: str | None,
+        *,
+        repeat: Repeat,
+        what: str,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        deadline = Deadline(self.options.total_timeout)
+        tries = Tries(repeat, deadline, self.options.read_retries)
+        while True:
+            try:
+                http = await self._transport.exchange(
+                    data,
+                    idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
+                    what=what,
+                    authenticated=authenticated,
+                    headers=headers,
+                    deadline=deadline,
+                )
+                return self._open(http, message_id)
+            except WSManError as error:
+                pause = tries.pause_after(error)
+                if pause is None:
+                    raise
+                self.stats.retries += 1
+                log.debug("%s: %s (%s); trying %s again in %.2f s", self.host, what, error, what, pause)
+            await asyncio.sleep(pause)
 
     def _open(self, http: httpx.Response, message_id: str | None) -> Reply:
         status = http.status_code
         content_type = http.headers.get("content-type")
-        media = (content_type or "").split(";")[0].strip().lower()
-        if media not in _XML_TYPES or not looks_like_xml(http.content):
+        if not is_xml_media(content_type) or not looks_like_xml(http.content):
             raise ProtocolError(
                 f"{self.host} answered HTTP {status} with "
                 f"{describe_body(http.content, content_type)} where a SOAP reply was expected: check that "
