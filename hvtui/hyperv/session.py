@@ -7,13 +7,14 @@ method parameters, Hyper-V return codes) and the protocol client. Protocol error
 Reads return plain mappings of typed values, decoded here as each reply arrives (only the
 properties :data:`~hvtui.hyperv.queries.TYPES` declares, which are the ones read): a value
 that does not fit its type fails the read that brought it, as a HostProtocolError, and the
-code above works on finished values that cannot raise a protocol error.
+code above works on finished values that cannot raise a protocol error. A read that passes
+the most answers its query can have fails the same way; one in progress shows how far it
+has got in :attr:`Session.reading`.
 
-Time: the host timeout S bounds each request, all of it -- its authentication legs and a
-resend, the further tries of a read after a passing failure (a 503, a reset), and the
-pauses between them; the host is asked to answer a little sooner (OperationTimeout), so
-that when it cannot, its w:TimedOut still arrives within S. Invokes are sent once, never
-tried again.
+Time: the host timeout S bounds each request, all of it -- authentication legs, a resend,
+the further tries of a read after a passing failure (a 503, a reset), and the pauses
+between them; the host is asked to answer a little sooner (OperationTimeout), so that when
+it cannot, its w:TimedOut still arrives within S. Invokes are sent once, never tried again.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from hvtui.hyperv.errors import (
     Problem,
 )
 from hvtui.hyperv.lenient import as_int, as_text
-from hvtui.hyperv.models import Connection, JobProgress
+from hvtui.hyperv.models import Connection, JobProgress, ReadProgress
+from hvtui.hyperv.queries import Read
 from hvtui.hyperv.states import JobState
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
@@ -52,6 +54,7 @@ from hvtui.wsman import (
     LimitError,
     ProtocolError,
     TLSError,
+    TooManyItems,
     TransportError,
     WSManClient,
     WSManError,
@@ -98,6 +101,8 @@ class Session:
         self.uri = uri
         self.max_envelope_size = max_envelope_size
         self.timeout = max(float(timeout), MIN_TIMEOUT)
+        #: The read in progress and how far it has got; None between reads.
+        self.reading: ReadProgress | None = None
         operation, read, total = exchange_timeouts(timeout)
         try:
             options = ClientOptions(
@@ -137,13 +142,36 @@ class Session:
 
     # -- reads --------------------------------------------------------------------------------
 
-    async def query(self, resource_uri: str, wql: str, class_name: str) -> list[Props]:
-        async with self._guard(f"reading {class_name}"):
-            found = await self.client.enumerate_all(resource_uri, wql, schema=SCHEMAS[class_name])
-            return [instance.properties.typed() for instance in found]
+    async def query(self, read: Read) -> list[Props]:
+        """Every answer to ``read``; past ``read.most`` of them, a HostProtocolError."""
 
-    async def first(self, resource_uri: str, wql: str, class_name: str) -> Props | None:
-        rows = await self.query(resource_uri, wql, class_name)
+        def on_page(count: int) -> None:
+            self.reading = ReadProgress(read.things, count)
+
+        try:
+            async with self._guard(f"reading {read.class_name}"):
+                try:
+                    found = await self.client.enumerate_all(
+                        read.resource_uri,
+                        read.wql,
+                        schema=SCHEMAS[read.class_name],
+                        max_items=read.most,
+                        on_page=on_page,
+                    )
+                except TooManyItems as exc:
+                    if exc.limit != read.most:
+                        raise
+                    raise HostProtocolError(
+                        f"{self.uri.display_host}: the host returned more than {read.named(read.most)}, "
+                        "more than a host can have: refused",
+                        cause=exc,
+                    ) from None
+                return [instance.properties.typed() for instance in found]
+        finally:
+            self.reading = None
+
+    async def first(self, read: Read) -> Props | None:
+        rows = await self.query(read)
         return rows[0] if rows else None
 
     async def computer_system(self, guid: str) -> Props | None:
@@ -206,7 +234,7 @@ class Session:
 
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""
-        row = await self.first(queries.V2_ALL, queries.wql_shutdown_of(guid), "Msvm_ShutdownComponent")
+        row = await self.first(queries.shutdown_of(guid))
         return as_text(row.get("DeviceID")) or None if row else None
 
     # -- methods (each sent once: an Invoke is never retried) ----------------------------------

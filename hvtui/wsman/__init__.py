@@ -25,6 +25,7 @@ from hvtui.wsman.errors import (
     ProviderFault,
     TimeoutExpired,
     TLSError,
+    TooManyItems,
     TransportError,
     WSManError,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ProviderFault",
     "TLSError",
     "TimeoutExpired",
+    "TooManyItems",
     "TransportError",
     "WSManClient",
     "WSManError",

@@ -8,11 +8,12 @@ filter, as WinRM requires: given a class URI and WQL, the client enumerates on t
 wildcard and pulls on the class URI (as libvirt does); given the wildcard, it pulls on
 the wildcard (as other clients do). ``OptimizeEnumeration`` brings small results back in
 the first reply; Pulls follow until ``EndOfSequence``, each with the new context the host
-handed out, and a ``Release`` ends an enumeration the caller stopped early. An
-enumeration that breaks (a reset, an expired context) restarts from Enumerate once --
-unless items were already handed to the caller, because restarting then could repeat
-or skip items; it fails with the original error instead. What may be tried again, and
-when, is :mod:`hvtui.wsman.retry`'s to say.
+handed out, and a ``Release`` ends an enumeration the caller stopped early. A caller that
+knows how many items a query can legitimately have says so (``max_items``): a host that
+sends more is refused at once, not after tens of MB. An enumeration that breaks (a reset,
+an expired context) restarts from Enumerate once -- unless items were already handed to
+the caller, because restarting then could repeat or skip items; it fails with the original
+error instead. What may be tried again, and when, is :mod:`hvtui.wsman.retry`'s to say.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ from hvtui.wsman.errors import (
     FaultError,
     LimitError,
     ProtocolError,
+    TooManyItems,
     WSManError,
 )
 from hvtui.wsman.faults import subcode_is
@@ -56,6 +58,8 @@ ID = f"{{{ns.WSMAN_IDENTITY}}}"
 RELEASE_TIMEOUT = 5.0
 
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
+#: Told the number of items an enumeration has brought so far, after each page.
+OnPage = Callable[[int], None]
 
 
 class _EnumerationBroken(Exception):
@@ -231,20 +235,24 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
+        max_items: int | None = None,
+        on_page: OnPage | None = None,
     ) -> AsyncGenerator[CimInstance, None]:
         """Instances of a class (or of a WQL query), page by page as the host sends them.
 
         ``mode`` ``"EPR"`` yields references only (instances with ``epr`` set and no
         properties); ``"ObjectAndEPR"`` yields instances with their ``epr``. Stopping early
         releases the enumeration on the host; use ``contextlib.aclosing`` to have that
-        happen at once rather than when the iterator is collected.
+        happen at once rather than when the iterator is collected. ``max_items`` is the most
+        the query can legitimately return (TooManyItems past it); ``on_page`` is told the
+        count so far after each page.
         """
         restarted = False
         delivered = False
         while True:
             try:
                 async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
+                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
                 ) as pages:
                     async for page in pages:
                         for instance in page:
@@ -267,13 +275,18 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
+        max_items: int | None = None,
+        on_page: OnPage | None = None,
     ) -> list[CimInstance]:
-        """Every instance, collected; a broken enumeration is run again once, from the start."""
+        """Every instance, collected; a broken enumeration is run again once, from the start.
+
+        ``max_items`` and ``on_page`` as for :meth:`enumerate`.
+        """
         for attempt in (1, 2):
             collected: list[CimInstance] = []
             try:
                 async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
+                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
                 ) as pages:
                     async for page in pages:
                         collected.extend(page)
@@ -293,6 +306,8 @@ class WSManClient:
         max_elements: int | None,
         mode: str | None,
         schema: ClassSchema | None,
+        max_items: int | None,
+        on_page: OnPage | None,
     ) -> AsyncGenerator[list[CimInstance], None]:
         if mode is not None and mode not in envelope.ENUMERATION_MODES:
             raise ConfigurationError(
@@ -302,6 +317,11 @@ class WSManClient:
         # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
         if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
             raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
+        if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
+            raise ConfigurationError(f"max_items must be a positive whole number, not {max_items!r}")
+        most = self.options.max_items if max_items is None else min(max_items, self.options.max_items)
+        if max_items is not None and batch is not None:
+            batch = min(batch, most + 1)  # enough to tell that a host passed the bound, no more
         enumerate_uri, pull_uri, fragment_class, fragment_uri = enumeration_target(resource_uri, wql)
         class_name = fragment_class or class_of(resource_uri)
         what = f"Enumerate {class_name}"
@@ -322,8 +342,10 @@ class WSManClient:
         finished = False
         try:
             while True:
-                if count > self.options.max_items:
-                    raise self._unended(class_name, "max_items")
+                if count > most:
+                    raise self._too_many(class_name, most, declared=most != self.options.max_items)
+                if on_page is not None:
+                    on_page(count)
                 if received > self.options.max_enumeration_bytes:
                     raise self._unended(class_name, "max_enumeration_bytes")
                 if items:
@@ -376,6 +398,16 @@ class WSManClient:
                 )
         except (WSManError, TimeoutError) as exc:
             log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
+
+    def _too_many(self, class_name: str, most: int, *, declared: bool) -> TooManyItems:
+        """An enumeration past its item bound: the caller's (``declared``) or max_items."""
+        if declared:
+            message = (
+                f"{self.host} returned more than {most} {class_name} instances, more than can exist: refused"
+            )
+        else:
+            message = str(self._unended(class_name, "max_items"))
+        return TooManyItems(message, host=self.host, limit=most, class_name=class_name)
 
     def _unended(self, class_name: str, bound: str) -> LimitError:
         """An enumeration past one of its bounds (a ``ClientOptions`` field) without ending."""

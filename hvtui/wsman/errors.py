@@ -114,6 +114,19 @@ class LimitError(WSManError):
         self.status = status
 
 
+class TooManyItems(LimitError):
+    """An enumeration brought more items than the caller said it can legitimately have.
+
+    ``limit`` is that bound and ``class_name`` the class enumerated, so that the caller can
+    say it in its own words ("more than 1 operating system").
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, limit: int, class_name: str) -> None:
+        super().__init__(message, host=host)
+        self.limit = limit
+        self.class_name = class_name
+
+
 @dataclass(frozen=True)
 class ProviderFault:
     """The WMI (or other plugin) detail wrapped in a WinRM fault's ``f:Message``."""

@@ -149,7 +149,9 @@ def test_a_value_that_does_not_fit_its_type(pwfile, baseline_kib):
 def test_enumeration_that_never_ends(pwfile, baseline_kib):
     with hostile(EndlessEnumeration()) as server:
         result = run_against(server, pwfile)
-    assert_refused(result, baseline_kib, "without ending: refused")
+    # A host has one operating system: refused at the second, without a single Pull.
+    assert_refused(result, baseline_kib, "returned more than 1 operating system")
+    assert ns.ACTION_PULL not in server.actions()
     assert server.actions()[-1] == ns.ACTION_RELEASE  # and the host was told to let it go
 
 

@@ -14,6 +14,7 @@ from hvtui.wsman import (
     FaultError,
     LimitError,
     ProtocolError,
+    TooManyItems,
     TransportError,
 )
 
@@ -398,3 +399,23 @@ async def test_a_pull_the_host_refused_is_tried_again_with_the_same_context(serv
     assert server.actions().count(ns.ACTION_ENUMERATE) == 1  # not restarted: the context held
     assert refused["context"] == paging.contexts[0]
     assert client.stats.retries == 1
+
+
+async def test_an_enumeration_stops_at_the_callers_item_bound(server, clients):
+    paging = wr.Paging(vms(50), per_page=20, first=20)
+    server.handler = paging
+    with pytest.raises(TooManyItems) as caught:
+        await clients(server, **PLAIN).enumerate_all(CS, WQL, max_items=3)
+    assert caught.value.limit == 3
+    assert "more than 3" in str(caught.value)
+    assert paging.pulls == 0  # the first page already passed it
+    assert server.actions()[-1] == ns.ACTION_RELEASE
+    # It asks for no more than it needs to tell: the bound and one more.
+    assert server.requests[0].body_text(f"{{{ns.WSMAN}}}MaxElements") == "4"
+
+
+async def test_progress_is_reported_page_by_page(server, clients):
+    server.handler = wr.Paging(vms(7), per_page=3)
+    counts: list[int] = []
+    await clients(server, **PLAIN).enumerate_all(CS, WQL, on_page=counts.append)
+    assert counts == [1, 4, 7]
