@@ -252,16 +252,12 @@ class Checkpoints:
     async def tree(self, vm: VM | str) -> CheckpointTree:
         """One read, however many checkpoints the VM has."""
         target = await self._vm(vm)
-        rows = await self.session.query(
-            queries.V2_ALL, queries.wql_settings_of(target.guid), "Msvm_VirtualSystemSettingData"
-        )
+        rows = await self.session.query(queries.settings_of(target.guid))
         return build_tree(target, rows)
 
     async def counts(self) -> Mapping[str, int]:
         """Checkpoints per VM GUID of every VM that has one, in one read for the whole host."""
-        rows = await self.session.query(
-            queries.V2_ALL, queries.WQL_CHECKPOINT_OWNERS, "Msvm_VirtualSystemSettingData"
-        )
+        rows = await self.session.query(queries.CHECKPOINT_OWNERS)
         counts: dict[str, int] = {}
         for row in rows:
             guid = as_guid(row.get("VirtualSystemIdentifier"))
