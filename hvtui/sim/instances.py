@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from hvtui.sim import display
 from hvtui.sim.inventory import BASE_TIME, OFF, PAUSED, RUNNING, SAVED
 from hvtui.sim.model import HostModel, Job
 from hvtui.sim.render import Ref
@@ -581,6 +582,7 @@ PROVIDERS: dict[str, Callable[[HostModel], Iterator[dict[str, Any]]]] = {
     "Win32_ComputerSystemProduct": computer_system_products,
     "Win32_Processor": processors,
 }
+PROVIDERS.update(display.PROVIDERS)
 
 
 # --- associations -----------------------------------------------------------------------------
@@ -637,6 +639,9 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                         SystemName=g,
                     ),
                 }
+        yield from display.system_devices(m)
+    elif key == "msvm_videoheadoncontroller":
+        yield from display.heads_on_controllers(m)
     elif key == "win32_computersystemprocessor":
         for i in range(m.spec.sockets):
             yield {
