@@ -14,6 +14,7 @@ runs, and the text typed at it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from hvtui.sim.console_classes import HEAD, S3, SYNTHETIC
@@ -225,3 +226,39 @@ def thumbnail(model: HostModel, vm: VM, width: int, height: int) -> bytes:
             screen.cache.pop(next(iter(screen.cache)))
         screen.cache[key] = picture
     return picture
+
+
+# --- for tests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    """What a test sees of a VM's screen at one instant."""
+
+    lines: tuple[str, ...]
+    signing_in: bool
+    resolution: tuple[int, int]  # the head's now
+    scene: Scene
+
+    def picture(self, width: int, height: int) -> bytes:
+        """The screen as the simulator draws it at that size (what a thumbnail must equal)."""
+        return render(self.scene, width, height)
+
+
+def _vm(model: HostModel, key: str) -> VM:
+    vm = model.vms.get(key.upper()) or next((v for v in model.vms.values() if v.spec.name == key), None)
+    if vm is None:
+        raise KeyError(key)
+    return vm
+
+
+def screen_view(model: HostModel, key: str) -> ScreenView:
+    """A VM's screen by GUID or name (the caller holds the model's lock)."""
+    vm = _vm(model, key)
+    screen = screen_of(model, vm)
+    return ScreenView(tuple(screen.lines), screen.signing_in, current_resolution(model, vm), scene(model, vm))
+
+
+def set_resolution(model: HostModel, key: str, width: int, height: int) -> None:
+    """As if the guest changed its display settings."""
+    screen_of(model, _vm(model, key)).resolution = (width, height)

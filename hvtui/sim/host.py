@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hvtui.sim import display
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, AuthFailed, NegotiateSession
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
@@ -106,6 +107,16 @@ class ModelView:
     def enumeration_contexts(self) -> int:
         with self._m.lock:
             return len(self._host._service.contexts)
+
+    def screen(self, key: str) -> display.ScreenView:
+        """A VM's screen (typed lines, sign-in prompt, resolution, picture), by GUID or name."""
+        with self._m.lock:
+            self._m.tick()
+            return display.screen_view(self._m, key)
+
+    def set_resolution(self, key: str, width: int, height: int) -> None:
+        with self._m.lock:
+            display.set_resolution(self._m, key, width, height)
 
     def advance(self, seconds: float) -> None:
         """Move simulated time forward (jobs finish, transitions end) without waiting."""
