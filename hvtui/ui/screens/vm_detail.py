@@ -20,6 +20,7 @@ class VMDetailScreen(VerbScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
+        Binding("V", "console", "Console", id="console"),
         *VERB_BINDINGS,
     ]
 
@@ -71,6 +72,9 @@ class VMDetailScreen(VerbScreen):
         facts.update(render_lines(lines, width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
         self.refresh_footer()
+
+    def action_console(self) -> None:
+        self.hvtui.open_console(self.key)
 
     def verb_targets(self) -> list[Row]:
         row = self.row
