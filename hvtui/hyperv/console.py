@@ -181,7 +181,7 @@ class VMConsole:
 
     async def type_text(self, text: str) -> None:
         """Type text as the keyboard would (TypeText, in chunks it accepts)."""
-        bad = sorted({c for c in text if ord(c) < 0x20 and c not in "\n\t"})
+        bad = sorted({c for c in text if (ord(c) < 0x20 and c not in "\n\t") or c == "\x7f"})
         if bad:
             codes = ", ".join(hex(ord(c)) for c in bad)
             raise ActionFailed(

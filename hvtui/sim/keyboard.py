@@ -165,7 +165,7 @@ def invoke(
         text = "".join(els[0].itertext()) if els else ""  # as sent: spaces are keys too
         if len(text) > MAX_TEXT:
             return Output(INVALID_PARAMETER)
-        if any(ord(c) < 0x20 and c not in "\n\r\t\b" for c in text):
+        if any((ord(c) < 0x20 and c not in "\n\r\t\b") or c == "\x7f" for c in text):
             return Output(NOT_TRANSLATABLE)
         screen.type(text.replace("\r\n", "\n").replace("\r", "\n"))
         return Output(OK)
