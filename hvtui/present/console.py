@@ -9,15 +9,9 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def cost_line(screen: tuple[int, int] | None, width: int, height: int, reply_bytes: int, fps: float) -> str:
-    """``1024×768 screen · 160×90 frames · 28.9 KB/frame · 1 fps (29 KB/s)``."""
-    kb = reply_bytes / 1024
-    parts = [f"{screen[0]}×{screen[1]} screen"] if screen else []
-    parts += [
-        f"{width}×{height} frames",
-        f"{kb:.1f} KB/frame",
-        f"{fps:.2g} fps ({kb * fps:.0f} KB/s)",
-    ]
-    return " · ".join(parts)
+    """``1024×768 → 50×38 px · 3.8 KB/frame · 1 fps``: the screen, the frames asked for, their cost."""
+    size = f"{screen[0]}×{screen[1]} → {width}×{height} px" if screen else f"{width}×{height} px"
+    return f"{size} · {reply_bytes / 1024:.1f} KB/frame · {fps:.2g} fps"
 
 
 def file_stem(vm_name: str) -> str:

@@ -64,7 +64,7 @@ async def test_the_console_shows_the_screen_in_half_blocks_and_its_cost(ui, cons
         line = image.render_line(image.size.height // 2)
         assert HALF in line.text
         status = str(screen.query_one("#console-status").render())
-        assert "KB/frame" in status and "fps" in status and f"{width}×{height} frames" in status
+        assert "KB/frame" in status and "fps" in status and f"{width}×{height} px" in status
 
 
 async def test_typing_mode_sends_text_and_ctrl_bracket_leaves_it(ui, console_sim):

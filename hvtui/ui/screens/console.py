@@ -190,23 +190,20 @@ class ConsoleScreen(Screen[None]):
         view = self.hvtui.hosts.get(row.host) if row is not None else None
         where = f" on {view.short_name}" if view is not None else ""
         if self.error:
-            text = f"{name}{where}: {self.error}"
+            text = self.error
         elif self.last is None:
-            text = f"{name}{where}: reading the screen…"
+            text = "reading the screen…"
         else:
             seconds = max(INTERVAL, sum(self._round_trips) / len(self._round_trips))
-            text = f"{name}{where} · " + cost_line(
-                self._resolution, self.last.width, self.last.height, self.last.reply_bytes, 1 / seconds
-            )
+            last = self.last
+            text = cost_line(self._resolution, last.width, last.height, last.reply_bytes, 1 / seconds)
         status = self.query_one("#console-status", Static)
         if self.typing:
-            status.update(
-                Content.assemble(("● TYPING ", "bold reverse"), f"to {name} — ctrl+] leaves · ", text)
-            )
+            status.update(Content.assemble(("● TYPING ", "bold reverse"), " ctrl+] leaves · ", text))
         else:
             status.update(Content(text))
         screen = self.query_one(ScreenImage)
-        screen.border_title = Content(f"{name} — typing" if self.typing else name)
+        screen.border_title = Content(f"{name}{where}" + (" — typing" if self.typing else ""))
         screen.set_class(self.typing, "typing")
 
     # -- the keyboard -------------------------------------------------------------------------

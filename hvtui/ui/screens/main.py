@@ -53,7 +53,7 @@ class MainScreen(VerbScreen):
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
         Binding("l", "login", "Log in", id="login"),
-        Binding("V", "console", "Console", id="console"),
+        Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 

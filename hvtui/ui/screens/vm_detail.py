@@ -20,7 +20,7 @@ class VMDetailScreen(VerbScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("V", "console", "Console", id="console"),
+        Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
     ]
 
