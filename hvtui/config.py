@@ -1,4 +1,4 @@
-"""The config file: hosts, refresh interval, theme, sort and columns — never passwords.
+"""The config file: hosts, refresh interval, theme, sort, columns and password commands — never passwords.
 
 TOML in the platform's config directory (``HVTUI_CONFIG`` names another file). Reading is
 forgiving and loses nothing: a file that is not valid TOML, or holds values hvtui cannot use,
@@ -40,6 +40,7 @@ class HostEntry:
 
     uri: str
     ca_file: str | None = None
+    password_command: str | None = None  # this host's; else the global one
 
     @property
     def parsed(self) -> ConnectionURI | None:
@@ -65,11 +66,21 @@ class Config:
     sort_column: str = "name"
     sort_reverse: bool = False
     columns: tuple[str, ...] | None = None  # None: the default columns
+    password_command: str | None = None  # e.g. "pass show hyperv/{host}": see hvtui.password_command
 
     def with_host(self, uri: ConnectionURI, ca_file: str | None = None) -> Config:
-        """Add a host (or replace the entry for the same canonical URI)."""
+        """Add a host (or replace the entry for the same canonical URI, keeping its password_command)."""
+        old = [h for h in self.hosts if h.parsed == uri]
+        command = old[0].password_command if old else None
         kept = tuple(h for h in self.hosts if h.parsed != uri)
-        return replace(self, hosts=(*kept, HostEntry(uri.canonical, ca_file)))
+        return replace(self, hosts=(*kept, HostEntry(uri.canonical, ca_file, command)))
+
+    def password_command_for(self, uri: ConnectionURI) -> str | None:
+        """The host's own password_command, else the global one, else None."""
+        for host in self.hosts:
+            if host.password_command and host.parsed == uri:
+                return host.password_command
+        return self.password_command
 
     def without_host(self, uri: ConnectionURI | str) -> Config:
         if isinstance(uri, ConnectionURI):
@@ -104,7 +115,8 @@ class ConfigStore:
         self._writable = True
         self._needs_backup = False
 
-    def load(self) -> LoadResult:
+    def load(self, *, keep_aside: bool = True) -> LoadResult:
+        """``keep_aside`` False (a reader that never writes, such as the CLI) copies nothing aside."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -125,7 +137,7 @@ class ConfigStore:
             raw = {}
         config = _from_toml(raw, problems)
         backup = None
-        if problems:
+        if problems and keep_aside:
             backup = self._keep_aside()
             where = f"; a copy was kept as {backup}" if backup else ""
             problems = [p + where if i == 0 else p for i, p in enumerate(problems)]
@@ -188,7 +200,15 @@ def _read_only(path: Path) -> bool:
 
 
 def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
-    known = {"hosts", "refresh_interval", "theme", "sort_column", "sort_reverse", "columns"}
+    known = {
+        "hosts",
+        "refresh_interval",
+        "theme",
+        "sort_column",
+        "sort_reverse",
+        "columns",
+        "password_command",
+    }
     for key in raw:
         if key not in known:
             problems.append(f"unknown setting '{key}' ignored")
@@ -200,7 +220,7 @@ def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
     else:
         values["refresh_interval"] = min(max(float(interval), MIN_REFRESH), MAX_REFRESH)
 
-    for key in ("theme", "sort_column"):
+    for key in ("theme", "sort_column", "password_command"):
         if key in raw:
             if isinstance(raw[key], str) and raw[key]:
                 values[key] = raw[key]
@@ -232,7 +252,11 @@ def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
         if ca_file is not None and not isinstance(ca_file, str):
             problems.append(f"host #{index}: ca_file must be a path string")
             ca_file = None
-        hosts.append(HostEntry(item["uri"], ca_file))
+        command = item.get("password_command")
+        if command is not None and (not isinstance(command, str) or not command):
+            problems.append(f"host #{index}: password_command must be a non-empty string")
+            command = None
+        hosts.append(HostEntry(item["uri"], ca_file, command))
     values["hosts"] = tuple(hosts)
     return Config(**values)
 
@@ -248,10 +272,14 @@ def render_toml(config: Config) -> str:
     ]
     if config.columns is not None:
         lines.append("columns = [" + ", ".join(_toml_string(c) for c in config.columns) + "]")
+    if config.password_command:
+        lines.append(f"password_command = {_toml_string(config.password_command)}")
     for host in config.hosts:
         lines += ["", "[[hosts]]", f"uri = {_toml_string(host.uri)}"]
         if host.ca_file:
             lines.append(f"ca_file = {_toml_string(host.ca_file)}")
+        if host.password_command:
+            lines.append(f"password_command = {_toml_string(host.password_command)}")
     return "\n".join(lines) + "\n"
 
 

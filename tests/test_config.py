@@ -142,3 +142,32 @@ def test_no_password_field_exists():
     assert "password" not in render_toml(Config().with_host(parse_uri("hyperv://hv01/"))).lower().replace(
         "passwords are never stored", ""
     )
+
+
+def test_password_commands_round_trip_globally_and_per_host(path):
+    path.parent.mkdir()
+    path.write_text(
+        'password_command = "pass show hyperv/{host}"\n'
+        '[[hosts]]\nuri = "hyperv://hv01/"\npassword_command = "secret-tool lookup host {host} user {user}"\n'
+        '[[hosts]]\nuri = "hyperv://hv02/"\n'
+    )
+    result = ConfigStore(path).load()
+    assert result.problems == []
+    config = result.config
+    assert config.password_command == "pass show hyperv/{host}"
+    assert config.hosts[0].password_command == "secret-tool lookup host {host} user {user}"
+    assert config.hosts[1].password_command is None
+    ConfigStore(path).save(config)
+    assert ConfigStore(path).load().config == config
+
+
+def test_a_password_command_that_is_not_a_string_is_reported(path):
+    path.parent.mkdir()
+    path.write_text('password_command = ["pass"]\n[[hosts]]\nuri = "hyperv://hv01/"\npassword_command = 3\n')
+    result = ConfigStore(path).load(keep_aside=False)
+    assert result.config.password_command is None
+    assert result.config.hosts[0].password_command is None
+    assert any("password_command must be a non-empty string" in p for p in result.problems)
+    assert any("host #1: password_command" in p for p in result.problems)
+    assert result.backup is None
+    assert list(path.parent.iterdir()) == [path]  # a reader that never writes copies nothing aside

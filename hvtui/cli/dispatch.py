@@ -17,6 +17,7 @@ from hvtui.cli.login import login, logout
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
+from hvtui.cli.settings import ConfigReader
 from hvtui.cli.vminfo import vm
 from hvtui.hyperv.console import reply_bytes
 from hvtui.hyperv.errors import HyperVError
@@ -26,7 +27,14 @@ from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
 
-def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionURI]) -> int:
+def run_command(
+    command: str,
+    parsed: argparse.Namespace,
+    targets: list[tuple[ConnectionURI, str | None]],
+    settings: ConfigReader,
+) -> int:
+    """``targets``: each host with the CA file its HTTPS is checked with."""
+    uris = [uri for uri, _ in targets]
     states = parse_states(parsed.state) if command == "ls" and parsed.state else None
     if command == "screenshot":
         check_screenshot(parsed)
@@ -39,6 +47,7 @@ def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionU
         file=getattr(parsed, "password_file", None),
         stdin=getattr(parsed, "password_stdin", False),
         use_keyring=not getattr(parsed, "no_keyring", False),
+        command_for=settings.password_command_for,
     )
     if command == "logout":
         return logout(uris[0])
@@ -50,8 +59,8 @@ def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionU
         return EXIT_CONNECTION
     try:
         hosts = [
-            HyperVHost(uri, pw, ca_file=parsed.ca_file, timeout=parsed.host_timeout, **envelope)
-            for uri, (pw, _) in zip(uris, passwords, strict=True)
+            HyperVHost(uri, pw, ca_file=ca_file, timeout=parsed.host_timeout, **envelope)
+            for (uri, ca_file), (pw, _) in zip(targets, passwords, strict=True)
         ]
     except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file
         err(command, str(exc))

@@ -1,4 +1,5 @@
-"""Where the CLI gets a host's password: a file, stdin, the keyring, or a prompt naming the host.
+"""Where the CLI gets a host's password, in this order: a file or stdin, the keyring, the config's
+password_command, or a prompt naming the host.
 
 There is deliberately no flag that takes the password itself: argv is visible to every
 local user (``ps``) and stays in shell history.
@@ -7,12 +8,13 @@ local user (``ps``) and stays in shell history.
 from __future__ import annotations
 
 import getpass
-import os
-import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hvtui.password_command import PasswordCommandError, run_password_command
+from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
@@ -28,13 +30,17 @@ class PasswordSource:
     file: Path | None = None
     stdin: bool = False
     use_keyring: bool = True
+    command_for: Callable[[ConnectionURI], str | None] | None = None  # the config's password_command
     interactive: bool | None = None  # None: prompt when stdin is a terminal
     _stdin_value: str | None = field(default=None, repr=False)  # the password itself: never shown
 
     def resolve(self, uri: ConnectionURI, store: CredentialStore | None) -> tuple[str, str]:
         """(password, where it came from). Raises PasswordUnavailable."""
         if self.file is not None:
-            return read_password_file(self.file), "file"
+            try:
+                return read_password_file(self.file), "file"
+            except PasswordFileError as exc:
+                raise PasswordUnavailable(str(exc)) from None
         if self.stdin:
             if self._stdin_value is None:
                 line = sys.stdin.readline()
@@ -46,6 +52,12 @@ class PasswordSource:
             stored = store.get(uri.canonical)
             if stored is not None:
                 return stored, "keyring"
+        template = self.command_for(uri) if self.command_for is not None else None
+        if template is not None:
+            try:
+                return run_password_command(template, uri), "command"
+            except PasswordCommandError as exc:
+                raise PasswordUnavailable(str(exc)) from None
         interactive = sys.stdin.isatty() if self.interactive is None else self.interactive
         if interactive:
             try:
@@ -64,29 +76,5 @@ class PasswordSource:
             hint = "there is no system keyring here; use"
         raise PasswordUnavailable(
             f"no password for {uri.user} on {uri.display_host}: {hint} --password-file FILE or "
-            "--password-stdin"
+            "--password-stdin, or set a password_command in the config"
         )
-
-
-def read_password_file(path: Path) -> str:
-    """The first line of ``path``; refuses a file other local users could read."""
-    try:
-        info = path.stat()
-        with path.open(encoding="utf-8") as handle:
-            line = handle.readline()
-    except OSError as exc:
-        raise PasswordUnavailable(f"cannot read password file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise PasswordUnavailable(f"password file {path} is not UTF-8 text") from None
-    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_devfd(path):
-        raise PasswordUnavailable(f"password file {path} is readable by other users: run 'chmod 600 {path}'")
-    password = line.rstrip("\r\n")
-    if not password:
-        raise PasswordUnavailable(f"password file {path} is empty (the password is its first line)")
-    return password
-
-
-def _is_devfd(path: Path) -> bool:
-    """Process substitution (``--password-file <(pass show hv01)``) gives /dev/fd/N: allow it."""
-    text = str(path)
-    return text.startswith(("/dev/fd/", "/proc/self/fd/"))

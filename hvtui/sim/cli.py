@@ -8,9 +8,9 @@ import contextlib
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
+from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.sim import injection
 from hvtui.sim.releases import RELEASES
 from hvtui.sim.sim_options import OptionsError, SimOptions
@@ -73,12 +73,9 @@ def options_from(args: argparse.Namespace) -> SimOptions:
     password = None
     if args.password_file:
         try:
-            lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise OptionsError(f"--password-file {args.password_file}: {exc.strerror}") from None
-        password = lines[0].strip() if lines else ""
-        if not password:
-            raise OptionsError(f"--password-file {args.password_file}: the first line is empty")
+            password = read_password_file(args.password_file)  # the client's reading and refusals
+        except PasswordFileError as exc:
+            raise OptionsError(str(exc)) from None
     vms: int | str = int(args.vms) if str(args.vms).strip().isdigit() else args.vms
     port = args.port if args.port is not None else (5986 if args.https else 5985)
     injection.parse_spec(args.faults)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from hvtui.sim import display
+from hvtui.sim import devices, display, guest, hostfiles, switches, vhd
 from hvtui.sim.inventory import BASE_TIME, OFF, PAUSED, RUNNING, SAVED
 from hvtui.sim.model import HostModel, Job
 from hvtui.sim.render import Ref
@@ -582,6 +582,13 @@ PROVIDERS: dict[str, Callable[[HostModel], Iterator[dict[str, Any]]]] = {
     "Win32_ComputerSystemProduct": computer_system_products,
     "Win32_Processor": processors,
 }
+PROVIDERS.update(
+    devices.PROVIDERS
+    | guest.PROVIDERS
+    | vhd.PROVIDERS
+    | hostfiles.PROVIDERS
+    | {switches.SWITCH: switches.switches}
+)
 PROVIDERS.update(display.PROVIDERS)
 
 
@@ -623,6 +630,7 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                 "GroupComponent": vssd_ref(g),
                 "PartComponent": _ref("Msvm_MemorySettingData", InstanceID=f"Microsoft:{g}\\{MEMORY_RT}"),
             }
+        yield from devices.settings_components(m)
     elif key == "msvm_systemdevice":
         for g, vm in m.vms.items():
             parts = [("Msvm_Keyboard", f"Microsoft:{g}\\{KEYBOARD_DEV}")]
@@ -639,7 +647,12 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                         SystemName=g,
                     ),
                 }
+        yield from guest.system_devices(m)
         yield from display.system_devices(m)
+    elif key == "msvm_settingdatacomponent":
+        yield from guest.setting_data_components(m)
+    elif key == "msvm_elementsettingdata":
+        yield from hostfiles.element_settings(m)
     elif key == "msvm_videoheadoncontroller":
         yield from display.heads_on_controllers(m)
     elif key == "win32_computersystemprocessor":

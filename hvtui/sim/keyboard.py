@@ -162,7 +162,7 @@ def invoke(
         return Output(OK)
     if name == "typetext":
         els = child_any_ns(body, "asciiText")
-        text = "".join(els[0].itertext()) if els else ""  # as sent: spaces are keys too
+        text = "".join(str(t) for t in els[0].itertext()) if els else ""  # as sent: spaces are keys too
         if len(text) > MAX_TEXT:
             return Output(INVALID_PARAMETER)
         if any((ord(c) < 0x20 and c not in "\n\r\t\b") or c == "\x7f" for c in text):
