@@ -18,8 +18,9 @@ from hvtui.cli.exits import EXIT_OK, EXIT_USAGE, UsageError, exit_code_for
 from hvtui.cli.output import err, host_err
 from hvtui.hyperv.console import DEFAULT_HOST_ENVELOPE, VMConsole, fit_reply
 from hvtui.hyperv.errors import HyperVError
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.keys import key_codes, key_name
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.present.console import default_file
 from hvtui.present.png import png
 

@@ -7,7 +7,8 @@ import argparse
 from hvtui.cli.exits import EXIT_OK, exit_code_for
 from hvtui.cli.output import ambiguous_err, host_err, print_json, print_rows
 from hvtui.hyperv.errors import AmbiguousName, HyperVError
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.present.records import vm_record
 from hvtui.present.vm import vm_rows
 

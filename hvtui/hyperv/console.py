@@ -88,9 +88,7 @@ class VMConsole:
 
     async def resolution(self) -> tuple[int, int]:
         """The enabled head's resolution; with none enabled (an off VM), the largest head's."""
-        heads = await self.session.query(
-            queries.V2_ALL, queries.wql_video_heads_of(self.vm.guid), "Msvm_VideoHead"
-        )
+        heads = await self.session.query(queries.video_heads_of(self.vm.guid))
         sizes = [
             (
                 as_int(h.get("EnabledState")),
@@ -135,9 +133,7 @@ class VMConsole:
 
     async def _device(self) -> str:
         if self._keyboard is None:
-            row = await self.session.first(
-                queries.V2_ALL, queries.wql_keyboard_of(self.vm.guid), "Msvm_Keyboard"
-            )
+            row = await self.session.first(queries.keyboard_of(self.vm.guid))
             device = as_text(row.get("DeviceID")) if row else ""
             if not device:
                 raise ActionFailed(f"{self.vm.name} has no keyboard on {self._host}")

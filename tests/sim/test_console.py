@@ -13,7 +13,8 @@ import pytest
 from hvtui.hyperv import queries
 from hvtui.hyperv.console import DEFAULT_HOST_ENVELOPE, VMConsole, fit_reply, reply_bytes
 from hvtui.hyperv.errors import ActionFailed, ActionRefused, HyperVError
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.sim import SimOptions, Simulator, font
 from hvtui.sim.picture import WHITE, logical_size
 from hvtui.sim.releases import RELEASES
@@ -106,9 +107,13 @@ def test_heads_as_libvirt_finds_them(release_sim):
 
     async def call(console, host):
         controllers = await host.session.query(
-            queries.V2_ALL,
-            f"SELECT DeviceID FROM Msvm_SyntheticDisplayController WHERE SystemName = '{guid}'",
-            "Msvm_Keyboard",  # any schema typing DeviceID as a string
+            queries.Read(
+                queries.V2_ALL,
+                f"SELECT DeviceID FROM Msvm_SyntheticDisplayController WHERE SystemName = '{guid}'",
+                "Msvm_Keyboard",  # any schema typing DeviceID as a string
+                1,
+                "display controller",
+            )
         )
         device = controllers[0]["DeviceID"]
         controller = "Msvm_SyntheticDisplayController"
@@ -117,9 +122,8 @@ def test_heads_as_libvirt_finds_them(release_sim):
             f"DeviceID='{device}',SystemCreationClassName='Msvm_ComputerSystem',SystemName='{guid}'}} "
             "WHERE AssocClass = Msvm_VideoHeadOnController ResultClass = Msvm_VideoHead"
         )
-        return await host.session.query(
-            queries.V2_ALL, wql.replace("\\", "\\\\"), "Msvm_VideoHead"
-        ), await console.resolution()
+        heads = queries.Read(queries.V2_ALL, wql.replace("\\", "\\\\"), "Msvm_VideoHead", 1, "video head")
+        return await host.session.query(heads), await console.resolution()
 
     heads, resolution = run(with_console(release_sim, "legacy", call))
     assert len(heads) == 1
