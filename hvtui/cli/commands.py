@@ -15,7 +15,7 @@ from hvtui.cli.exits import UsageError
 from hvtui.hyperv.actions import Verb
 
 ACTION_VERBS = tuple(v.value for v in Verb)
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
+SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", "screenshot", "send-key", *ACTION_VERBS)
 
 #: virsh's verb -> hvtui's command that does the same. Where virsh and hvtui share a name
 #: (start, shutdown, reset, reboot, resume) there is nothing to alias.

@@ -21,6 +21,7 @@ VSSD = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSettingData")
 CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
 VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
 SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
+KEYBOARD = class_uri(VIRTUALIZATION_V2, "Msvm_Keyboard")
 
 VM_FILTER = "Description = 'Microsoft Virtual Machine'"
 
@@ -67,6 +68,18 @@ WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComp
 
 def wql_shutdown_of(guid: str) -> str:
     return f"SELECT SystemName, DeviceID FROM Msvm_ShutdownComponent WHERE SystemName = {quote(guid)}"
+
+
+def wql_video_heads_of(guid: str) -> str:
+    """A VM's video heads: one on generation 2, the S3 and the synthetic one's on generation 1."""
+    return (
+        "SELECT DeviceID, EnabledState, CurrentHorizontalResolution, CurrentVerticalResolution "
+        f"FROM Msvm_VideoHead WHERE SystemName = {quote(guid)}"
+    )
+
+
+def wql_keyboard_of(guid: str) -> str:
+    return f"SELECT DeviceID FROM Msvm_Keyboard WHERE SystemName = {quote(guid)}"
 
 
 def quote(value: str) -> str:
@@ -118,6 +131,15 @@ PROCESSOR_SETTINGS = Read(
     V2_ALL, WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData", MOST_SETTINGS, "processor setting"
 )
 SHUTDOWN = Read(V2_ALL, WQL_SHUTDOWN, "Msvm_ShutdownComponent", MOST_VMS, "shutdown component")
+
+
+def video_heads_of(guid: str) -> Read:
+    """A VM's video heads: one on generation 2, two on generation 1."""
+    return Read(V2_ALL, wql_video_heads_of(guid), "Msvm_VideoHead", 2, "video head")
+
+
+def keyboard_of(guid: str) -> Read:
+    return Read(V2_ALL, wql_keyboard_of(guid), "Msvm_Keyboard", 1, "keyboard")
 
 
 def shutdown_of(guid: str) -> Read:
@@ -207,6 +229,13 @@ TYPES: dict[str, dict[str, str]] = {
     },
     "Msvm_ProcessorSettingData": {"InstanceID": "string", "VirtualQuantity": "uint64"},
     "Msvm_ShutdownComponent": {"SystemName": "string", "DeviceID": "string"},
+    "Msvm_Keyboard": {"DeviceID": "string"},
+    "Msvm_VideoHead": {
+        "DeviceID": "string",
+        "EnabledState": "uint16",
+        "CurrentHorizontalResolution": "uint32",
+        "CurrentVerticalResolution": "uint32",
+    },
     "Msvm_ConcreteJob": {
         "InstanceID": "string",
         "JobState": "uint16",

@@ -15,7 +15,7 @@ from lxml import etree
 
 from hvtui import namespaces as ns
 from hvtui.sim import envelope as env
-from hvtui.sim import methods, vhd, vhd_methods
+from hvtui.sim import keyboard, methods, thumbnail, vhd, vhd_methods
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.enumeration import ContextStore, enumerate_response, pull_response
 from hvtui.sim.instances import Instance, instances_of
@@ -360,12 +360,16 @@ class WSManService:
         elif key == ("msvm_shutdowncomponent", "initiateshutdown"):
             inst = self._find(req, cls, caller)
             handlers[key] = lambda: methods.initiate_shutdown(self.model, inst, body, self.name)
+        elif cls.name == "Msvm_Keyboard" and method.lower() in keyboard.METHODS:
+            inst = self._find(req, cls, caller)
+            handlers[key] = lambda: keyboard.invoke(self.model, inst, method, body, self.name)
         elif cls.name == "Msvm_VirtualSystemManagementService":
             self._find(req, cls, caller)
             vsms = {
                 "getsummaryinformation": methods.get_summary_information,
                 "modifysystemsettings": methods.modify_system_settings,
                 "modifyresourcesettings": methods.modify_resource_settings,
+                "getvirtualsystemthumbnailimage": thumbnail.get_virtual_system_thumbnail_image,
             }
             fn = vsms.get(method.lower())
             if fn is not None:

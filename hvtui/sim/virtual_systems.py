@@ -237,7 +237,6 @@ def memory_settings(m: HostModel) -> Iterator[dict[str, Any]]:
         yield d
 
 
-
 def _device(m: HostModel, vm: Any, cls: str, device_id: str, caption: str) -> dict[str, Any]:
     on = vm.state == RUNNING and vm.transition is None
     return {

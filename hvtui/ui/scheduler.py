@@ -160,9 +160,7 @@ class HostLink:
                 slow = loop.create_task(self._waiting(loop.time(), phase))
                 delay = self.scheduler.interval
                 try:
-                    snapshot = await asyncio.wait_for(
-                        host.snapshot(), timeout=self.scheduler.guard_timeout
-                    )
+                    snapshot = await asyncio.wait_for(host.snapshot(), timeout=self.scheduler.guard_timeout)
                 except HyperVError as exc:
                     delay = await self._failed(exc.problem, str(exc))
                 except TimeoutError:
@@ -364,6 +362,15 @@ class Scheduler:
         if link is None:
             raise HyperVError(f"{vm.name}: its host is no longer connected", problem=Problem.UNREACHABLE)
         return await link.act(vm, verb, on_progress)
+
+    async def with_host(self, key: str, call: Callable[[HyperVHost], Awaitable[T]]) -> T:
+        """Run on the scheduler loop (through :meth:`run`): ``call`` with a host's connection."""
+        link = self.links.get(key)
+        if link is None or link.host is None:
+            raise HyperVError(
+                "its host is not connected: log in to it first (l)", problem=Problem.UNREACHABLE
+            )
+        return await call(link.host)
 
     # -- shutdown -----------------------------------------------------------------------------
 
