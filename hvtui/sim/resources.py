@@ -188,9 +188,9 @@ def _add_drive(m: HostModel, vm: VM, props: dict[str, str | list[str]], hard_dis
 
     def apply() -> tuple[str, str]:
         if hard_disk:
-            (hw.disks or []).append(DiskSpec("", slot=(key, location)))
+            hw.disks = [*(hw.disks or []), DiskSpec("", slot=(key, location))]
         else:
-            (hw.dvds or []).append(DvdSpec(None, slot=(key, location)))
+            hw.dvds = [*(hw.dvds or []), DvdSpec(None, slot=(key, location))]
         return RASD, f"{controller_iid(vm.guid, key)}\\{location}\\D"
 
     return apply
@@ -245,7 +245,7 @@ def _add_nic(m: HostModel, vm: VM, props: dict[str, str | list[str]]) -> Change:
 
     def apply() -> tuple[str, str]:
         guid = _new_nic_guid(m, vm)
-        (hw.nics or []).append(NicSpec(guid, mac if static else _free_mac(m), static_mac=static))
+        hw.nics = [*(hw.nics or []), NicSpec(guid, mac if static else _free_mac(m), static_mac=static)]
         return SEPSD, f"Microsoft:{vm.guid}\\{guid}"
 
     return apply
