@@ -57,7 +57,7 @@ def looks_like_a_command(word: str) -> bool:
 def unknown_command(word: str) -> UsageError:
     """The one-line answer to a word that names no command: the closest names, or all of them."""
     names = [*SUBCOMMANDS, "sim", *ALIASES]
-    close = difflib.get_close_matches(word, names, n=2, cutoff=0.7)  # 0.6 offers far-fetched names (nodeinfo for "unfine")
+    close = difflib.get_close_matches(word, names, n=2, cutoff=0.7)  # 0.6 offers far-fetched names
     if close:
         choices = " or ".join(
             f"'{name}'" + (f" ({ALIASES[name]})" if name in ALIASES else "") for name in close
