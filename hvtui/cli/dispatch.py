@@ -47,7 +47,8 @@ def run_command(
         return logout(uris[0])
     store = CredentialStore(use_keyring=source.use_keyring)
     try:
-        passwords = [source.resolve(uri, store) for uri in uris]
+        # login stores a password, so it wants one even where a Kerberos ticket would do.
+        passwords = [source.resolve(uri, store, ticket_ok=command != "login") for uri in uris]
     except PasswordUnavailable as exc:
         err(command, str(exc))
         return EXIT_CONNECTION
@@ -72,7 +73,7 @@ async def _dispatch(
     hosts: list[HyperVHost],
     states: set[VMState] | None,
     store: CredentialStore,
-    passwords: list[tuple[str, str]],
+    passwords: list[tuple[str | None, str]],
 ) -> int:
     try:
         if command == "ls":
@@ -91,7 +92,7 @@ async def _dispatch(
         if command in ("media", "disk", "nic"):
             return await change_devices(host, command, parsed)
         if command == "login":
-            return await login(host, store, passwords[0][0])
+            return await login(host, store, passwords[0][0] or "")
         return await act(host, command, parsed)
     finally:
         await asyncio.gather(*(h.aclose() for h in hosts), return_exceptions=True)

@@ -31,7 +31,7 @@ from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
-from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress
+from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress, ReadProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.vm_lookup import find_in
@@ -133,7 +133,7 @@ class HyperVHost:
     def __init__(
         self,
         uri: ConnectionURI,
-        password: str,
+        password: str | None,
         *,
         ca_file: str | None = None,
         inventory_interval: float = 30.0,
@@ -141,6 +141,7 @@ class HyperVHost:
         max_envelope_size: int = ClientOptions.max_envelope_size,
     ) -> None:
         self.uri = uri
+        # None: Kerberos with the user's own ticket (kinit), no password at all.
         credentials = Credentials(uri.user, password)
         # From here on only Credentials (whose repr hides it) hold the password: a traceback
         # with every frame's locals -- Textual prints one when an app crashes -- shows nothing.
@@ -184,17 +185,23 @@ class HyperVHost:
     def stats(self) -> ClientStats:
         return self.session.stats
 
+    @property
+    def reading(self) -> ReadProgress | None:
+        """The read in progress and how many items it has brought so far, updated page by
+        page; None between reads. Safe to look at from another thread."""
+        return self.session.reading
+
     # -- host facts ---------------------------------------------------------------------------
 
     async def host_facts(self, *, refresh: bool = False) -> HostFacts:
         if self._facts is not None and not refresh:
             return self._facts
         s = self.session
-        os_props = await s.first(queries.CIMV2_ALL, queries.WQL_OS_FACTS, "Win32_OperatingSystem")
-        computer = await s.first(queries.CIMV2_ALL, queries.WQL_COMPUTER, "Win32_ComputerSystem")
-        processors = await s.query(queries.CIMV2_ALL, queries.WQL_PROCESSORS, "Win32_Processor")
-        product = await s.first(queries.CIMV2_ALL, queries.WQL_PRODUCT, "Win32_ComputerSystemProduct")
-        maximum = await s.query(queries.V2_ALL, queries.WQL_MAX_VCPUS, "Msvm_ProcessorSettingData")
+        os_props = await s.first(queries.OS_FACTS)
+        computer = await s.first(queries.COMPUTER)
+        processors = await s.query(queries.PROCESSORS)
+        product = await s.first(queries.PRODUCT)
+        maximum = await s.query(queries.MAX_VCPUS)
         max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
         self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
         return self._facts
@@ -207,12 +214,11 @@ class HyperVHost:
 
     async def _read_inventory(self) -> Inventory:
         s = self.session
-        v2 = queries.V2_ALL
-        vms = await s.query(v2, queries.WQL_VMS, "Msvm_ComputerSystem")
-        vssds = await s.query(v2, queries.WQL_VSSD, "Msvm_VirtualSystemSettingData")
-        memory = await s.query(v2, queries.WQL_MEMORY, "Msvm_MemorySettingData")
-        processors = await s.query(v2, queries.WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData")
-        shutdown = await s.query(v2, queries.WQL_SHUTDOWN, "Msvm_ShutdownComponent")
+        vms = await s.query(queries.VMS)
+        vssds = await s.query(queries.VSSDS)
+        memory = await s.query(queries.MEMORY)
+        processors = await s.query(queries.PROCESSOR_SETTINGS)
+        shutdown = await s.query(queries.SHUTDOWN)
         inventory = build_inventory(vms, vssds, memory, processors, shutdown)
         self._inventory = inventory
         self._inventory_stale = False
@@ -236,9 +242,7 @@ class HyperVHost:
                 inventory_read = True
                 vms, _ = merge(self.key, self._inventory, summaries)
             if not facts_read:  # facts read just now already carry free memory and the clock
-                os_live = await self.session.first(
-                    queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
-                )
+                os_live = await self.session.first(queries.OS_LIVE)
                 if os_live:
                     facts = self._facts = refresh_facts(facts, os_live)
             return HostSnapshot(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hvtui.sim import soap_faults as faults
-from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, NegotiateSession
+from hvtui.sim.auth import Accounts, NegotiateSession
 from hvtui.sim.counters import Counters
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
 from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReader
@@ -29,7 +29,7 @@ from hvtui.sim.injection import Decision, FaultPlan, Rule
 from hvtui.sim.inventory import HostSpec
 from hvtui.sim.model import HostModel
 from hvtui.sim.model_view import ModelView
-from hvtui.sim.request_auth import ConnectionAuth, RequestAuth, token_header
+from hvtui.sim.request_auth import ConnectionAuth, RequestAuth
 from hvtui.sim.service import Caller, WSManService, operation_name
 from hvtui.sim.sim_options import SimOptions
 from hvtui.sim.soap_request import parse_request
@@ -52,7 +52,7 @@ class SimHost:
         self.bind = options.host
         self.port = 0
         self.schemes = {a.strip().lower() for a in options.auth}
-        accounts = Accounts(spec.name, options.user, password)
+        accounts = Accounts(spec.name, options.user, password, options.keytab)
         self._auth = RequestAuth(accounts, self.schemes, options, self.counters)
         self._model = self._new_model()
         self._service = self._new_service()
@@ -90,6 +90,15 @@ class SimHost:
     @property
     def password(self) -> str:
         return self._auth.accounts.password
+
+    @property
+    def channel_binding(self) -> bytes | None:
+        """Over HTTPS, the TLS channel's binding data, which Kerberos tokens that carry one must match."""
+        return self._auth.channel_binding
+
+    @channel_binding.setter
+    def channel_binding(self, value: bytes | None) -> None:
+        self._auth.channel_binding = value
 
     @property
     def vm_count(self) -> int:
@@ -155,7 +164,7 @@ class SimHost:
             max_operations=opts.max_concurrent_operations,
             config=lambda: {
                 "basic": "basic" in self.schemes,
-                "negotiate": "ntlm" in self.schemes,
+                "negotiate": bool(self.schemes & {"ntlm", "kerberos"}),
                 "allow_unencrypted": self.options.allow_unencrypted,
             },
         )
@@ -308,17 +317,17 @@ class SimHost:
                 self.counters.add("Identify")
                 decision = self.faults.decide("Identify")
                 text = self._service.identify(Caller(machine, authenticated=False, https=self.https))
-                return self._finish(decision, text.encode("utf-8"), 200, None, None)
+                return self._finish(decision, text.encode("utf-8"), 200, None, [])
         admitted = self._auth.admit(req, conn)
         if isinstance(admitted, HttpResponse):
             return _Outcome(admitted)
         caller = Caller(machine, user=admitted.user, authenticated=True, https=self.https)
-        body, seal, final_token = admitted.body, admitted.seal, admitted.token
+        body, seal, final_auth = admitted.body, admitted.seal, admitted.auth_headers
         try:
             parsed = parse_request(body)
         except faults.SoapFault as unreadable:
             text = envelope(unreadable.action, None, FAULT_PREFIXES, unreadable.body(machine))
-            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_token)
+            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_auth)
         op = operation_name(parsed)
         self.counters.add(op)
         decision = self.faults.decide(op)
@@ -327,11 +336,11 @@ class SimHost:
                 self._service.contexts.expire_all()
         delay = decision.delay_s
         if delay and parsed.operation_timeout is not None and delay > parsed.operation_timeout:
-            decision.delay_s = parsed.operation_timeout
+            decision.delay_s = parsed.operation_timeout + decision.network_delay_s
             fault = faults.timed_out()
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
-            return self._finish(decision, text.encode("utf-8"), 500, seal, final_token, keep_rule=False)
-        decision.delay_s = delay
+            return self._finish(decision, text.encode("utf-8"), 500, seal, final_auth, keep_rule=False)
+        decision.delay_s = delay = delay + decision.network_delay_s
         rule = decision.terminal
         if rule is not None and rule.kind in ("http500", "http503"):
             status = 500 if rule.kind == "http500" else 503
@@ -351,7 +360,7 @@ class SimHost:
             fault = faults.BY_NAME[rule.params["code"].lower()](self.name)
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
             return self._finish(
-                decision, text.encode("utf-8"), fault.http_status, seal, final_token, keep_rule=False
+                decision, text.encode("utf-8"), fault.http_status, seal, final_auth, keep_rule=False
             )
         status = 200
         try:
@@ -362,7 +371,7 @@ class SimHost:
         data = text.encode("utf-8")
         if rule is not None and rule.kind == "malformed":
             data = data[: len(data) // 2] + b"<<&garbage" + bytes([0xFF, 0xFE])
-        return self._finish(decision, data, status, seal, final_token)
+        return self._finish(decision, data, status, seal, final_auth)
 
     def _finish(
         self,
@@ -370,13 +379,13 @@ class SimHost:
         data: bytes,
         status: int,
         seal: NegotiateSession | None,
-        token: str | None,
+        auth: list[tuple[str, str]],
         keep_rule: bool = True,
     ) -> _Outcome:
-        headers = token_header(token)
+        headers = list(auth)
         if seal is not None:
             data = seal.wrap(data)
-            headers.append(("Content-Type", ENCRYPTED_CONTENT_TYPE))
+            headers.append(("Content-Type", seal.content_type))
         else:
             headers.append(("Content-Type", SOAP_CONTENT_TYPE))
         rule = decision.terminal if keep_rule else None

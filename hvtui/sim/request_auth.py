@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from hvtui.sim.auth import Accounts, AuthFailed, NegotiateSession
+from spnego.channel_bindings import GssChannelBindings
+
+from hvtui.sim.auth import SCHEME_MECHS, Accounts, AuthFailed, NegotiateSession
 from hvtui.sim.counters import Counters
 from hvtui.sim.http11 import HttpRequest, HttpResponse
 from hvtui.sim.sim_options import SimOptions
@@ -33,11 +35,14 @@ class Admitted:
     body: bytes
     user: str
     seal: NegotiateSession | None  # the reply is sealed when the request came sealed
-    token: str | None  # the last Negotiate token, sent back with the reply
+    auth_headers: list[tuple[str, str]]  # the handshake's last token (Kerberos' mutual auth), for the reply
 
 
-def token_header(token: str | None) -> list[tuple[str, str]]:
-    return [("WWW-Authenticate", f"Negotiate {token}")] if token else []
+def token_header(token: str | None, session: NegotiateSession | None) -> list[tuple[str, str]]:
+    """The last token of a handshake, under the scheme the client used."""
+    if not token or session is None:
+        return []
+    return [("WWW-Authenticate", f"{session.header_name} {token}")]
 
 
 class RequestAuth:
@@ -51,18 +56,31 @@ class RequestAuth:
         self.options = options
         self.counters = counters
         self.epoch = 0
+        # Set by the simulator over HTTPS: Kerberos tokens that carry a channel binding must match it.
+        self.channel_binding: bytes | None = None
 
     def set_password(self, password: str) -> None:
         self.accounts.set_password(password)
         self.epoch += 1
 
-    def unauthorized(self, token: str | None = None) -> HttpResponse:
+    def new_session(self, scheme: str) -> NegotiateSession:
+        """A connection's acceptor for ``scheme``; over HTTPS a Kerberos token's binding must match."""
+        bindings = None
+        if self.channel_binding is not None:
+            bindings = GssChannelBindings(application_data=self.channel_binding)
+        return NegotiateSession(
+            self.accounts.user_file, bindings, scheme=scheme, mechs=frozenset(self.schemes), bind_ntlm=False
+        )
+
+    def unauthorized(self, token: str | None = None, scheme: str = "Negotiate") -> HttpResponse:
         self.counters.add("http_401")
         if token is not None:
-            return HttpResponse(401, headers=[("WWW-Authenticate", f"Negotiate {token}")])
+            return HttpResponse(401, headers=[("WWW-Authenticate", f"{scheme} {token}")])
         headers = []
-        if "ntlm" in self.schemes:
+        if self.schemes & {"ntlm", "kerberos"}:
             headers.append(("WWW-Authenticate", "Negotiate"))
+        if "kerberos" in self.schemes:
+            headers.append(("WWW-Authenticate", "Kerberos"))
         if "basic" in self.schemes:
             headers.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
         return HttpResponse(401, headers=headers)
@@ -70,7 +88,7 @@ class RequestAuth:
     def admit(self, req: HttpRequest, conn: ConnectionAuth) -> Admitted | HttpResponse:
         """The request as the service reads it, or the reply that ends it here (401, 400, or 200)."""
         https = self.options.https
-        final_token: str | None = None
+        final_auth: list[tuple[str, str]] = []
         via_negotiate = False
         auth = req.header("Authorization")
         if auth:
@@ -84,10 +102,10 @@ class RequestAuth:
                 except AuthFailed:
                     return self.unauthorized()
                 conn.user = user
-            elif scheme in ("negotiate", "ntlm") and "ntlm" in self.schemes:
-                if conn.session is None or conn.session.complete:
+            elif self.schemes & SCHEME_MECHS.get(scheme, frozenset()):
+                if conn.session is None or conn.session.complete or conn.session.scheme != scheme:
                     try:
-                        conn.session = NegotiateSession(self.accounts.user_file)
+                        conn.session = self.new_session(scheme)
                     except Exception:  # noqa: BLE001 - pyspnego could not start an acceptor: answer as WinRM does for bad credentials
                         return self.unauthorized()
                 try:
@@ -97,10 +115,10 @@ class RequestAuth:
                     return self.unauthorized()
                 token = base64.b64encode(out).decode() if out else None
                 if not conn.session.complete:
-                    return self.unauthorized(token or "")
+                    return self.unauthorized(token or "", conn.session.header_name)
                 conn.epoch = self.epoch
                 conn.user = conn.session.user or self.options.user
-                final_token = token
+                final_auth = token_header(token, conn.session)
                 via_negotiate = True
             else:
                 return self.unauthorized()
@@ -124,8 +142,8 @@ class RequestAuth:
                 return HttpResponse(400, close=True)
         elif not body.strip():
             if via_negotiate:  # the authentication-only request of pypsrp and pywinrm
-                return HttpResponse(200, headers=token_header(final_token))
+                return HttpResponse(200, headers=final_auth)
             return HttpResponse(400)
         elif via_negotiate and not https and not self.options.allow_unencrypted:
             return self.unauthorized()  # WinRM refuses unencrypted traffic after NTLM
-        return Admitted(body, conn.user, session if encrypted else None, final_token)
+        return Admitted(body, conn.user, session if encrypted else None, final_auth)

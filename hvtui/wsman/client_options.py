@@ -3,7 +3,9 @@
 Defaults follow what a stock Windows host accepts: MaxEnvelopeSize 512000 (the service's
 ``MaxEnvelopeSizekb`` is 500), OperationTimeout 60 s (its ``MaxTimeoutms``), and an HTTP
 read timeout above OperationTimeout plus WinRM's 5 s network delay, so a slow but
-legitimate WMI query is not cut off by the client first.
+legitimate WMI query is not cut off by the client first. ``total_timeout`` bounds one
+request from start to end, whatever it takes: authentication legs, a resend after a reset,
+and the pauses and further tries of a read.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import Literal
 
 from hvtui.wsman.errors import ConfigurationError
 
-AuthMode = Literal["auto", "ntlm", "basic"]
-AUTH_MODES: tuple[str, ...] = ("auto", "ntlm", "basic")
+AuthMode = Literal["auto", "ntlm", "basic", "kerberos"]
+AUTH_MODES: tuple[str, ...] = ("auto", "ntlm", "basic", "kerberos")
 
 #: WinRM refuses a MaxEnvelopeSize below this with w:EncodingLimit.
 MIN_ENVELOPE_SIZE = 8192
@@ -28,12 +30,19 @@ class ClientOptions:
     """Per-host settings; every number is validated so a typo fails early with a clear message."""
 
     auth: AuthMode = "auto"
+    #: Kerberos service principal ``SERVICE/host``; None: ``HTTP/<the endpoint's host>``.
+    spn: str | None = None
     verify: bool = True
     ca_file: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 70.0
-    #: Whole HTTP exchange (send + every byte of the reply); a host that drips is cut off here.
+    #: One request, start to end: every round trip of it (authentication legs, a resend, the
+    #: tries of a read and the pauses between them); a host that drips is cut off here.
     total_timeout: float = 120.0
+    #: Further tries of a read after a passing failure (a 503, a reset...), within
+    #: total_timeout; 0 (the default): each failure is reported as it comes. Invokes are
+    #: never tried again, whatever this says (see hvtui.wsman.retry).
+    read_retries: int = 0
     max_envelope_size: int = 512000
     operation_timeout: float = 60.0
     locale: str = "en-US"
@@ -56,7 +65,11 @@ class ClientOptions:
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
-            raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm or basic")
+            raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm, basic or kerberos")
+        if self.spn is not None:
+            service, slash, host = self.spn.partition("/")
+            if not service or not slash or not host or "/" in host or "@" in host:
+                raise ConfigurationError(f"spn {self.spn!r} is not SERVICE/host, e.g. HTTP/hv01.corp.example")
         for name in ("connect_timeout", "read_timeout", "total_timeout", "operation_timeout"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
@@ -83,6 +96,10 @@ class ClientOptions:
         ):
             raise ConfigurationError(
                 f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {self.max_elements!r}"
+            )
+        if not isinstance(self.read_retries, int) or self.read_retries < 0:
+            raise ConfigurationError(
+                f"read_retries must be a whole number, 0 or more, not {self.read_retries!r}"
             )
         for name in ("max_pages", "max_items", "max_enumeration_bytes"):
             value = getattr(self, name)
