@@ -100,12 +100,11 @@ class Layout:
 
 
 async def read_layout(session: Session, guid: str) -> Layout:
-    v2 = queries.V2_ALL
-    rasds = await session.query(v2, queries.wql_devices_of(RASD, guid), RASD)
-    media = await session.query(v2, queries.wql_devices_of(SASD, guid), SASD)
-    nics = await session.query(v2, queries.wql_devices_of(SEPSD, guid), SEPSD)
-    ports = await session.query(v2, queries.wql_devices_of(EPASD, guid), EPASD)
-    switches = await session.query(v2, queries.WQL_SWITCHES, "Msvm_VirtualEthernetSwitch")
+    rasds = await session.query(queries.devices_of(RASD, guid))
+    media = await session.query(queries.devices_of(SASD, guid))
+    nics = await session.query(queries.devices_of(SEPSD, guid))
+    ports = await session.query(queries.devices_of(EPASD, guid))
+    switches = await session.query(queries.SWITCHES)
     names = {as_text(s.get("Name")) or "": as_text(s.get("ElementName")) or "" for s in switches}
     controllers: dict[str, Controller] = {}
     scsi = 0

@@ -79,20 +79,13 @@ class NewVM:
 
 async def default_folders(host: HyperVHost) -> tuple[str, str]:
     """The host's default folders: (virtual machines, virtual hard disks)."""
-    row = await host.session.first(
-        queries.V2_ALL, queries.WQL_DEFAULT_FOLDERS, "Msvm_VirtualSystemManagementServiceSettingData"
-    )
+    row = await host.session.first(queries.DEFAULT_FOLDERS)
     data = as_text(row.get("DefaultExternalDataRoot")) if row else None
     vhds = as_text(row.get("DefaultVirtualHardDiskPath")) if row else None
     return (
         data or "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V",
         vhds or "C:\\Users\\Public\\Documents\\Hyper-V",
     )
-
-
-async def switch_names(host: HyperVHost) -> list[str]:
-    rows = await host.session.query(queries.V2_ALL, queries.WQL_SWITCHES, "Msvm_VirtualEthernetSwitch")
-    return sorted(as_text(r.get("ElementName")) or "" for r in rows)
 
 
 async def _define(host: HyperVHost, plan: NewVM) -> str:

@@ -155,6 +155,19 @@ PROCESSOR_SETTINGS = Read(
 SHUTDOWN = Read(V2_ALL, WQL_SHUTDOWN, "Msvm_ShutdownComponent", MOST_VMS, "shutdown component")
 
 
+# What changing a VM's devices and making a VM read: a host's switches (a few dozen at most),
+# its one service setting (the default folders), and one VM's settings of one device class.
+SWITCHES = Read(V2_ALL, WQL_SWITCHES, "Msvm_VirtualEthernetSwitch", 4096, "switch")
+DEFAULT_FOLDERS = Read(
+    V2_ALL, WQL_DEFAULT_FOLDERS, "Msvm_VirtualSystemManagementServiceSettingData", 1, "service setting"
+)
+
+
+def devices_of(class_name: str, guid: str) -> Read:
+    """One VM's settings of one device class: Hyper-V allows a few hundred devices a VM."""
+    return Read(V2_ALL, wql_devices_of(class_name, guid), class_name, 1024, "device setting")
+
+
 def shutdown_of(guid: str) -> Read:
     """The shutdown integration component of one VM: one at most."""
     return Read(V2_ALL, wql_shutdown_of(guid), "Msvm_ShutdownComponent", 1, "shutdown component")
