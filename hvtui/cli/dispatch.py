@@ -12,12 +12,15 @@ import asyncio
 from hvtui.cli.console import check_screenshot, check_send_key, screenshot, send_key
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
 from hvtui.cli.hostinfo import info
+from hvtui.cli.lifecycle import create, delete
 from hvtui.cli.listing import ls, parse_states
 from hvtui.cli.login import login, logout
+from hvtui.cli.media import change_devices
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
 from hvtui.cli.settings import ConfigReader
+from hvtui.cli.vm_settings import set_settings
 from hvtui.cli.vminfo import vm
 from hvtui.hyperv.console import reply_bytes
 from hvtui.hyperv.errors import HyperVError
@@ -94,6 +97,14 @@ async def _dispatch(
             return await screenshot(host, parsed)
         if command == "send-key":
             return await send_key(host, parsed, keys)
+        if command in ("create", "define"):
+            return await create(host, command, parsed)
+        if command == "delete":
+            return await delete(host, command, parsed)
+        if command == "set":
+            return await set_settings(host, command, parsed)
+        if command in ("media", "disk", "nic"):
+            return await change_devices(host, command, parsed)
         if command == "login":
             return await login(host, store, passwords[0][0] or "")
         return await act(host, command, parsed)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from hvtui import __version__
-from hvtui.cli.commands import aliases_help
+from hvtui.cli.change_grammar import add_change_arguments, check_operands
+from hvtui.cli.commands import CHANGE_COMMANDS, aliases_help
 from hvtui.cli.exits import UsageError
 from hvtui.hyperv.actions import spec_for
 from hvtui.uri import FORM
@@ -29,9 +30,12 @@ class _Parser(argparse.ArgumentParser):
 def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code once ``--help`` or ``--version`` has answered."""
     try:
-        return parser.parse_args(args)
+        parsed = parser.parse_args(args)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if getattr(parsed, "operands", None) is not None:
+        check_operands(parser, parsed)
+    return parsed
 
 
 def tui_parser() -> argparse.ArgumentParser:
@@ -48,6 +52,9 @@ def tui_parser() -> argparse.ArgumentParser:
             "  screenshot URI VM [FILE]   the VM's screen as a PNG (--size WxH; - for stdout)\n"
             "  send-key URI VM KEY...     keys to the VM (KEY_LEFTCTRL ..., --text, --ctrl-alt-del)\n"
             "  login URI / logout URI   store or forget a host's password in the keyring\n"
+            "  create URI NAME / define URI FILE.xml / delete URI VM   make or remove a VM\n"
+            "  set URI VM           vCPUs, memory, dynamic memory, autostart, notes, name\n"
+            "  media|disk|nic URI VM ...   insert or eject an ISO; add or remove disks and NICs\n"
             "  sim                  run the Hyper-V host simulator\n"
             f"{aliases_help()}\n\n"
             f"hosts are libvirt URIs: {FORM}\n"
@@ -174,6 +181,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
             else "Forget a host's password from the keyring."
         )
         parser.add_argument("uri", metavar="URI")
+    elif command in CHANGE_COMMANDS:
+        add_change_arguments(parser, command)
+        parser.set_defaults(command=command)
     else:
         spec = spec_for(command)
         parser.description = f"{spec.title} VMs" + (f" ({spec.note})." if spec.note else ".")

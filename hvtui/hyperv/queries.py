@@ -22,6 +22,8 @@ CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
 VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
 SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
 KEYBOARD = class_uri(VIRTUALIZATION_V2, "Msvm_Keyboard")
+IMAGE_SERVICE = class_uri(VIRTUALIZATION_V2, "Msvm_ImageManagementService")
+DATA_FILE = class_uri(CIMV2, "CIM_DataFile")
 
 VM_FILTER = "Description = 'Microsoft Virtual Machine'"
 
@@ -64,6 +66,39 @@ WQL_PROCESSOR_SD = (
     "WHERE NOT (InstanceID LIKE 'Microsoft:Definition%')"
 )
 WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
+
+
+WQL_SWITCHES = "SELECT Name, ElementName, HealthState FROM Msvm_VirtualEthernetSwitch"
+
+# One VM's devices: every setting whose InstanceID starts with "Microsoft:<VM GUID>" (a
+# snapshot's devices carry the snapshot's own GUID, so only the VM's current ones match).
+_DEVICE_SELECTS = {
+    "Msvm_ResourceAllocationSettingData": (
+        "InstanceID, ResourceType, ResourceSubType, ElementName, Address, Parent, AddressOnParent, "
+        "HostResource"
+    ),
+    "Msvm_StorageAllocationSettingData": "InstanceID, ResourceSubType, Parent, HostResource",
+    "Msvm_SyntheticEthernetPortSettingData": "InstanceID, ElementName, Address, StaticMacAddress",
+    "Msvm_EthernetPortAllocationSettingData": (
+        "InstanceID, Parent, HostResource, EnabledState, LastKnownSwitchName"
+    ),
+    "Msvm_SerialPortSettingData": "InstanceID, ElementName, Connection",
+}
+DEVICE_CLASSES = tuple(_DEVICE_SELECTS)
+
+
+def wql_devices_of(class_name: str, guid: str) -> str:
+    return (
+        f"SELECT {_DEVICE_SELECTS[class_name]} FROM {class_name} "
+        f"WHERE InstanceID LIKE {quote(f'Microsoft:{guid}%')}"
+    )
+
+
+# Where a new VM's files go: the host's default folders.
+WQL_DEFAULT_FOLDERS = (
+    "SELECT DefaultExternalDataRoot, DefaultVirtualHardDiskPath "
+    "FROM Msvm_VirtualSystemManagementServiceSettingData"
+)
 
 
 def wql_shutdown_of(guid: str) -> str:
@@ -140,6 +175,19 @@ def video_heads_of(guid: str) -> Read:
 
 def keyboard_of(guid: str) -> Read:
     return Read(V2_ALL, wql_keyboard_of(guid), "Msvm_Keyboard", 1, "keyboard")
+
+
+# What changing a VM's devices and making a VM read: a host's switches (a few dozen at most),
+# its one service setting (the default folders), and one VM's settings of one device class.
+SWITCHES = Read(V2_ALL, WQL_SWITCHES, "Msvm_VirtualEthernetSwitch", 4096, "switch")
+DEFAULT_FOLDERS = Read(
+    V2_ALL, WQL_DEFAULT_FOLDERS, "Msvm_VirtualSystemManagementServiceSettingData", 1, "service setting"
+)
+
+
+def devices_of(class_name: str, guid: str) -> Read:
+    """One VM's settings of one device class: Hyper-V allows a few hundred devices a VM."""
+    return Read(V2_ALL, wql_devices_of(class_name, guid), class_name, 1024, "device setting")
 
 
 def shutdown_of(guid: str) -> Read:
@@ -246,6 +294,41 @@ TYPES: dict[str, dict[str, str]] = {
         "Description": "string",
         "ElementName": "string",
         "Caption": "string",
+    },
+    "Msvm_VirtualEthernetSwitch": {"Name": "string", "ElementName": "string", "HealthState": "uint16"},
+    "Msvm_EthernetPortAllocationSettingData": {
+        "InstanceID": "string",
+        "Parent": "string",
+        "HostResource": "string[]",
+        "EnabledState": "uint16",
+        "LastKnownSwitchName": "string",
+    },
+    "Msvm_ResourceAllocationSettingData": {
+        "InstanceID": "string",
+        "ResourceType": "uint16",
+        "ResourceSubType": "string",
+        "ElementName": "string",
+        "Address": "string",
+        "Parent": "string",
+        "AddressOnParent": "string",
+        "HostResource": "string[]",
+    },
+    "Msvm_StorageAllocationSettingData": {
+        "InstanceID": "string",
+        "ResourceSubType": "string",
+        "Parent": "string",
+        "HostResource": "string[]",
+    },
+    "Msvm_SyntheticEthernetPortSettingData": {
+        "InstanceID": "string",
+        "ElementName": "string",
+        "Address": "string",
+        "StaticMacAddress": "boolean",
+    },
+    "Msvm_SerialPortSettingData": {"InstanceID": "string", "ElementName": "string", "Connection": "string[]"},
+    "Msvm_VirtualSystemManagementServiceSettingData": {
+        "DefaultExternalDataRoot": "string",
+        "DefaultVirtualHardDiskPath": "string",
     },
     # AsynchronousTasks, the Msvm_ConcreteJob instances embedded in a summary, is typed by the
     # session with the class above.

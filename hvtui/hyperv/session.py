@@ -324,13 +324,27 @@ class Session:
     async def _invoke(
         self, resource_uri: str, method: str, selectors: Mapping[str, str], params: list[tuple[str, Any]]
     ) -> tuple[int, str | None]:
+        code, job_id, _ = await self.call(resource_uri, method, selectors, params)
+        return code, job_id
+
+    async def call(
+        self, resource_uri: str, method: str, selectors: Mapping[str, str], params: list[tuple[str, Any]]
+    ) -> tuple[int, str | None, dict[str, list[dict[str, str]]]]:
+        """Send a method once: its ReturnValue, its job's InstanceID, and the references it
+        returned (each output parameter's, as their selectors: ResultingSystem, ...)."""
         async with self._guard(f"sending {method}", invoke=True):
             result = await self.client.invoke(resource_uri, method, selectors, params, schema=_JOB_OUTPUT)
             code = as_int(result.return_value)
             job_id = result.job.selector("InstanceID") if result.job is not None else None
         if code is None:
             raise HostProtocolError(_may_have_run(f"the host's answer to {method} carried no ReturnValue"))
-        return code, job_id if isinstance(job_id, str) else None
+        refs: dict[str, list[dict[str, str]]] = {}
+        for name, value in result.outputs.items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, EPR) and name != "Job":
+                    keys = {k: v for k, v in item.selectors.items() if isinstance(v, str)}
+                    refs.setdefault(name, []).append(keys)
+        return code, job_id if isinstance(job_id, str) else None, refs
 
     # -- errors -------------------------------------------------------------------------------
 
