@@ -79,6 +79,7 @@ class VMSpec:
     backup_service: bool = True  # the guest's backup (volume shadow copy) integration service
     checkpoints: list[CheckpointSpec] = field(default_factory=list)
     hardware: Hardware = field(default_factory=Hardware)
+    secure_boot: bool | None = None  # None: on for generation 2, as Hyper-V's default
 
 
 @dataclass

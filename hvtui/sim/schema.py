@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hvtui import namespaces as ns
-from hvtui.sim import device_classes, snapshot_classes
+from hvtui.sim import console_classes, device_classes, snapshot_classes
 
 V2 = "root/virtualization/v2"
 CIMV2 = "root/cimv2"
@@ -623,6 +623,8 @@ ASSOCIATIONS = frozenset(
 )
 _CLASS_TEXT.update(device_classes.class_text(_RESOURCE_ALLOCATION, _LOGICAL_DEVICE, _ENABLED_LOGICAL_ELEMENT))
 ASSOCIATIONS |= device_classes.ASSOCIATIONS
+_CLASS_TEXT.update(console_classes.class_text(_LOGICAL_DEVICE))
+ASSOCIATIONS |= console_classes.ASSOCIATIONS
 _CLASS_TEXT.update(snapshot_classes.class_text(_ENABLED_LOGICAL_ELEMENT))
 ASSOCIATIONS |= snapshot_classes.ASSOCIATIONS
 

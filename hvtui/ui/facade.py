@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 from hvtui.hyperv.actions import Verb
 from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
+from hvtui.ui.scheduler import Scheduler
 from hvtui.ui.tablemodel import TableModel
 
 
@@ -23,6 +24,7 @@ class AppFacade(Protocol):
     read_only: bool
     paused: bool
     show_host_detail: bool
+    scheduler: Scheduler
 
     @property
     def config_path(self) -> Path: ...
@@ -34,6 +36,9 @@ class AppFacade(Protocol):
 
     def open_checkpoints(self, key: str) -> None:
         """The checkpoints view of a VM (its row key)."""
+
+    def open_console(self, key: str) -> None:
+        """The VM's live screen and keyboard."""
 
     def set_sort(self, column: str, reverse: bool) -> None: ...
 

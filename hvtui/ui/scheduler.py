@@ -160,9 +160,7 @@ class HostLink:
                 slow = loop.create_task(self._waiting(loop.time(), phase))
                 delay = self.scheduler.interval
                 try:
-                    snapshot = await asyncio.wait_for(
-                        host.snapshot(), timeout=self.scheduler.guard_timeout
-                    )
+                    snapshot = await asyncio.wait_for(host.snapshot(), timeout=self.scheduler.guard_timeout)
                 except HyperVError as exc:
                     delay = await self._failed(exc.problem, str(exc))
                 except TimeoutError:
@@ -366,21 +364,23 @@ class Scheduler:
         return await link.act(vm, verb, on_progress)
 
     async def with_host(
-        self, key: str, work: Callable[[HyperVHost], Awaitable[T]], *, change: bool = False
+        self, key: str, call: Callable[[HyperVHost], Awaitable[T]], *, change: bool = False
     ) -> T:
-        """Run on the scheduler loop (through :meth:`run`): ``work`` on a host's connection.
+        """Run on the scheduler loop (through :meth:`run`): ``call`` with a host's connection.
 
         A ``change`` counts against the host's actions in flight, and the host refreshes at once
         when it ends, so the table shows what it did.
         """
         link = self.links.get(key)
         if link is None or link.host is None:
-            raise HyperVError("the host is not connected: log in to it first (l)", problem=Problem.AUTH)
+            raise HyperVError(
+                "its host is not connected: log in to it first (l)", problem=Problem.UNREACHABLE
+            )
         if not change:
-            return await work(link.host)
+            return await call(link.host)
         try:
             async with link.actions:
-                return await work(link.host)
+                return await call(link.host)
         finally:
             link.wake()
 

@@ -65,6 +65,7 @@ class MainScreen(VerbScreen):
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
         Binding("l", "login", "Log in", id="login"),
+        Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -259,6 +260,11 @@ class MainScreen(VerbScreen):
     @on(VMTable.Opened)
     def _opened(self, event: VMTable.Opened) -> None:
         self.hvtui.open_vm(event.key)
+
+    def action_console(self) -> None:
+        key = self.hvtui.model.cursor_key
+        if key is not None:
+            self.hvtui.open_console(key)
 
     @on(VMTable.SortRequested)
     def _sort_requested(self, event: VMTable.SortRequested) -> None:

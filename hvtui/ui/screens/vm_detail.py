@@ -26,6 +26,7 @@ class VMDetailScreen(VerbScreen):
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("c", "checkpoints", "Checkpoints", show=False, id="checkpoints"),
+        Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
     ]
 
@@ -86,6 +87,9 @@ class VMDetailScreen(VerbScreen):
 
     def action_checkpoints(self) -> None:
         self.hvtui.open_checkpoints(self.key)
+
+    def action_console(self) -> None:
+        self.hvtui.open_console(self.key)
 
     def _show_history(self, row: Row, width: int) -> None:
         samples = self.hvtui.vm_history(row.host, row.key)
