@@ -24,11 +24,13 @@ from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import VM, JobProgress
 from hvtui.hyperv.session import Props
 from hvtui.hyperv.states import decode_enabled_state
+from hvtui.wsman import EPR
 
 RETURN_OK = 0
 RETURN_JOB_STARTED = 4096
 RETURN_INVALID_PARAMETER = 32773
 RETURN_INVALID_STATE = 32775
+FULL_SNAPSHOT = 2  # CreateSnapshot's SnapshotType for a VM
 
 #: VirtualSystemType of a checkpoint -> what Hyper-V's tools call that kind of checkpoint.
 KINDS: dict[str, str] = {
@@ -138,6 +140,11 @@ class CheckpointTree:
 
 def _same_name(name: str, wanted: str, folded: bool) -> bool:
     return name.casefold() == wanted.casefold() if folded else name == wanted
+
+
+def _settings(checkpoint: Checkpoint) -> EPR:
+    """A reference to a checkpoint's settings, as the snapshot service's methods take it."""
+    return EPR(queries.VSSD, {"InstanceID": checkpoint.settings_id})
 
 
 def _when(created: datetime | None) -> str:
@@ -308,7 +315,11 @@ class Checkpoints:
         target = await self._vm(vm)
         if name is not None and not name.strip():
             raise ActionRefused(f"{target.name}: a checkpoint's name cannot be empty")
-        code, job_id = await self.session.create_snapshot(target.guid)
+        system = EPR(
+            queries.COMPUTER_SYSTEM, {"CreationClassName": "Msvm_ComputerSystem", "Name": target.guid}
+        )
+        params = [("AffectedSystem", system), ("SnapshotSettings", ""), ("SnapshotType", FULL_SNAPSHOT)]
+        code, job_id = await self.session.snapshot_service("CreateSnapshot", params)
 
         async def finish() -> str | None:
             made = (await self.tree(target)).current
@@ -334,7 +345,9 @@ class Checkpoints:
                 f"{target.name} is {power.label}: turn it off or save it before applying a checkpoint"
             )
         checkpoint = ref if isinstance(ref, Checkpoint) else (await self.tree(target)).find(ref)
-        code, job_id = await self.session.apply_snapshot(checkpoint.settings_id)
+        code, job_id = await self.session.snapshot_service(
+            "ApplySnapshot", [("Snapshot", _settings(checkpoint))]
+        )
         words = (f"checkpoint {checkpoint.name!r} applied", "applying the checkpoint", "Applying checkpoint")
         return self._job(target, code, job_id, words)
 
@@ -343,7 +356,13 @@ class Checkpoints:
         target = await self._vm(vm)
         tree = await self.tree(target)
         checkpoint = ref if isinstance(ref, Checkpoint) else tree.find(ref)
-        code, job_id = await self.session.destroy_snapshot(checkpoint.settings_id, subtree=subtree)
+        # DestroySnapshot hands the children to the parent; DestroySnapshotTree takes them along.
+        param, method = (
+            ("SnapshotSettingData", "DestroySnapshotTree")
+            if subtree
+            else ("AffectedSnapshot", "DestroySnapshot")
+        )
+        code, job_id = await self.session.snapshot_service(method, [(param, _settings(checkpoint))])
         below = len(tree.subtree(checkpoint.id)) - 1
         if subtree and below:
             plural = "s" if below != 1 else ""

@@ -321,24 +321,8 @@ class Session:
             queries.VSMS, "ModifyResourceSettings", _VSMS_SELECTORS, [("ResourceSettings", [instance])]
         )
 
-    async def create_snapshot(self, vm_guid: str) -> tuple[int, str | None]:
-        """A full checkpoint of the VM, of the type its settings choose (UserSnapshotType)."""
-        system = EPR(queries.COMPUTER_SYSTEM, {"CreationClassName": "Msvm_ComputerSystem", "Name": vm_guid})
-        params = [("AffectedSystem", system), ("SnapshotSettings", ""), ("SnapshotType", _FULL_SNAPSHOT)]
-        return await self._invoke(queries.SNAPSHOT_SERVICE, "CreateSnapshot", _SNAPSHOT_SELECTORS, params)
-
-    async def apply_snapshot(self, settings_id: str) -> tuple[int, str | None]:
-        params = [("Snapshot", EPR(queries.VSSD, {"InstanceID": settings_id}))]
-        return await self._invoke(queries.SNAPSHOT_SERVICE, "ApplySnapshot", _SNAPSHOT_SELECTORS, params)
-
-    async def destroy_snapshot(self, settings_id: str, *, subtree: bool) -> tuple[int, str | None]:
-        """DestroySnapshot (its children move up to its parent), or DestroySnapshotTree."""
-        name, method = (
-            ("SnapshotSettingData", "DestroySnapshotTree")
-            if subtree
-            else ("AffectedSnapshot", "DestroySnapshot")
-        )
-        params = [(name, EPR(queries.VSSD, {"InstanceID": settings_id}))]
+    async def snapshot_service(self, method: str, params: list[tuple[str, Any]]) -> tuple[int, str | None]:
+        """One Msvm_VirtualSystemSnapshotService method: (ReturnValue, the job's InstanceID)."""
         return await self._invoke(queries.SNAPSHOT_SERVICE, method, _SNAPSHOT_SELECTORS, params)
 
     async def _invoke(
@@ -422,7 +406,6 @@ class Session:
 
 _VSMS_SELECTORS = {"CreationClassName": "Msvm_VirtualSystemManagementService"}
 _SNAPSHOT_SELECTORS = {"CreationClassName": "Msvm_VirtualSystemSnapshotService"}
-_FULL_SNAPSHOT = 2  # CreateSnapshot's SnapshotType for a VM
 
 MIN_TIMEOUT = 0.1
 

@@ -9,8 +9,10 @@ import pytest
 from hvtui.hyperv.checkpoints import Checkpoints
 from hvtui.hyperv.errors import ActionRefused, HyperVError, Problem
 from hvtui.hyperv.jobs import JobWatcher
+from hvtui.hyperv.queries import VSSD
 from hvtui.sim import SimOptions, Simulator
 from hvtui.sim.inventory import OFF, PAUSED, RUNNING, SAVED
+from hvtui.wsman import EPR
 from tests.conftest import SIM_DEFAULTS
 from tests.hyperv.test_host import host_for
 from tests.support.checkpoint_scenario import write_checkpoint_scenario
@@ -121,7 +123,8 @@ async def test_the_host_refuses_to_apply_to_a_running_vm_in_its_job(ckpt_sim):
     # Past hvtui's own check (the VM started meanwhile): Windows' refusal comes as the job's error.
     async with host_for(ckpt_sim) as host:
         tree = await Checkpoints(host).tree("web")
-        code, job_id = await host.session.apply_snapshot(tree.find("Baseline").settings_id)
+        snapshot = EPR(VSSD, {"InstanceID": tree.find("Baseline").settings_id})
+        code, job_id = await host.session.snapshot_service("ApplySnapshot", [("Snapshot", snapshot)])
         assert code == 4096 and job_id
         watcher = [j async for j in JobWatcher(host.session, job_id).follow(timeout=30)]
     assert watcher[-1].error_code == 32775
