@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from hvtui.sim.elements import enabled_ok
 from hvtui.sim.inventory import RUNNING
 from hvtui.sim.jobs import Job
 from hvtui.sim.model import HostModel
@@ -66,12 +67,7 @@ def management_services(m: HostModel) -> Iterator[dict[str, Any]]:
         "Description": "Service for managing virtual machines",
         "ElementName": "Msvm_VirtualSystemManagementService",
         "Name": "vmms",
-        "OperationalStatus": [2],
-        "StatusDescriptions": ["OK"],
-        "HealthState": 5,
-        "EnabledState": 2,
-        "RequestedState": 12,
-        "EnabledDefault": 2,
+        **enabled_ok(),
         "TransitioningToState": 5,
         "SystemCreationClassName": "Msvm_ComputerSystem",
         "SystemName": m.spec.name,
