@@ -17,6 +17,7 @@ VSSD = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSettingData")
 CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
 VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
 SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
+IMAGE_SERVICE = class_uri(VIRTUALIZATION_V2, "Msvm_ImageManagementService")
 
 VM_FILTER = "Description = 'Microsoft Virtual Machine'"
 
@@ -59,6 +60,53 @@ WQL_PROCESSOR_SD = (
     "WHERE NOT (InstanceID LIKE 'Microsoft:Definition%')"
 )
 WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
+
+
+# Read with the inventory, for every VM at once: the guest's addresses (InstanceID
+# "Microsoft:GuestNetwork\<VM GUID>\<NIC GUID>" names the VM and the NIC), the guest's own
+# facts (FQDN, OS) from its KVP items, the host's switches and every port's connection.
+WQL_GUEST_NETWORKS = (
+    "SELECT InstanceID, IPAddresses, Subnets, DefaultGateways, DNSServers, DHCPEnabled "
+    "FROM Msvm_GuestNetworkAdapterConfiguration"
+)
+WQL_KVP = "SELECT SystemName, GuestIntrinsicExchangeItems FROM Msvm_KvpExchangeComponent"
+WQL_SWITCHES = "SELECT Name, ElementName, HealthState FROM Msvm_VirtualEthernetSwitch"
+WQL_PORTS = (
+    "SELECT InstanceID, Parent, HostResource, EnabledState, LastKnownSwitchName "
+    "FROM Msvm_EthernetPortAllocationSettingData"
+)
+
+# One VM's devices: every setting whose InstanceID starts with "Microsoft:<VM GUID>" (a
+# snapshot's devices carry the snapshot's own GUID, so only the VM's current ones match).
+_DEVICE_SELECTS = {
+    "Msvm_ResourceAllocationSettingData": (
+        "InstanceID, ResourceType, ResourceSubType, ElementName, Address, Parent, AddressOnParent, "
+        "HostResource"
+    ),
+    "Msvm_StorageAllocationSettingData": "InstanceID, ResourceSubType, Parent, HostResource",
+    "Msvm_SyntheticEthernetPortSettingData": "InstanceID, ElementName, Address, StaticMacAddress",
+    "Msvm_EthernetPortAllocationSettingData": (
+        "InstanceID, Parent, HostResource, EnabledState, LastKnownSwitchName"
+    ),
+    "Msvm_SerialPortSettingData": "InstanceID, ElementName, Connection",
+}
+DEVICE_CLASSES = tuple(_DEVICE_SELECTS)
+
+
+def wql_devices_of(class_name: str, guid: str) -> str:
+    return (
+        f"SELECT {_DEVICE_SELECTS[class_name]} FROM {class_name} "
+        f"WHERE InstanceID LIKE {quote(f'Microsoft:{guid}%')}"
+    )
+
+
+def wql_guest_networks_of(guid: str) -> str:
+    prefix = "Microsoft:GuestNetwork\\" + guid
+    return f"{WQL_GUEST_NETWORKS} WHERE InstanceID LIKE {quote(prefix + '%')}"
+
+
+def wql_kvp_of(guid: str) -> str:
+    return f"{WQL_KVP} WHERE SystemName = {quote(guid)}"
 
 
 def wql_shutdown_of(guid: str) -> str:
@@ -163,6 +211,58 @@ TYPES: dict[str, dict[str, str]] = {
         "ElementName": "string",
         "Caption": "string",
     },
+    "Msvm_GuestNetworkAdapterConfiguration": {
+        "InstanceID": "string",
+        "IPAddresses": "string[]",
+        "Subnets": "string[]",
+        "DefaultGateways": "string[]",
+        "DNSServers": "string[]",
+        "DHCPEnabled": "boolean",
+    },
+    # GuestIntrinsicExchangeItems, embedded Msvm_KvpExchangeDataItem instances, is typed by
+    # the session with the class below.
+    "Msvm_KvpExchangeComponent": {"SystemName": "string"},
+    "Msvm_KvpExchangeDataItem": {"Name": "string", "Data": "string", "Source": "uint16"},
+    "Msvm_VirtualEthernetSwitch": {"Name": "string", "ElementName": "string", "HealthState": "uint16"},
+    "Msvm_EthernetPortAllocationSettingData": {
+        "InstanceID": "string",
+        "Parent": "string",
+        "HostResource": "string[]",
+        "EnabledState": "uint16",
+        "LastKnownSwitchName": "string",
+    },
+    "Msvm_ResourceAllocationSettingData": {
+        "InstanceID": "string",
+        "ResourceType": "uint16",
+        "ResourceSubType": "string",
+        "ElementName": "string",
+        "Address": "string",
+        "Parent": "string",
+        "AddressOnParent": "string",
+        "HostResource": "string[]",
+    },
+    "Msvm_StorageAllocationSettingData": {
+        "InstanceID": "string",
+        "ResourceSubType": "string",
+        "Parent": "string",
+        "HostResource": "string[]",
+    },
+    "Msvm_SyntheticEthernetPortSettingData": {
+        "InstanceID": "string",
+        "ElementName": "string",
+        "Address": "string",
+        "StaticMacAddress": "boolean",
+    },
+    "Msvm_SerialPortSettingData": {"InstanceID": "string", "ElementName": "string", "Connection": "string[]"},
+    # What GetVirtualHardDiskSettingData / GetVirtualHardDiskState embed in their output.
+    "Msvm_VirtualHardDiskSettingData": {
+        "Type": "uint16",
+        "Format": "uint16",
+        "Path": "string",
+        "ParentPath": "string",
+        "MaxInternalSize": "uint64",
+    },
+    "Msvm_VirtualHardDiskState": {"FileSize": "uint64", "InUse": "boolean"},
     # AsynchronousTasks, the Msvm_ConcreteJob instances embedded in a summary, is typed by the
     # session with the class above.
     "Msvm_SummaryInformation": {

@@ -67,6 +67,17 @@ SCHEMAS: dict[str, ClassSchema] = {name: ClassSchema(name, types) for name, type
 SCHEMAS["Msvm_SummaryInformation"] = SCHEMAS["Msvm_SummaryInformation"].merged(
     ClassSchema("Msvm_SummaryInformation", {"AsynchronousTasks": [SCHEMAS["Msvm_ConcreteJob"]]})
 )
+SCHEMAS["Msvm_KvpExchangeComponent"] = SCHEMAS["Msvm_KvpExchangeComponent"].merged(
+    ClassSchema(
+        "Msvm_KvpExchangeComponent", {"GuestIntrinsicExchangeItems": [SCHEMAS["Msvm_KvpExchangeDataItem"]]}
+    )
+)
+_DISK_OUTPUTS = {
+    "GetVirtualHardDiskSettingData": ("SettingData", "Msvm_VirtualHardDiskSettingData"),
+    "GetVirtualHardDiskState": ("State", "Msvm_VirtualHardDiskState"),
+}
+# Msvm_ImageManagementService's answer for a file no VM uses (and that does not exist).
+_FILE_NOT_FOUND = 32779
 _SUMMARY_OUTPUT = ClassSchema(
     "GetSummaryInformation_OUTPUT",
     {"SummaryInformation": [SCHEMAS["Msvm_SummaryInformation"]], "ReturnValue": "uint32"},
@@ -192,6 +203,30 @@ class Session:
                     "other than instances"
                 )
             return [item.properties.typed() for item in items], result.reply_bytes
+
+    async def disk_image(self, method: str, path: str) -> Props | None:
+        """What Msvm_ImageManagementService's ``method`` (GetVirtualHardDiskSettingData or
+        GetVirtualHardDiskState) says of a disk file: its embedded instance, None for a file the
+        host does not find. A read: asking again changes nothing on the host."""
+        name, class_name = _DISK_OUTPUTS[method]
+        output = ClassSchema(f"{method}_OUTPUT", {name: SCHEMAS[class_name], "ReturnValue": "uint32"})
+        async with self._guard(f"reading the disk {path}"):
+            result = await self.client.invoke(
+                queries.IMAGE_SERVICE,
+                method,
+                {"CreationClassName": "Msvm_ImageManagementService"},
+                [("Path", path)],
+                schema=output,
+            )
+            code = as_int(result.return_value)
+            found = result.outputs.get(name)
+        if code == _FILE_NOT_FOUND:
+            return None
+        if code != 0:
+            raise HostFault(f"{self.uri.display_host}: {method} returned {code} for {path}")
+        if not isinstance(found, CimInstance):
+            raise HostProtocolError(f"{self.uri.display_host}: {method} answered without {name}")
+        return found.properties.typed()
 
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""
