@@ -15,7 +15,8 @@ from hvtui.cli.exits import UsageError
 from hvtui.hyperv.actions import Verb
 
 ACTION_VERBS = tuple(v.value for v in Verb)
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
+# domifaddr, net-list and dumpxml are virsh's own spellings: commands, not aliases.
+SUBCOMMANDS = ("ls", "info", "vm", "domifaddr", "net-list", "dumpxml", "login", "logout", *ACTION_VERBS)
 
 #: virsh's verb -> hvtui's command that does the same. Where virsh and hvtui share a name
 #: (start, shutdown, reset, reboot, resume) there is nothing to alias.

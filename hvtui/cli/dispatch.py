@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from hvtui.cli.domxml import dumpxml
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
 from hvtui.cli.hostinfo import info
 from hvtui.cli.listing import ls, parse_states
 from hvtui.cli.login import login, logout
+from hvtui.cli.network import domifaddr, net_list
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
@@ -79,6 +81,12 @@ async def _dispatch(
             return await info(host, parsed)
         if command == "vm":
             return await vm(host, parsed)
+        if command == "domifaddr":
+            return await domifaddr(host, parsed)
+        if command == "net-list":
+            return await net_list(host, parsed)
+        if command == "dumpxml":
+            return await dumpxml(host, parsed)
         if command == "login":
             return await login(host, store, passwords[0][0])
         return await act(host, command, parsed)
