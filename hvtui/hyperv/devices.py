@@ -276,4 +276,3 @@ def _serial_ports(rows: Sequence[Props]) -> tuple[SerialPort, ...]:
         connection = [as_text(c) for c in (row.get("Connection") or [])]
         ports.append(SerialPort(int(digit), connection[0] if connection else ""))
     return tuple(sorted(ports, key=lambda p: p.port))
-
