@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.devices import VMDetails
+from hvtui.hyperv.models import VM
 from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
 from hvtui.ui.tablemodel import TableModel
@@ -31,6 +33,12 @@ class AppFacade(Protocol):
         """Check, confirm when destructive or bulk, then run a verb on VMs."""
 
     def open_vm(self, key: str, *, reveal: bool = False) -> None: ...
+
+    async def vm_details(self, vm: VM) -> VMDetails:
+        """One VM's devices and guest, read from its host (raises HyperVError)."""
+
+    def copy_ip(self, row: Row | None) -> None:
+        """Put the VM's first IP address on the clipboard (OSC 52), or say why not."""
 
     def set_sort(self, column: str, reverse: bool) -> None: ...
 

@@ -26,7 +26,7 @@ class Row:
     vm: VM
     cells: tuple[str, ...]
     sort_keys: tuple[Any, ...]  # per column: None (sorts last) or (value, name, key)
-    search: str  # lower-cased name, state and GUID, for the filter
+    search: str  # lower-cased name, state, GUID, the guest's IPs and FQDN, for the filter
     style: str  # state style class
 
     @property
@@ -53,7 +53,7 @@ def make_row(vm: VM, host_label: str) -> Row:
     for index, column in enumerate(COLUMNS):
         value = host_label.casefold() if index == HOST else column.sort(vm)
         sort_keys.append(None if value is None else (value, name, key))
-    search = f"{vm.name}\t{vm.power.label}\t{vm.state.value}\t{vm.guid}".lower()
+    search = "\t".join((vm.name, vm.power.label, vm.state.value, vm.guid, *vm.ips, vm.fqdn or "")).lower()
     return Row(vm.key, vm.host, vm, cells, tuple(sort_keys), search, state_class(vm))
 
 

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
@@ -351,6 +352,13 @@ class Scheduler:
         if link is None:
             raise HyperVError(f"{vm.name}: its host is no longer connected", problem=Problem.UNREACHABLE)
         return await link.act(vm, verb, on_progress)
+
+    async def details(self, key: str, vm: VM) -> VMDetails:
+        """Run on the scheduler loop (through :meth:`run`): one VM's devices and guest."""
+        link = self.links.get(key)
+        if link is None or link.host is None:
+            raise HyperVError(f"{vm.name}: its host is not connected", problem=Problem.UNREACHABLE)
+        return await link.host.details(vm)
 
     # -- shutdown -----------------------------------------------------------------------------
 

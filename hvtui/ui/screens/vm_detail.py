@@ -1,4 +1,9 @@
-"""Enter on a VM: everything known about it, kept live by the refreshes; verbs act on it."""
+"""Enter on a VM: everything known about it, kept live by the refreshes; verbs act on it.
+
+Below the VM's facts, its Devices, Network and Guest: read from the host when the screen
+opens, and again whenever the host's inventory is (on connect, every 30 s, after actions), not
+at every refresh.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
+from hvtui.hyperv.devices import VMDetails
+from hvtui.hyperv.errors import HyperVError
+from hvtui.present.devices import vm_sections
 from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
-from hvtui.ui.widgets.host_detail import render_lines
+from hvtui.ui.widgets.host_detail import LABEL, render_lines, render_pairs
 
 
 class VMDetailScreen(VerbScreen):
@@ -21,21 +29,25 @@ class VMDetailScreen(VerbScreen):
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
         *VERB_BINDINGS,
+        Binding("c", "copy_ip", "Copy IP", id="copy-ip"),
     ]
 
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
         self._row: Row | None = None
+        self._inside: VMDetails | str = "Reading its devices …"
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with VerticalScroll(id="vm-detail"):
             yield Static(id="vm-facts", markup=False)
+            yield Static(id="vm-inside", markup=False)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.update_vm()
+        self.read_inside()
 
     def on_resize(self) -> None:
         self.update_vm()
@@ -45,13 +57,45 @@ class VMDetailScreen(VerbScreen):
         return self.hvtui.model.rows.get(self.key)
 
     def host_refreshed(self, host: str) -> None:
-        """Redraw after a refresh of ``host`` if it changed this VM: an unchanged VM keeps its Row."""
+        """Redraw after a refresh of ``host`` if it changed this VM: an unchanged VM keeps its Row.
+        Devices are read again when the refresh read the host's inventory again."""
         row = self.row
+        seen = row if row is not None else self._row
+        view = self.hvtui.hosts.get(host)
+        snapshot = view.snapshot if view is not None else None
+        if row is not None and row.host == host and snapshot is not None and snapshot.inventory_refreshed:
+            self.read_inside()
         if row is self._row:
             return
-        seen = row if row is not None else self._row
         if seen is not None and seen.host == host:
             self.update_vm()
+
+    @property
+    def inside_read(self) -> bool:
+        """Whether the Devices, Network and Guest sections show a read (or why it failed)."""
+        return not isinstance(self._inside, str) or self._inside.startswith("Could not")
+
+    def read_inside(self) -> None:
+        row = self.row
+        if row is not None:
+            self.run_worker(self._read(row), exclusive=True, group="inside", exit_on_error=False)
+
+    async def _read(self, row: Row) -> None:
+        try:
+            self._inside = await self.hvtui.vm_details(row.vm)
+        except HyperVError as exc:
+            self._inside = f"Could not read its devices: {exc}"
+        if self.is_mounted:
+            self.update_vm()
+
+    def _render_inside(self, width: int) -> Content:
+        if isinstance(self._inside, str):
+            return Content.assemble((self._inside, LABEL))
+        parts = []
+        for title, pairs in vm_sections(self._inside):
+            parts.append(Content.assemble((title, "bold")))
+            parts.append(render_pairs(pairs, width))
+        return Content("\n").join(parts)
 
     def update_vm(self) -> None:
         """Redraw from the latest refresh (called by the app after each one of the VM's host)."""
@@ -69,8 +113,12 @@ class VMDetailScreen(VerbScreen):
         lines = vm_lines(row.vm, host_name, self.hvtui.model.jobs.get(row.key))
         width = max(20, box.content_region.width or self.app.size.width - 4)
         facts.update(render_lines(lines, width))
+        self.query_one("#vm-inside", Static).update(self._render_inside(width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
         self.refresh_footer()
+
+    def action_copy_ip(self) -> None:
+        self.hvtui.copy_ip(self.row)
 
     def verb_targets(self) -> list[Row]:
         row = self.row
