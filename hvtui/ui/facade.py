@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from textual.signal import Signal
+
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.models import VM
@@ -25,6 +27,7 @@ class AppFacade(Protocol):
     read_only: bool
     paused: bool
     show_host_detail: bool
+    state_changed: Signal[None]  # published whenever what a screen shows changed
 
     @property
     def config_path(self) -> Path: ...

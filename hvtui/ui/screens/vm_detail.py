@@ -87,13 +87,14 @@ class VMDetailScreen(VerbScreen):
             self._inside = f"Could not read its devices: {exc}"
         if self.is_mounted:
             self.update_vm()
+            self.hvtui.state_changed.publish(None)
 
     def _render_inside(self, width: int) -> Content:
         if isinstance(self._inside, str):
             return Content.assemble((self._inside, LABEL))
         parts = []
         for title, pairs in vm_sections(self._inside):
-            parts.append(Content.assemble((title, "bold")))
+            parts.append(Content.assemble("\n", (title, "bold")))
             parts.append(render_pairs(pairs, width))
         return Content("\n").join(parts)
 
@@ -113,7 +114,9 @@ class VMDetailScreen(VerbScreen):
         lines = vm_lines(row.vm, host_name, self.hvtui.model.jobs.get(row.key))
         width = max(20, box.content_region.width or self.app.size.width - 4)
         facts.update(render_lines(lines, width))
-        self.query_one("#vm-inside", Static).update(self._render_inside(width))
+        # The sections' lines are long (disk paths): cut them where the scrollbar starts.
+        inside_width = max(20, box.scrollable_content_region.width or width)
+        self.query_one("#vm-inside", Static).update(self._render_inside(inside_width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
         self.refresh_footer()
 
