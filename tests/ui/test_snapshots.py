@@ -198,6 +198,7 @@ def test_vm_detail_sections(snap_compare, frozen, size):
         key = next(k for k in app.model.order if len(app.model.rows[k].vm.ips) > 1)
         app.open_vm(key)
         await opened(pilot)
+        await pilot.pause()  # laid out with the sections, then scrolled to them
         app.top.query_one("#vm-detail").scroll_end(animate=False)
         await pilot.pause()
 
