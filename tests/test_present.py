@@ -83,3 +83,8 @@ def test_logical_processors_without_the_host_s_count():
     assert dict(cpu_long(host))["Logical processors"] == "4"
     assert dict(cpu_long(host))["Cores"] == "4 (1 socket × 4 cores)"
     assert cpu_short(facts()) == "Intel Xeon Gold 6330"
+
+
+def test_protection_names_kerberos_message_encryption():
+    words = protection(https=False, tls_verified=None, encrypted=True, auth="kerberos")
+    assert words == "no TLS (Kerberos message encryption)"

@@ -46,7 +46,8 @@ def run_command(
         return logout(uris[0])
     store = CredentialStore(use_keyring=source.use_keyring)
     try:
-        passwords = [source.resolve(uri, store) for uri in uris]
+        # login stores a password, so it wants one even where a Kerberos ticket would do.
+        passwords = [source.resolve(uri, store, ticket_ok=command != "login") for uri in uris]
     except PasswordUnavailable as exc:
         err(command, str(exc))
         return EXIT_CONNECTION
@@ -71,7 +72,7 @@ async def _dispatch(
     hosts: list[HyperVHost],
     states: set[VMState] | None,
     store: CredentialStore,
-    passwords: list[tuple[str, str]],
+    passwords: list[tuple[str | None, str]],
 ) -> int:
     try:
         if command == "ls":
@@ -88,7 +89,7 @@ async def _dispatch(
         if command == "dumpxml":
             return await dumpxml(host, parsed)
         if command == "login":
-            return await login(host, store, passwords[0][0])
+            return await login(host, store, passwords[0][0] or "")
         return await act(host, command, parsed)
     finally:
         await asyncio.gather(*(h.aclose() for h in hosts), return_exceptions=True)

@@ -9,8 +9,9 @@ from typing import Any
 
 from hvtui.cli.exits import exit_code_for
 from hvtui.hyperv.errors import AmbiguousName, HyperVError, Problem
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.models import VM, HostSnapshot
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.present.vm import ambiguous_name
 
 

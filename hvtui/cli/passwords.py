@@ -2,7 +2,8 @@
 password_command, or a prompt naming the host.
 
 There is deliberately no flag that takes the password itself: argv is visible to every
-local user (``ps``) and stays in shell history.
+local user (``ps``) and stays in shell history. With Kerberos, the user's ticket (``kinit``)
+is the credential: no password is looked up unless a file or stdin gives one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hvtui.hyperv.tickets import principal, uses_ticket
 from hvtui.password_command import PasswordCommandError, run_password_command
 from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.secrets import CredentialStore
@@ -34,8 +36,13 @@ class PasswordSource:
     interactive: bool | None = None  # None: prompt when stdin is a terminal
     _stdin_value: str | None = field(default=None, repr=False)  # the password itself: never shown
 
-    def resolve(self, uri: ConnectionURI, store: CredentialStore | None) -> tuple[str, str]:
-        """(password, where it came from). Raises PasswordUnavailable."""
+    def resolve(
+        self, uri: ConnectionURI, store: CredentialStore | None, *, ticket_ok: bool = True
+    ) -> tuple[str | None, str]:
+        """(password, where it came from); (None, "ticket") for the user's Kerberos ticket.
+
+        Raises PasswordUnavailable. ``ticket_ok=False`` when a password itself is wanted (login).
+        """
         if self.file is not None:
             try:
                 return read_password_file(self.file), "file"
@@ -48,6 +55,8 @@ class PasswordSource:
                     raise PasswordUnavailable("--password-stdin was given but standard input is empty")
                 self._stdin_value = line.rstrip("\r\n")
             return self._stdin_value, "stdin"
+        if ticket_ok and uses_ticket(uri):
+            return None, "ticket"
         if self.use_keyring and store is not None:
             stored = store.get(uri.canonical)
             if stored is not None:
@@ -74,7 +83,8 @@ class PasswordSource:
             hint = f"the system keyring failed ({store.failure}); use"
         else:
             hint = "there is no system keyring here; use"
+        kinit = f"run 'kinit {principal(uri)}', or " if ticket_ok and uri.auth == "kerberos" else ""
         raise PasswordUnavailable(
-            f"no password for {uri.user} on {uri.display_host}: {hint} --password-file FILE or "
+            f"no password for {uri.user} on {uri.display_host}: {kinit}{hint} --password-file FILE or "
             "--password-stdin, or set a password_command in the config"
         )

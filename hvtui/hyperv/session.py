@@ -103,6 +103,7 @@ class Session:
         try:
             options = ClientOptions(
                 auth=uri.auth,
+                spn=uri.service_principal,
                 verify=not uri.no_verify,
                 ca_file=ca_file,
                 connect_timeout=min(operation, 10.0),

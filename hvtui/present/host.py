@@ -153,15 +153,18 @@ def counts_short(counts: Mapping[VMState, int]) -> str:
 # -- the connection -------------------------------------------------------------------------------
 
 
-def protection(*, https: bool, tls_verified: bool | None, encrypted: bool | None) -> str:
+def protection(
+    *, https: bool, tls_verified: bool | None, encrypted: bool | None, auth: str | None = None
+) -> str:
     """Whether the traffic to the host is protected, and how: the one wording both front ends use.
 
-    ``encrypted`` (NTLM message encryption over HTTP) is None until the host has answered.
+    ``encrypted`` (NTLM or Kerberos message encryption over HTTP, as ``auth`` says) is None until
+    the host has answered.
     """
     if https:
         return "TLS verified" if tls_verified else "TLS NOT verified (no_verify=1)"
     if encrypted is True:
-        return "no TLS (NTLM message encryption)"
+        return f"no TLS ({'Kerberos' if auth == 'kerberos' else 'NTLM'} message encryption)"
     if encrypted is False:
         return "no TLS, unencrypted"
     return "no TLS"

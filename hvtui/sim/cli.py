@@ -52,8 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-file", help="file whose first line is the password (default: a random one, printed)"
     )
     p.add_argument(
-        "--auth", default="basic,ntlm", help="schemes offered: basic, ntlm or basic,ntlm (default both)"
+        "--auth",
+        default="basic,ntlm",
+        help="schemes offered, comma-separated: basic, ntlm, kerberos (default basic,ntlm)",
     )
+    p.add_argument("--keytab", help="keytab with the hosts' service keys (HTTP/<name>), for --auth kerberos; "
+                   "point KRB5_CONFIG at the realm's krb5.conf")  # fmt: skip
     p.add_argument("--allow-unencrypted", action="store_true",
                    help="accept unencrypted traffic on HTTP (Basic, or NTLM without message encryption)")  # fmt: skip  # noqa: E501
     p.add_argument("--latency-ms", type=float, default=0.0, help="round trip added to every exchange, in ms")
@@ -94,6 +98,7 @@ def options_from(args: argparse.Namespace) -> SimOptions:
         port=port,
         cert=args.cert,
         key=args.key,
+        keytab=args.keytab,
         user=args.user,
     )
 

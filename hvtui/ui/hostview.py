@@ -15,6 +15,10 @@ from hvtui.present.host import short_host_name
 from hvtui.ui.hoststatus import HostStatus, StatusReport
 from hvtui.uri import ConnectionURI
 
+_SILENT = frozenset(
+    {HostStatus.UNREACHABLE, HostStatus.TLS_UNTRUSTED, HostStatus.ERROR, HostStatus.AUTH_NEEDED}
+)
+
 
 @dataclass
 class HostView:
@@ -60,6 +64,11 @@ class HostView:
             return ""
         short = self.snapshot.facts.release.short
         return "" if short == "?" else short
+
+    @property
+    def stale(self) -> bool:
+        """Its VMs are known only from a refresh before the host stopped answering."""
+        return self.snapshot is not None and self.status in _SILENT
 
     @property
     def running(self) -> int:

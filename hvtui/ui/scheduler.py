@@ -6,7 +6,9 @@ it, and the UI receives finished results as messages. Inside this loop each host
 task that refreshes, sleeps and refreshes again, so a host's refreshes never overlap, and a
 slow or dead host only ever delays itself. Failures back off (×2 each time, capped); a
 refused password stops the task until new credentials arrive, so a wrong password is never
-tried again on its own (that is how accounts get locked).
+tried again on its own (that is how accounts get locked). A host whose user has a Kerberos
+ticket (``kinit``) needs no password; when the ticket is refused or expires, the same rule
+applies: the host waits for new credentials (a password, or the word to use a fresh ticket).
 
 Nothing here imports Textual: the UI plugs in through :class:`Listener`.
 """
@@ -27,6 +29,7 @@ from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
+from hvtui.hyperv.tickets import uses_ticket
 from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
 from hvtui.uri import ConnectionURI
 
@@ -75,6 +78,8 @@ class HostLink:
         self.uri = uri
         self.ca_file = ca_file
         self._password = password
+        # No password, but the user's Kerberos ticket will do (checked once, when the host is added).
+        self._ticket = password is None and uses_ticket(uri)
         self.host: HyperVHost | None = None
         self.failures = 0
         self._wake = asyncio.Event()
@@ -94,8 +99,14 @@ class HostLink:
         self._manual = self._manual or manual
         self._wake.set()
 
-    def set_password(self, password: str) -> None:
+    @property
+    def _has_credentials(self) -> bool:
+        return self._password is not None or self._ticket
+
+    def set_password(self, password: str | None) -> None:
+        """New credentials: a password, or None to log in with the user's (fresh) Kerberos ticket."""
         self._password = password
+        self._ticket = password is None
         self._auth_error = None
         self.failures = 0
         self._credentials.set()
@@ -120,7 +131,7 @@ class HostLink:
         loop = asyncio.get_running_loop()
         try:
             while True:
-                if self._password is None:
+                if not self._has_credentials:
                     self._report(HostStatus.AUTH_NEEDED, self._auth_error)
                     self._credentials.clear()
                     await self._credentials.wait()
@@ -186,8 +197,9 @@ class HostLink:
 
     async def _failed(self, problem: Problem, message: str) -> float:
         if problem is Problem.AUTH:
-            # Never try a refused password again on its own: ask for new credentials.
+            # Never try a refused password (or ticket) again on its own: ask for new credentials.
             self._password = None
+            self._ticket = False
             self._auth_error = message
             await self._close_host()
             return 0.0
@@ -197,7 +209,7 @@ class HostLink:
         return delay
 
     async def _sleep(self, delay: float) -> None:
-        if self._password is None:
+        if not self._has_credentials:
             return
         if self.scheduler.paused and not self._wake.is_set():
             await self._wake.wait()
@@ -314,10 +326,11 @@ class Scheduler:
             link.task.cancel()
         self.listener.host_removed(key)
 
-    def set_password(self, key: str, password: str) -> None:
+    def set_password(self, key: str, password: str | None) -> None:
+        """New credentials for a host; None: its user's Kerberos ticket."""
         self._call(self._set_password, key, password)
 
-    def _set_password(self, key: str, password: str) -> None:
+    def _set_password(self, key: str, password: str | None) -> None:
         link = self.links.get(key)
         if link is not None:
             link.set_password(password)

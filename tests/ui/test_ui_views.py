@@ -86,15 +86,18 @@ async def test_sort_cycles_reverses_and_persists(ui, sim, config_path):
         await all_ok(app)
         await pilot.press("down", "down", "down")
         chosen = app.model.cursor_key
-        await pilot.press("o", "o", "o")  # name -> host -> state -> cpu
+        await pilot.press("o", "o", "o")  # name -> host -> state -> cpu, busiest first
         assert app.model.sort_column == "cpu"
-        await pilot.press("O")
         assert app.model.sort_reverse
         assert app.model.cursor_key == chosen
-        loads = [app.model.rows[k].vm.cpu_load for k in app.model.order]
-        present = [x for x in loads if x is not None]
-        assert present == sorted(present, reverse=True)
-        assert loads[len(present) :] == [None] * (len(loads) - len(present))  # blanks last
+        for reverse in (True, False):
+            assert app.model.sort_reverse is reverse
+            loads = [app.model.rows[k].vm.cpu_load for k in app.model.order]
+            present = [x for x in loads if x is not None]
+            assert present == sorted(present, reverse=reverse)
+            assert loads[len(present) :] == [None] * (len(loads) - len(present))  # blanks last
+            await pilot.press("O")
+        assert app.model.cursor_key == chosen
         await pilot.click("VMTable", offset=(3, 1))  # the Name header (inside the border)
         assert app.model.sort_column == "name"
     saved = ConfigStore(config_path).load().config

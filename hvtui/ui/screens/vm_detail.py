@@ -1,8 +1,10 @@
 """Enter on a VM: everything known about it, kept live by the refreshes; verbs act on it.
 
-Below the VM's facts, its Devices, Network and Guest: read from the host when the screen
-opens, and again whenever the host's inventory is (on connect, every 30 s, after actions), not
-at every refresh.
+Above the facts, the VM's CPU and memory over the last refreshes as sparklines: the samples
+the refreshes brought anyway (see :class:`~hvtui.ui.rows.RowBuilder`), a bounded history.
+Below them, its Devices, Network and Guest: read from the host when the screen opens, and
+again whenever the host's inventory is (on connect, every 30 s, after actions), not at every
+refresh.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Label, Sparkline, Static
 
 from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.errors import HyperVError
 from hvtui.present.devices import vm_sections
+from hvtui.present.formats import memory_cell
 from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
@@ -41,6 +44,11 @@ class VMDetailScreen(VerbScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with VerticalScroll(id="vm-detail"):
+            for kind, title in (("cpu", "CPU"), ("memory", "Memory")):
+                with Horizontal(id=f"{kind}-trend", classes="trend"):
+                    yield Label(title, classes="trend-title")
+                    yield Sparkline([], id=f"{kind}-history")
+                    yield Label("", id=f"{kind}-range", classes="trend-range", markup=False)
             yield Static(id="vm-facts", markup=False)
             yield Static(id="vm-inside", markup=False)
         yield Footer(show_command_palette=False)
@@ -118,10 +126,32 @@ class VMDetailScreen(VerbScreen):
         inside_width = max(20, box.scrollable_content_region.width or width)
         self.query_one("#vm-inside", Static).update(self._render_inside(inside_width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
+        self._show_history(row, width)
         self.refresh_footer()
 
     def action_copy_ip(self) -> None:
         self.hvtui.copy_ip(self.row)
+
+    def _show_history(self, row: Row, width: int) -> None:
+        samples = self.hvtui.vm_history(row.host, row.key)
+        room = max(4, width - 40)  # the title before, the range after
+        for kind, series, text in (
+            ("cpu", [cpu for cpu, _ in samples], lambda v: f"{v}%"),
+            ("memory", [mib for _, mib in samples], memory_cell),
+        ):
+            values = series[-room:]
+            shown = len(values) >= 2  # one sample is no history yet
+            self.query_one(f"#{kind}-trend").display = shown
+            if not shown:
+                continue
+            spark = self.query_one(f"#{kind}-history", Sparkline)
+            spark.data = values
+            spark.styles.width = len(values)
+            low, high = min(values), max(values)
+            spread = text(low) if low == high else f"{text(low)}–{text(high)}"
+            refreshes = f"{len(values)} refresh{'es' if len(values) != 1 else ''}"
+            summary = f"now {text(values[-1])} · {spread} over {refreshes}"
+            self.query_one(f"#{kind}-range", Label).update(summary)
 
     def verb_targets(self) -> list[Row]:
         row = self.row
