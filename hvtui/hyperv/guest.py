@@ -10,15 +10,18 @@ every VM of a host come from one enumeration, mapped here without a request per 
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hvtui.hyperv import queries
+from hvtui.hyperv.errors import HostFault, HostProtocolError
 from hvtui.hyperv.lenient import as_guid, as_text
 from hvtui.hyperv.session import Session
 
 Props = Mapping[str, Any]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +129,19 @@ def guest_reports(kvps: Iterable[Props], networks: Iterable[Props]) -> dict[str,
 
 
 async def read_guests(session: Session) -> dict[str, GuestReport]:
-    """Every answering guest of a host, in two enumerations whatever the VM count."""
-    kvps = await session.query(queries.V2_ALL, queries.WQL_KVP, "Msvm_KvpExchangeComponent")
-    networks = await session.query(
-        queries.V2_ALL, queries.WQL_GUEST_NETWORKS, "Msvm_GuestNetworkAdapterConfiguration"
-    )
+    """Every answering guest of a host, in two enumerations whatever the VM count.
+
+    What the guests report comes beside the VMs, not before them: a reply the host garbles or
+    refuses leaves the guests out of this inventory (logged) rather than failing the refresh.
+    A connection or login failure still fails it."""
+    try:
+        kvps = await session.query(queries.V2_ALL, queries.WQL_KVP, "Msvm_KvpExchangeComponent")
+        networks = await session.query(
+            queries.V2_ALL, queries.WQL_GUEST_NETWORKS, "Msvm_GuestNetworkAdapterConfiguration"
+        )
+    except (HostProtocolError, HostFault) as exc:
+        _log.warning("the guests' addresses and names were left out: %s", exc)
+        return {}
     return guest_reports(kvps, networks)
 
 

@@ -9,16 +9,19 @@ allocation whose Parent is its NIC and whose HostResource is the switch's ``__PA
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hvtui.hyperv import queries
+from hvtui.hyperv.errors import HostFault, HostProtocolError
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import EXTERNAL, INTERNAL, PRIVATE, Switch
 from hvtui.hyperv.session import Session
 
 Props = Mapping[str, Any]
+_log = logging.getLogger(__name__)
 
 DISABLED = 3  # EnabledState of a disconnected port
 
@@ -92,7 +95,14 @@ def build_switches(rows: Iterable[Props], ports: Iterable[Props], vms: Iterable[
 
 
 async def read_switches(session: Session, vms: Iterable[str]) -> tuple[Switch, ...]:
-    """The host's switches and their connected VMs (among ``vms``), in two enumerations."""
-    rows = await session.query(queries.V2_ALL, queries.WQL_SWITCHES, "Msvm_VirtualEthernetSwitch")
-    ports = await session.query(queries.V2_ALL, queries.WQL_PORTS, "Msvm_EthernetPortAllocationSettingData")
+    """The host's switches and their connected VMs (among ``vms``), in two enumerations; as the
+    guests' reports, left out of the inventory (logged) when the host's reply cannot be read."""
+    try:
+        rows = await session.query(queries.V2_ALL, queries.WQL_SWITCHES, "Msvm_VirtualEthernetSwitch")
+        ports = await session.query(
+            queries.V2_ALL, queries.WQL_PORTS, "Msvm_EthernetPortAllocationSettingData"
+        )
+    except (HostProtocolError, HostFault) as exc:
+        _log.warning("the virtual switches were left out: %s", exc)
+        return ()
     return build_switches(rows, ports, vms)

@@ -112,3 +112,16 @@ async def test_addresses_of_1000_vms_cost_what_10_cost_up_to_paging(make_sim):
     # Only the pages grow, with the bytes: the simulator, like WinRM, fills a page up to about
     # 76 KB (its envelope), so each Pull past the first of a question brings at least ~40 KB.
     assert large["Pull"] - small["Pull"] <= received // 40_000
+
+
+async def test_a_guest_read_the_host_refuses_leaves_the_addresses_out_not_the_vms(make_sim):
+    # The 11th enumeration of the first refresh (after the host's facts, 5, and the inventory's
+    # first 5) is the guests' KVP read: the host answers it with a fault.
+    h = make_sim(vms=5, faults="fault:code=InvalidSelectors:op=Enumerate:after=10:count=1").hosts[0]
+    async with host_for(h) as host:
+        first = await host.snapshot()
+        host.invalidate_inventory()
+        second = await host.snapshot()
+    assert len(first.vms) == 5 and all(vm.ips == () and vm.fqdn is None for vm in first.vms)
+    assert first.switches  # read after the refused question, on the same refresh
+    assert any(vm.ips for vm in second.vms)  # the next inventory reads them again
