@@ -111,15 +111,10 @@ class VMDetails:
 
 async def read_details(session: Session, guid: str, *, disk_files: bool = True) -> VMDetails:
     """One VM's devices and guest; ``disk_files`` False leaves out the per-disk Invokes."""
-    v2 = queries.V2_ALL
-    found: dict[str, list[Props]] = {}
-    for cls in queries.DEVICE_CLASSES:
-        found[cls] = await session.query(v2, queries.wql_devices_of(cls, guid), cls)
-    networks = await session.query(
-        v2, queries.wql_guest_networks_of(guid), "Msvm_GuestNetworkAdapterConfiguration"
-    )
-    kvps = await session.query(v2, queries.wql_kvp_of(guid), "Msvm_KvpExchangeComponent")
-    rows = await session.query(v2, queries.WQL_SWITCHES, "Msvm_VirtualEthernetSwitch")
+    found = {cls: await session.query(queries.devices_of(cls, guid)) for cls in queries.DEVICE_CLASSES}
+    networks = await session.query(queries.guest_networks_of(guid))
+    kvps = await session.query(queries.kvp_of(guid))
+    rows = await session.query(queries.SWITCHES)
     switches = build_switches(rows, [], [])
     report = guest_reports(kvps, networks).get(guid)
     controllers, drives = _storage(

@@ -135,10 +135,8 @@ async def read_guests(session: Session) -> dict[str, GuestReport]:
     refuses leaves the guests out of this inventory (logged) rather than failing the refresh.
     A connection or login failure still fails it."""
     try:
-        kvps = await session.query(queries.V2_ALL, queries.WQL_KVP, "Msvm_KvpExchangeComponent")
-        networks = await session.query(
-            queries.V2_ALL, queries.WQL_GUEST_NETWORKS, "Msvm_GuestNetworkAdapterConfiguration"
-        )
+        kvps = await session.query(queries.KVP)
+        networks = await session.query(queries.GUEST_NETWORKS)
     except (HostProtocolError, HostFault) as exc:
         _log.warning("the guests' addresses and names were left out: %s", exc)
         return {}

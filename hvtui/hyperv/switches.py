@@ -98,10 +98,8 @@ async def read_switches(session: Session, vms: Iterable[str]) -> tuple[Switch, .
     """The host's switches and their connected VMs (among ``vms``), in two enumerations; as the
     guests' reports, left out of the inventory (logged) when the host's reply cannot be read."""
     try:
-        rows = await session.query(queries.V2_ALL, queries.WQL_SWITCHES, "Msvm_VirtualEthernetSwitch")
-        ports = await session.query(
-            queries.V2_ALL, queries.WQL_PORTS, "Msvm_EthernetPortAllocationSettingData"
-        )
+        rows = await session.query(queries.SWITCHES)
+        ports = await session.query(queries.PORTS)
     except (HostProtocolError, HostFault) as exc:
         _log.warning("the virtual switches were left out: %s", exc)
         return ()

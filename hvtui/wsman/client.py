@@ -3,21 +3,16 @@
 It speaks SOAP 1.2, WS-Addressing, WS-Enumeration, WS-Transfer and WS-Management to the
 WinRM service and returns CIM objects; it knows nothing about virtual machines.
 
-Enumerations go to a class URI, or to the namespace wildcard (``…/v2/*``) with a WQL
-filter, as WinRM requires: given a class URI and WQL, the client enumerates on the
-wildcard and pulls on the class URI (as libvirt does); given the wildcard, it pulls on
-the wildcard (as other clients do). ``OptimizeEnumeration`` brings small results back in
-the first reply; Pulls follow until ``EndOfSequence``, each with the new context the host
-handed out, and a ``Release`` ends an enumeration the caller stopped early. An
-enumeration that breaks (a reset, an expired context) restarts from Enumerate once --
-unless items were already handed to the caller, because restarting then could repeat
-or skip items; it fails with the original error instead.
+Every request goes out through one exchange, tried again only as :mod:`hvtui.wsman.retry`
+allows, and every reply is opened in one place, so that a reply that is not SOAP or not a
+200 is refused the same way whatever was asked. The paging of enumerations (contexts,
+bounds, Release, the restart-once rule) is :mod:`hvtui.wsman.enumeration`'s; the client
+hands it that exchange.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
@@ -28,44 +23,25 @@ from lxml import etree
 from hvtui import namespaces as ns
 from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
-from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
+from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.deadline import Deadline
 from hvtui.wsman.decode import decode_instance, decode_properties
-from hvtui.wsman.errors import (
-    ConfigurationError,
-    FaultError,
-    LimitError,
-    ProtocolError,
-    TimeoutExpired,
-    TLSError,
-    TransportError,
-    WSManError,
-)
-from hvtui.wsman.faults import subcode_is
+from hvtui.wsman.enumeration import Enumeration, OnPage, Query
+from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
 from hvtui.wsman.instance import CimInstance, CimProperties
-from hvtui.wsman.pages import read_page
-from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
+from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
+from hvtui.wsman.retry import Repeat, Tries
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
-from hvtui.wsman.targets import class_of, enumeration_target
+from hvtui.wsman.targets import class_of
 from hvtui.wsman.transport import HostTransport
 
 log = logging.getLogger("hvtui.wsman")
 
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
 
-_XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
-RELEASE_TIMEOUT = 5.0
-
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
-
-
-class _EnumerationBroken(Exception):
-    """A Pull failed in a way a restart from Enumerate can cure (internal)."""
-
-    def __init__(self, error: WSManError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class WSManClient:
@@ -138,14 +114,14 @@ class WSManClient:
         With ``authenticated=False`` no credentials are sent (``WSMANIDENTIFY: unauthenticated``).
         """
         self.stats.operations += 1
-        http = await self._transport.exchange(
+        reply = await self._exchange(
             envelope.IDENTIFY_BODY,
-            idempotent=True,
+            None,
+            repeat=Repeat.READ,
             what="Identify",
             authenticated=authenticated,
             headers=None if authenticated else {"WSMANIDENTIFY": "unauthenticated"},
         )
-        reply = self._open(http, None)
         payload = reply.payload
         if payload is None or payload.tag != f"{ID}IdentifyResponse":
             raise self._unexpected(payload, "IdentifyResponse")
@@ -171,7 +147,12 @@ class WSManClient:
     ) -> CimInstance:
         """WS-Transfer Get of one instance by its keys."""
         reply = await self._call(
-            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {class_of(resource_uri)}"
+            resource_uri,
+            ns.ACTION_GET,
+            "",
+            selectors,
+            repeat=Repeat.READ,
+            what=f"Get {class_of(resource_uri)}",
         )
         if reply.payload is None:
             raise ProtocolError("the host's GetResponse holds no instance", host=self.host)
@@ -199,7 +180,7 @@ class WSManClient:
             f"{resource_uri}/{method}",
             body,
             selectors,
-            idempotent=False,
+            repeat=Repeat.NEVER,
             what=f"Invoke {class_of(resource_uri)}.{method}",
         )
         payload = reply.payload
@@ -219,7 +200,7 @@ class WSManClient:
 
     # ------------------------------------------------------------ Enumerate
 
-    async def enumerate(
+    def enumerate(
         self,
         resource_uri: str,
         wql: str | None = None,
@@ -228,32 +209,20 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
+        max_items: int | None = None,
+        on_page: OnPage | None = None,
     ) -> AsyncGenerator[CimInstance, None]:
         """Instances of a class (or of a WQL query), page by page as the host sends them.
 
         ``mode`` ``"EPR"`` yields references only (instances with ``epr`` set and no
         properties); ``"ObjectAndEPR"`` yields instances with their ``epr``. Stopping early
         releases the enumeration on the host; use ``contextlib.aclosing`` to have that
-        happen at once rather than when the iterator is collected.
+        happen at once rather than when the iterator is collected. ``max_items`` is the most
+        the query can legitimately return (TooManyItems past it); ``on_page`` is told the
+        count so far after each page.
         """
-        restarted = False
-        delivered = False
-        while True:
-            try:
-                async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
-                ) as pages:
-                    async for page in pages:
-                        for instance in page:
-                            delivered = True
-                            yield instance
-                return
-            except _EnumerationBroken as broken:
-                if restarted or delivered:
-                    raise broken.error from None
-                restarted = True
-                self.stats.retries += 1
-                log.debug("%s: enumeration broke (%s); starting it again", self.host, broken.error)
+        query = Query(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
+        return Enumeration(self, self._call, query).items()
 
     async def enumerate_all(
         self,
@@ -264,124 +233,15 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
+        max_items: int | None = None,
+        on_page: OnPage | None = None,
     ) -> list[CimInstance]:
-        """Every instance, collected; a broken enumeration is run again once, from the start."""
-        for attempt in (1, 2):
-            collected: list[CimInstance] = []
-            try:
-                async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
-                ) as pages:
-                    async for page in pages:
-                        collected.extend(page)
-                return collected
-            except _EnumerationBroken as broken:
-                if attempt == 2:
-                    raise broken.error from None
-                self.stats.retries += 1
-                log.debug("%s: enumeration broke (%s); starting it again", self.host, broken.error)
-        raise AssertionError("unreachable")  # pragma: no cover
+        """Every instance, collected; a broken enumeration is run again once, from the start.
 
-    async def _pages(
-        self,
-        resource_uri: str,
-        wql: str | None,
-        optimize: bool,
-        max_elements: int | None,
-        mode: str | None,
-        schema: ClassSchema | None,
-    ) -> AsyncGenerator[list[CimInstance], None]:
-        if mode is not None and mode not in envelope.ENUMERATION_MODES:
-            raise ConfigurationError(
-                f"enumeration mode {mode!r} is not known: use None, 'EPR' or 'ObjectAndEPR'"
-            )
-        batch = max_elements if max_elements is not None else self.options.max_elements
-        # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
-        if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
-            raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
-        enumerate_uri, pull_uri, fragment_class, fragment_uri = enumeration_target(resource_uri, wql)
-        class_name = fragment_class or class_of(resource_uri)
-        what = f"Enumerate {class_name}"
-        reply = await self._call(
-            enumerate_uri,
-            ns.ACTION_ENUMERATE,
-            envelope.enumerate_body(wql, optimize=optimize, max_elements=batch, mode=mode),
-            None,
-            idempotent=True,
-            what=what,
-        )
-        items, context, end = read_page(
-            reply, "EnumerateResponse", schema, fragment_class, fragment_uri, self.host
-        )
-        pages = 1
-        count = len(items)
-        received = reply.size
-        finished = False
-        try:
-            while True:
-                if count > self.options.max_items:
-                    raise self._unended(class_name, "max_items")
-                if received > self.options.max_enumeration_bytes:
-                    raise self._unended(class_name, "max_enumeration_bytes")
-                if items:
-                    yield items
-                if end:
-                    finished = True
-                    return
-                if pages >= self.options.max_pages:
-                    raise self._unended(class_name, "max_pages")
-                try:
-                    reply = await self._call(
-                        pull_uri,
-                        ns.ACTION_PULL,
-                        envelope.pull_body(context or "", batch),
-                        None,
-                        idempotent=False,
-                        what=f"Pull {class_name}",
-                    )
-                except FaultError as fault:
-                    if subcode_is(fault, ns.ENUMERATION, "InvalidEnumerationContext"):
-                        context = None  # the host no longer knows it: nothing to release
-                        raise _EnumerationBroken(fault) from None
-                    raise
-                except TransportError as error:
-                    if isinstance(error, TimeoutExpired | TLSError):
-                        raise
-                    raise _EnumerationBroken(error) from None
-                items, new_context, end = read_page(
-                    reply, "PullResponse", schema, fragment_class, fragment_uri, self.host
-                )
-                context = new_context if new_context is not None else context
-                pages += 1
-                count += len(items)
-                received += reply.size
-        finally:
-            if not finished and context and not end and not self.closed:
-                await self._release(pull_uri, context)
-
-    async def _release(self, resource_uri: str, context: str) -> None:
-        """Best effort: the host frees the context itself after EnumerationTimeoutms anyway."""
-        try:
-            async with asyncio.timeout(min(RELEASE_TIMEOUT, self.options.total_timeout)):
-                await self._call(
-                    resource_uri,
-                    ns.ACTION_RELEASE,
-                    envelope.release_body(context),
-                    None,
-                    idempotent=True,
-                    what="Release",
-                )
-        except (WSManError, TimeoutError) as exc:
-            log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
-
-    def _unended(self, class_name: str, bound: str) -> LimitError:
-        """An enumeration past one of its bounds (a ``ClientOptions`` field) without ending."""
-        limit = getattr(self.options, bound)
-        return LimitError(
-            f"the enumeration of {class_name} on {self.host} passed {bound} ({limit}) without ending: "
-            "refused",
-            host=self.host,
-        )
+        ``max_items`` and ``on_page`` as for :meth:`enumerate`.
+        """
+        query = Query(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
+        return await Enumeration(self, self._call, query).collect()
 
     # ------------------------------------------------------------- plumbing
 
@@ -392,9 +252,14 @@ class WSManClient:
         body: str,
         selectors: Selectors | None,
         *,
-        idempotent: bool,
+        repeat: Repeat,
         what: str,
+        idempotent: bool | None = None,
     ) -> Reply:
+        """One WS-Management request, tried again as ``repeat`` allows, within one deadline.
+
+        ``idempotent`` (a resend at once after a reset) follows ``repeat`` unless given.
+        """
         message_id = envelope.new_message_id()
         data = envelope.request(
             to=self.endpoint,
@@ -409,14 +274,44 @@ class WSManClient:
         )
         self.stats.operations += 1
         log.debug("%s: %s (%s)", self.host, what, resource_uri)
-        http = await self._transport.exchange(data, idempotent=idempotent, what=what)
-        return self._open(http, message_id)
+        return await self._exchange(data, message_id, repeat=repeat, what=what, idempotent=idempotent)
+
+    async def _exchange(
+        self,
+        data: bytes,
+        message_id: str | None,
+        *,
+        repeat: Repeat,
+        what: str,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        deadline = Deadline(self.options.total_timeout)
+        tries = Tries(repeat, deadline, self.options.read_retries)
+        while True:
+            try:
+                http = await self._transport.exchange(
+                    data,
+                    idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
+                    what=what,
+                    authenticated=authenticated,
+                    headers=headers,
+                    deadline=deadline,
+                )
+                return self._open(http, message_id)
+            except WSManError as error:
+                pause = tries.pause_after(error)
+                if pause is None:
+                    raise
+                self.stats.retries += 1
+                log.debug("%s: %s (%s); trying %s again in %.2f s", self.host, what, error, what, pause)
+            await asyncio.sleep(pause)
 
     def _open(self, http: httpx.Response, message_id: str | None) -> Reply:
         status = http.status_code
         content_type = http.headers.get("content-type")
-        media = (content_type or "").split(";")[0].strip().lower()
-        if media not in _XML_TYPES or not looks_like_xml(http.content):
+        if not is_xml_media(content_type) or not looks_like_xml(http.content):
             raise ProtocolError(
                 f"{self.host} answered HTTP {status} with "
                 f"{describe_body(http.content, content_type)} where a SOAP reply was expected: check that "
