@@ -17,8 +17,11 @@ from hvtui.hyperv.actions import Verb
 ACTION_VERBS = tuple(v.value for v in Verb)
 CHANGE_COMMANDS = ("create", "define", "delete", "set", "media", "disk", "nic")
 CONSOLE_COMMANDS = ("screenshot", "send-key")
+# domifaddr, net-list and dumpxml are virsh's own spellings: commands, not aliases.
+INSIDE_COMMANDS = ("domifaddr", "net-list", "dumpxml")
+READ_COMMANDS = ("ls", "info", "vm", *INSIDE_COMMANDS)
 SUBCOMMANDS = (
-    "ls", "info", "vm", "login", "logout", "checkpoint", *CONSOLE_COMMANDS, *ACTION_VERBS, *CHANGE_COMMANDS,
+    *READ_COMMANDS, "login", "logout", "checkpoint", *CONSOLE_COMMANDS, *ACTION_VERBS, *CHANGE_COMMANDS,
 )  # fmt: skip
 
 #: virsh's verb -> hvtui's command that does the same. Where virsh and hvtui share a name

@@ -11,12 +11,14 @@ import asyncio
 
 from hvtui.cli.checkpoints import checkpoint
 from hvtui.cli.console import check_screenshot, check_send_key, screenshot, send_key
+from hvtui.cli.domxml import dumpxml
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
 from hvtui.cli.hostinfo import info
 from hvtui.cli.lifecycle import create, delete
 from hvtui.cli.listing import ls, parse_states
 from hvtui.cli.login import login, logout
 from hvtui.cli.media import change_devices
+from hvtui.cli.network import domifaddr, net_list
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
@@ -106,6 +108,12 @@ async def _dispatch(
             return await set_settings(host, command, parsed)
         if command in ("media", "disk", "nic"):
             return await change_devices(host, command, parsed)
+        if command == "domifaddr":
+            return await domifaddr(host, parsed)
+        if command == "net-list":
+            return await net_list(host, parsed)
+        if command == "dumpxml":
+            return await dumpxml(host, parsed)
         if command == "login":
             return await login(host, store, passwords[0][0] or "")
         if command == "checkpoint":

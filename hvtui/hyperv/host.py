@@ -4,8 +4,9 @@ A refresh (:meth:`HyperVHost.snapshot`) costs a fixed number of WS-Man round tri
 many VMs the host has: one ``GetSummaryInformation`` for every VM (in batches of VSSD
 references only when one reply would pass the envelope size) plus one small read of the
 host's free memory and clock. The slow-moving inventory (IDs, generation, configuration,
-startup memory) is read on connect, every ``inventory_interval`` seconds, and whenever the
-summary shows it went stale. libvirt's ``virsh list --all`` makes about three requests per VM.
+startup memory, the guests' addresses and names, the switches) is read on connect, every
+``inventory_interval`` seconds, and whenever the summary shows it went stale. libvirt's
+``virsh list --all`` makes about three requests per VM.
 
 Actions are sent once and never retried; a 4096 answer becomes an :class:`Action` whose
 job can be followed.
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.actions import Verb, VerbSpec, spec_for
+from hvtui.hyperv.devices import VMDetails, read_details
 from hvtui.hyperv.errors import (
     ActionFailed,
     ActionRefused,
@@ -28,12 +30,14 @@ from hvtui.hyperv.errors import (
     VMNotFound,
 )
 from hvtui.hyperv.facts import build_facts, refresh_facts
-from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
+from hvtui.hyperv.guest import read_guests
+from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, count_checkpoints, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
 from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress, ReadProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
+from hvtui.hyperv.switches import read_switches
 from hvtui.hyperv.vm_lookup import find_in
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import ClientOptions, ClientStats, Credentials
@@ -219,8 +223,10 @@ class HyperVHost:
         memory = await s.query(queries.MEMORY)
         processors = await s.query(queries.PROCESSOR_SETTINGS)
         shutdown = await s.query(queries.SHUTDOWN)
-        owners = await s.query(queries.CHECKPOINT_OWNERS)
-        inventory = build_inventory(vms, vssds, memory, processors, shutdown, owners)
+        inventory = build_inventory(vms, vssds, memory, processors, shutdown)
+        inventory.guests = await read_guests(s)
+        inventory.switches = await read_switches(s, inventory.vms)
+        count_checkpoints(inventory, await s.query(queries.CHECKPOINT_OWNERS))
         self._inventory = inventory
         self._inventory_stale = False
         return inventory
@@ -253,6 +259,7 @@ class HyperVHost:
                 taken_at=datetime.now(UTC),
                 round_trips=self.session.stats.round_trips - before,
                 inventory_refreshed=inventory_read,
+                switches=self._inventory.switches,
             )
 
     def _needs_inventory(self) -> bool:
@@ -314,6 +321,12 @@ class HyperVHost:
         """One GetSummaryInformation, and the reply's bytes per VM (0 for an empty reply)."""
         rows, size = await self.session.summary_information(settings, queries.SUMMARY_CODES)
         return rows, (size / len(rows) if rows else 0.0)
+
+    # -- inside one VM ------------------------------------------------------------------------
+
+    async def details(self, vm: VM, *, disk_files: bool = True) -> VMDetails:
+        """One VM's devices and guest: see :func:`~hvtui.hyperv.devices.read_details`."""
+        return await read_details(self.session, vm.guid, disk_files=disk_files)
 
     # -- lookups ------------------------------------------------------------------------------
 

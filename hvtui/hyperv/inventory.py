@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hvtui.hyperv.guest import GuestReport
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
-from hvtui.hyperv.models import VM
+from hvtui.hyperv.models import VM, Switch
 from hvtui.hyperv.states import Heartbeat as HeartbeatState
 from hvtui.hyperv.states import VMState, decode_enabled_state
 
@@ -50,6 +51,8 @@ class VMConfig:
 class Inventory:
     vms: dict[str, VMConfig] = field(default_factory=dict)
     read_at: float = field(default_factory=time.monotonic)
+    guests: dict[str, GuestReport] = field(default_factory=dict)  # by VM GUID: guests that report
+    switches: tuple[Switch, ...] = ()
 
     def age(self) -> float:
         return time.monotonic() - self.read_at
@@ -61,7 +64,6 @@ def build_inventory(
     memory: Iterable[Props],
     processors: Iterable[Props],
     shutdown: Iterable[Props],
-    checkpoint_owners: Iterable[Props] | None = None,
 ) -> Inventory:
     configs: dict[str, VMConfig] = {}
     for cs in computer_systems:
@@ -103,14 +105,17 @@ def build_inventory(
         cfg = configs.get(as_guid(component.get("SystemName")) or "")
         if cfg is not None:
             cfg.shutdown_device_id = as_text(component.get("DeviceID")) or None
-    if checkpoint_owners is not None:  # one settings row per checkpoint, naming its VM
-        for cfg in configs.values():
-            cfg.checkpoints = 0
-        for row in checkpoint_owners:
-            cfg = configs.get(as_guid(row.get("VirtualSystemIdentifier")) or "")
-            if cfg is not None:
-                cfg.checkpoints = (cfg.checkpoints or 0) + 1
     return Inventory(configs)
+
+
+def count_checkpoints(inventory: Inventory, owners: Iterable[Props]) -> None:
+    """Each VM's checkpoint count, from one settings row per checkpoint naming its VM."""
+    for cfg in inventory.vms.values():
+        cfg.checkpoints = 0
+    for row in owners:
+        owner = inventory.vms.get(as_guid(row.get("VirtualSystemIdentifier")) or "")
+        if owner is not None:
+            owner.checkpoints = (owner.checkpoints or 0) + 1
 
 
 def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[tuple[VM, ...], bool]:
@@ -133,6 +138,7 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
         if running and process_id is None and power.state is VMState.RUNNING:
             stale = True  # started since the inventory was read: its ID is not known yet
         uptime_ms = as_int(summary.get("UpTime"))
+        guest = inventory.guests.get(guid) if running else None
         vms.append(
             VM(
                 host=host,
@@ -155,10 +161,13 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
                 version=cfg.version or as_text(summary.get("Version")) or None,
                 autostart=cfg.autostart,
                 notes=cfg.notes,
-                guest_os=as_text(summary.get("GuestOperatingSystem")) or None,
+                guest_os=as_text(summary.get("GuestOperatingSystem"))
+                or (guest.facts.os_name if guest else None),
                 created=cfg.created,
                 has_shutdown_service=(cfg.shutdown_device_id is not None) if inventory.vms else None,
                 host_job=_host_job(summary.get("AsynchronousTasks")),
+                ips=guest.ips if guest else (),
+                fqdn=guest.facts.fqdn if guest else None,
                 checkpoints=cfg.checkpoints,
             )
         )

@@ -64,6 +64,9 @@ class VM:
     has_shutdown_service: bool | None = None
     host_job: str | None = None  # a host-side task running on the VM (e.g. "Backing up 40%")
     checkpoints: int | None = None  # how many checkpoints it has, as of the last inventory
+    # What the guest reports (read with the inventory): its addresses, every NIC's, and its name.
+    ips: tuple[str, ...] = ()
+    fqdn: str | None = None
 
     @property
     def key(self) -> str:
@@ -134,6 +137,20 @@ class Connection:
     tls_verified: bool  # HTTPS with the certificate checked
 
 
+EXTERNAL, INTERNAL, PRIVATE = "external", "internal", "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """A virtual switch of the host: how it reaches the network, and who is connected to it."""
+
+    name: str  # ElementName
+    guid: str  # Name
+    kind: str  # EXTERNAL, INTERNAL or PRIVATE
+    healthy: bool = True
+    vms: tuple[str, ...] = ()  # GUIDs of the VMs with a NIC connected to it, sorted
+
+
 @dataclass(frozen=True, slots=True)
 class ReadProgress:
     """How far a read in progress has got: ``items`` of ``what`` so far ("1,200 VMs").
@@ -159,6 +176,7 @@ class HostSnapshot:
     taken_at: datetime
     round_trips: int = 0
     inventory_refreshed: bool = False
+    switches: tuple[Switch, ...] = ()  # read with the inventory
     by_guid: dict[str, VM] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

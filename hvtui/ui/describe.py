@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hvtui.hyperv.models import VM
 from hvtui.present import host as present_host
+from hvtui.present.devices import switches_short
 from hvtui.present.host import Pair
 from hvtui.present.vm import vm_rows
 from hvtui.ui.hostview import HostView
@@ -48,6 +49,7 @@ def host_lines(view: HostView) -> list[Pair]:
     lines.append(("Memory", present_host.memory_short(facts)))
     lines.append(("Uptime", present_host.host_uptime(facts)))
     lines.append(("VMs", present_host.counts_short(view.state_counts)))
+    lines.append(("Switches", switches_short(snapshot.switches)))
     if not view.status.healthy:
         lines.append(("Status", view.report.text()))
     lines += connection_lines(view)

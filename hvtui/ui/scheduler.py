@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.errors import HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
@@ -383,6 +384,10 @@ class Scheduler:
                 return await call(link.host)
         finally:
             link.wake()
+
+    async def details(self, key: str, vm: VM) -> VMDetails:
+        """Run on the scheduler loop (through :meth:`run`): one VM's devices and guest."""
+        return await self.with_host(key, lambda host: host.details(vm))
 
     # -- shutdown -----------------------------------------------------------------------------
 

@@ -3,11 +3,8 @@ the checkpoints' settings, the three associations that reach them, and the snaps
 
 from __future__ import annotations
 
-import pytest
-
-from tests.sim.test_wql_clients import _client, _query, _value
-
-pytest.importorskip("pypsrp.wsman")
+from tests.sim.test_wql_clients import _query, _value
+from tests.support.independent import pypsrp_client
 
 SNAPSHOT = "Microsoft:Hyper-V:Snapshot:Realized"
 
@@ -19,7 +16,7 @@ def _path(host, cls: str, keys: str) -> str:
 def test_checkpoints_and_their_associations(sim_host):
     trees = {vm.guid: sim_host.model.checkpoints(vm.guid) for vm in sim_host.model.vms}
     guid, tree = next((g, t) for g, t in trees.items() if len(t.items) >= 4)  # a seeded tree with branches
-    w = _client(sim_host, "basic")
+    w = pypsrp_client(sim_host, "basic")
     rows = _query(
         w,
         "SELECT InstanceID, ElementName, Parent, VirtualSystemIdentifier FROM Msvm_VirtualSystemSettingData "
@@ -54,6 +51,6 @@ def test_checkpoints_and_their_associations(sim_host):
 
 
 def test_the_snapshot_service_is_served(sim_host):
-    w = _client(sim_host, "basic")
+    w = pypsrp_client(sim_host, "basic")
     services = _query(w, "SELECT Name, SystemName FROM Msvm_VirtualSystemSnapshotService")
     assert [_value(s, "SystemName") for s in services] == [sim_host.name]

@@ -61,7 +61,8 @@ class MainScreen(VerbScreen):
         Binding("o", "sort_next", "Sort by next column (numbers: biggest first)", show=False, id="sort"),
         Binding("O", "sort_reverse", "Reverse the sort", show=False, id="sort-reverse"),
         Binding("i", "toggle_detail", "Host info", show=False, id="host-detail"),
-        Binding("c", "checkpoints", "Checkpoints", show=False, id="checkpoints"),
+        Binding("C", "checkpoints", "Checkpoints", show=False, id="checkpoints"),
+        Binding("c", "copy_ip", "Copy the VM's IP", show=False, id="copy-ip"),
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
         Binding("l", "login", "Log in", id="login"),
@@ -165,6 +166,9 @@ class MainScreen(VerbScreen):
         self.table.update_view(Change(dirty={key}))
 
     # -- view ---------------------------------------------------------------------------------
+
+    def action_copy_ip(self) -> None:
+        self.hvtui.copy_ip(self.hvtui.model.cursor_row)
 
     def _detail_host(self) -> str | None:
         scope = self.hvtui.model.scope
