@@ -136,6 +136,7 @@ class HyperVHost:
         password: str,
         *,
         ca_file: str | None = None,
+        tls_pin: str | None = None,
         inventory_interval: float = 30.0,
         timeout: float = DEFAULT_TIMEOUT,
         max_envelope_size: int = ClientOptions.max_envelope_size,
@@ -146,7 +147,12 @@ class HyperVHost:
         # with every frame's locals -- Textual prints one when an app crashes -- shows nothing.
         del password
         self.session = Session(
-            uri, credentials, ca_file=ca_file, timeout=timeout, max_envelope_size=max_envelope_size
+            uri,
+            credentials,
+            ca_file=ca_file,
+            tls_pin=tls_pin,
+            timeout=timeout,
+            max_envelope_size=max_envelope_size,
         )
         self.inventory_interval = inventory_interval
         self._facts: HostFacts | None = None

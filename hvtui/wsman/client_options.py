@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hvtui.wsman.certificate import parse_pin
 from hvtui.wsman.errors import ConfigurationError
 
 AuthMode = Literal["auto", "ntlm", "basic"]
@@ -30,6 +31,9 @@ class ClientOptions:
     auth: AuthMode = "auto"
     verify: bool = True
     ca_file: str | None = None
+    #: The SHA-256 pin of the one certificate accepted for this host (replaces the CA chain and
+    #: the host name check); any spelling :func:`~hvtui.wsman.certificate.parse_pin` reads.
+    tls_pin: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 70.0
     #: Whole HTTP exchange (send + every byte of the reply); a host that drips is cut off here.
@@ -55,6 +59,8 @@ class ClientOptions:
     extra_headers: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
+        if self.tls_pin is not None:
+            object.__setattr__(self, "tls_pin", parse_pin(self.tls_pin))
         if self.auth not in AUTH_MODES:
             raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm or basic")
         for name in ("connect_timeout", "read_timeout", "total_timeout", "operation_timeout"):
