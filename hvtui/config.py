@@ -36,10 +36,15 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class HostEntry:
-    """A configured host. ``uri`` is kept as written when it does not parse, so it is never lost."""
+    """A configured host. ``uri`` is kept as written when it does not parse, so it is never lost.
+
+    ``tls_pin`` (``sha256:AB:CD:…``) is the one certificate accepted for an HTTPS host instead
+    of its CA chain and name: set when a user trusts the certificate the host showed.
+    """
 
     uri: str
     ca_file: str | None = None
+    tls_pin: str | None = None
 
     @property
     def parsed(self) -> ConnectionURI | None:
@@ -66,10 +71,23 @@ class Config:
     sort_reverse: bool = False
     columns: tuple[str, ...] | None = None  # None: the default columns
 
-    def with_host(self, uri: ConnectionURI, ca_file: str | None = None) -> Config:
+    def with_host(self, uri: ConnectionURI, ca_file: str | None = None, tls_pin: str | None = None) -> Config:
         """Add a host (or replace the entry for the same canonical URI)."""
         kept = tuple(h for h in self.hosts if h.parsed != uri)
-        return replace(self, hosts=(*kept, HostEntry(uri.canonical, ca_file)))
+        return replace(self, hosts=(*kept, HostEntry(uri.canonical, ca_file, tls_pin)))
+
+    def has_host(self, uri: ConnectionURI) -> bool:
+        return any(h.parsed == uri for h in self.hosts)
+
+    def edited_host(
+        self, old: ConnectionURI, uri: ConnectionURI, ca_file: str | None, tls_pin: str | None
+    ) -> Config:
+        """The entry of ``old`` changed in its place (added at the end when it was not there)."""
+        entry = HostEntry(uri.canonical, ca_file, tls_pin)
+        if not self.has_host(old):
+            return self.with_host(uri, ca_file, tls_pin)
+        hosts = [entry if h.parsed == old else h for h in self.hosts if h.parsed != uri or h.parsed == old]
+        return replace(self, hosts=tuple(hosts))
 
     def without_host(self, uri: ConnectionURI | str) -> Config:
         if isinstance(uri, ConnectionURI):
@@ -232,9 +250,20 @@ def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
         if ca_file is not None and not isinstance(ca_file, str):
             problems.append(f"host #{index}: ca_file must be a path string")
             ca_file = None
-        hosts.append(HostEntry(item["uri"], ca_file))
+        hosts.append(HostEntry(item["uri"], ca_file, _pin(item.get("tls_pin"), index, problems)))
     values["hosts"] = tuple(hosts)
     return Config(**values)
+
+
+def _pin(value: object, index: int, problems: list[str]) -> str | None:
+    """A host's tls_pin as written, once checked: 64 hex digits after ``sha256:``."""
+    if value is None:
+        return None
+    digest = value.removeprefix("sha256:").replace(":", "") if isinstance(value, str) else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+        problems.append(f"host #{index}: tls_pin must be sha256: and 64 hex digits; the pin is ignored")
+        return None
+    return str(value)
 
 
 def render_toml(config: Config) -> str:
@@ -252,6 +281,8 @@ def render_toml(config: Config) -> str:
         lines += ["", "[[hosts]]", f"uri = {_toml_string(host.uri)}"]
         if host.ca_file:
             lines.append(f"ca_file = {_toml_string(host.ca_file)}")
+        if host.tls_pin:
+            lines.append(f"tls_pin = {_toml_string(host.tls_pin)}")
     return "\n".join(lines) + "\n"
 
 
