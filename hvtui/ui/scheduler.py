@@ -18,14 +18,16 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from hvtui.hyperv.actions import Verb
-from hvtui.hyperv.errors import HyperVError, Problem
+from hvtui.hyperv.errors import CertificateNotTrusted, ConnectionFailed, HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
+from hvtui.hyperv.trust import CertificateInfo, certificate_of, check_trust
 from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
 from hvtui.uri import ConnectionURI
 
@@ -35,7 +37,8 @@ T = TypeVar("T")
 
 DEFAULT_INTERVAL = 2.0
 BACKOFF_CAP = 60.0
-SLOW_AFTER = 1.0  # a refresh still running after this long shows "refreshing"
+SLOW_AFTER = 1.0  # a first connection (or a retry) still running after this long says so
+STEADY_SLOW_AFTER = 5.0  # ... a steady refresh, after this long: a slow host's row stays still
 SLOW_EVERY = 2.0  # ... and then says every so often how long the host has kept it waiting
 ACTIONS_PER_HOST = 4  # bulk actions: at most this many requests in flight to one host
 ACTION_TIMEOUT = 1800.0  # follow a job this long before reporting it as still running
@@ -68,18 +71,22 @@ class HostLink:
         uri: ConnectionURI,
         password: str | None,
         ca_file: str | None,
+        tls_pin: str | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.key = key
         self.uri = uri
         self.ca_file = ca_file
+        self.tls_pin = tls_pin
         self._password = password
         self.host: HyperVHost | None = None
         self.failures = 0
         self._wake = asyncio.Event()
         self._credentials = asyncio.Event()
         self._manual = False
+        self._trusted = uri.transport != "https"  # until a handshake says so, an HTTPS host is not
         self._last: StatusReport | None = None
+        self._outcome: StatusReport | None = None  # how the last refresh ended: kept while the next runs
         self._auth_error: str | None = None
         self.actions = asyncio.Semaphore(ACTIONS_PER_HOST)
         self.task: asyncio.Task[None] | None = None
@@ -100,12 +107,36 @@ class HostLink:
         self._credentials.set()
         self._wake.set()
 
-    def _report(self, status: HostStatus, error: str | None = None, retry_in: float | None = None) -> None:
-        report = StatusReport(status, error, retry_in)
+    async def set_trust(self, ca_file: str | None, tls_pin: str | None) -> None:
+        """A CA file or pin was given for the host: connect again with it, at once."""
+        self.ca_file = ca_file
+        self.tls_pin = tls_pin
+        self._trusted = self.uri.transport != "https"
+        self.failures = 0
+        await self._close_host()
+        self._credentials.set()
+        self.wake()
+
+    def _report(
+        self,
+        status: HostStatus,
+        error: str | None = None,
+        retry_in: float | None = None,
+        *,
+        activity: str | None = None,
+        certificate: CertificateInfo | None = None,
+    ) -> None:
+        retry_at = time.monotonic() + retry_in if retry_in is not None else None
+        report = StatusReport(status, error, retry_in, activity, retry_at, certificate)
         if report == self._last:
             return
         self._last = report
         self.scheduler.listener.host_status(self.key, report)
+
+    def _settle(self, report: StatusReport) -> None:
+        """A refresh ended: its outcome is the host's status until the next one ends."""
+        self._outcome = report
+        self._report(report.status, report.error, report.retry_in, certificate=report.certificate)
 
     async def _close_host(self) -> None:
         host, self.host = self.host, None
@@ -116,91 +147,138 @@ class HostLink:
     # -- the refresh loop ---------------------------------------------------------------------
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
             while True:
+                if not self._trusted:
+                    # Before a password is asked for, or sent: is this host's certificate trusted?
+                    delay = await self._check_trust()
+                    if not self._trusted:
+                        await self._sleep(delay, waiting=True)
+                        continue
                 if self._password is None:
-                    self._report(HostStatus.AUTH_NEEDED, self._auth_error)
+                    self._settle(StatusReport(HostStatus.AUTH_NEEDED, self._auth_error))
                     self._credentials.clear()
                     await self._credentials.wait()
                     continue
-                first = self.host is None
-                if first:
-                    try:
-                        self.host = HyperVHost(
-                            self.uri,
-                            self._password,
-                            ca_file=self.ca_file,
-                            timeout=self.scheduler.host_timeout,
-                        )
-                    except HyperVError as exc:
-                        # Settings that cannot work (an unusable CA file): say so on the row, and
-                        # look again later rather than end this host's task in silence.
-                        await self._sleep(await self._failed(exc.problem, str(exc)))
-                        continue
-                    self._report(HostStatus.CONNECTING)
-                elif self._manual:
-                    self._report(HostStatus.REFRESHING)
-                self._wake.clear()
-                self._manual = False
-                phase = HostStatus.CONNECTING if first else HostStatus.REFRESHING
-                slow = loop.create_task(self._waiting(loop.time(), phase))
-                delay = self.scheduler.interval
-                try:
-                    snapshot = await asyncio.wait_for(
-                        self.host.snapshot(), timeout=self.scheduler.guard_timeout
-                    )
-                except HyperVError as exc:
-                    delay = await self._failed(exc.problem, str(exc))
-                except TimeoutError:
-                    delay = await self._failed(
-                        Problem.UNREACHABLE, f"no complete answer within {self.scheduler.guard_timeout:.0f} s"
-                    )
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a bug must not end the host's refreshes
-                    _log.exception("refresh of %s failed unexpectedly", self.uri.display_host)
-                    delay = await self._failed(Problem.HOST, f"unexpected error: {type(exc).__name__}: {exc}")
-                else:
-                    self.failures = 0
-                    connection = _connection_of(self.host)
-                    self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
-                    self._report(HostStatus.OK)
-                finally:
-                    slow.cancel()
-                await self._sleep(delay)
+                await self._sleep(await self._refresh())
         finally:
             await self._close_host()
 
-    async def _waiting(self, since: float, phase: HostStatus) -> None:
-        """While a refresh hangs, say so on the host's row, with how long it has been."""
-        loop = asyncio.get_running_loop()
-        await asyncio.sleep(SLOW_AFTER)
-        self._report(phase)
-        while True:
-            await asyncio.sleep(SLOW_EVERY)
-            self._report(phase, f"no answer for {loop.time() - since:.0f} s")
+    async def _check_trust(self) -> float:
+        try:
+            await check_trust(
+                self.uri,
+                ca_file=self.ca_file,
+                tls_pin=self.tls_pin,
+                timeout=min(10.0, self.scheduler.host_timeout),
+            )
+        except HyperVError as exc:
+            return await self._failed(exc)
+        self._trusted = True
+        return 0.0
 
-    async def _failed(self, problem: Problem, message: str) -> float:
-        if problem is Problem.AUTH:
+    async def _refresh(self) -> float:
+        """One refresh (connecting first when needed); the seconds to wait before the next."""
+        assert self._password is not None
+        loop = asyncio.get_running_loop()
+        if self.host is None:
+            try:
+                self.host = HyperVHost(
+                    self.uri,
+                    self._password,
+                    ca_file=self.ca_file,
+                    tls_pin=self.tls_pin,
+                    timeout=self.scheduler.host_timeout,
+                )
+            except HyperVError as exc:
+                # Settings that cannot work (an unusable CA file): say so on the row, and
+                # look again later rather than end this host's task in silence.
+                return await self._failed(exc)
+        if self._outcome is None:
+            self._report(HostStatus.CONNECTING)
+        elif self._manual and self._outcome.status.healthy:
+            self._report(HostStatus.REFRESHING)  # the person asked: show that it is under way
+        self._wake.clear()
+        self._manual = False
+        slow = loop.create_task(self._waiting(self.host))
+        try:
+            snapshot = await asyncio.wait_for(self.host.snapshot(), timeout=self.scheduler.guard_timeout)
+        except HyperVError as exc:
+            return await self._failed(exc)
+        except TimeoutError:
+            return await self._failed(
+                ConnectionFailed(f"no complete answer within {self.scheduler.guard_timeout:.0f} s")
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the host's refreshes
+            _log.exception("refresh of %s failed unexpectedly", self.uri.display_host)
+            return await self._failed(HyperVError(f"unexpected error: {type(exc).__name__}: {exc}"))
+        finally:
+            slow.cancel()
+        self.failures = 0
+        connection = _connection_of(self.host)
+        self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
+        self._settle(StatusReport(HostStatus.OK))
+        return self.scheduler.interval
+
+    async def _waiting(self, host: HyperVHost) -> None:
+        """While a refresh takes long, say on the host's row what it is doing, and for how long.
+
+        The status stays what the last refresh left (no flicker between ok and refreshing on
+        a slow host); only a first connection shows "connecting". Bytes still arriving read
+        as "reading", not as "no answer": a big or hostile host that streams is not silent.
+        """
+        loop = asyncio.get_running_loop()
+        started = last_progress = loop.time()
+        received = start_bytes = host.stats.bytes_received
+        first = self._outcome is None
+        await asyncio.sleep(SLOW_AFTER if first or self.failures else STEADY_SLOW_AFTER)
+        while True:
+            now = loop.time()
+            if host.stats.bytes_received != received:
+                received, last_progress = host.stats.bytes_received, now
+            if last_progress > started and now - last_progress < SLOW_EVERY * 2:
+                activity = f"reading for {now - started:.0f} s, {_size(received - start_bytes)}"
+            else:
+                activity = f"no answer for {now - last_progress:.0f} s"
+            if first:
+                self._report(HostStatus.CONNECTING, activity=activity)
+            else:
+                outcome = self._outcome or StatusReport(HostStatus.OK)
+                self._report(
+                    outcome.status, outcome.error, activity=activity, certificate=outcome.certificate
+                )
+            await asyncio.sleep(SLOW_EVERY)
+
+    async def _failed(self, exc: HyperVError) -> float:
+        if exc.problem is Problem.AUTH:
             # Never try a refused password again on its own: ask for new credentials.
             self._password = None
-            self._auth_error = message
+            self._auth_error = str(exc)
             await self._close_host()
             return 0.0
+        certificate = None
+        if isinstance(exc, CertificateNotTrusted):
+            self._trusted = False
+            await self._close_host()
+            certificate = exc.certificate or await certificate_of(
+                self.uri, min(10.0, self.scheduler.host_timeout)
+            )
         self.failures += 1
         delay = backoff_delay(self.scheduler.interval, self.failures, self.scheduler.backoff_cap)
-        self._report(status_for(problem), message, retry_in=delay)
+        self._settle(StatusReport(status_for(exc.problem), str(exc), delay, certificate=certificate))
         return delay
 
-    async def _sleep(self, delay: float) -> None:
-        if self._password is None:
+    async def _sleep(self, delay: float, *, waiting: bool = False) -> None:
+        if self._password is None and not waiting:
             return
         if self.scheduler.paused and not self._wake.is_set():
             await self._wake.wait()
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        self._wake.clear()
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -219,6 +297,13 @@ class HostLink:
                 return await action.wait(timeout=ACTION_TIMEOUT, on_progress=on_progress)
         finally:
             self.wake()
+
+
+def _size(count: int) -> str:
+    """ "640 KB", "2.1 MB": how much a long reply has brought so far."""
+    if count < 1024 * 1024:
+        return f"{count // 1024} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
 
 
 def _connection_of(host: HyperVHost) -> Connection | None:
@@ -291,14 +376,21 @@ class Scheduler:
     # -- hosts --------------------------------------------------------------------------------
 
     def add_host(
-        self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None = None
+        self,
+        key: str,
+        uri: ConnectionURI,
+        password: str | None,
+        ca_file: str | None = None,
+        tls_pin: str | None = None,
     ) -> None:
-        self._call(self._add_host, key, uri, password, ca_file)
+        self._call(self._add_host, key, uri, password, ca_file, tls_pin)
 
-    def _add_host(self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None) -> None:
+    def _add_host(
+        self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None, tls_pin: str | None
+    ) -> None:
         if key in self.links:
             return
-        link = HostLink(self, key, uri, password, ca_file)
+        link = HostLink(self, key, uri, password, ca_file, tls_pin)
         self.links[key] = link
         link.task = self._loop.create_task(link.run(), name=f"refresh {uri.display_host}")
 
@@ -318,6 +410,15 @@ class Scheduler:
         link = self.links.get(key)
         if link is not None:
             link.set_password(password)
+
+    def set_trust(self, key: str, ca_file: str | None, tls_pin: str | None) -> None:
+        """A host's CA file or certificate pin changed: it connects again with them."""
+        self._call(self._set_trust, key, ca_file, tls_pin)
+
+    def _set_trust(self, key: str, ca_file: str | None, tls_pin: str | None) -> None:
+        link = self.links.get(key)
+        if link is not None:
+            self._loop.create_task(link.set_trust(ca_file, tls_pin))
 
     def refresh(self, key: str | None = None) -> None:
         """Refresh now: one host, or every host (also while paused, and despite backoff)."""

@@ -149,7 +149,7 @@ async def test_host_detail_has_release_versions_and_connection(ui, sim):
         assert detail.display  # 36 lines: shown from the start
         app.main.hosts_pane.select_key(key_of(sim.hosts[0]))
         await pilot.pause()
-        text = str(detail.render())
+        text = detail.text
         assert "Microsoft Windows Server 2019" in text
         assert "10.0.17763 · libvirt 1000.17.763 (1000017763)" in text
         assert "socket" in text

@@ -64,9 +64,7 @@ class LoginFlow:
             self._prompted.add(key)
             note = None if app.credentials.keyring_available else app.credentials.reason
             reason = view.report.error if view.status is HostStatus.AUTH_NEEDED else None
-            app.push_screen(
-                LoginScreen(view.uri, reason=reason, keyring_note=note), partial(self._done, key)
-            )
+            app.push_screen(LoginScreen(view.uri, reason=reason, keyring_note=note), partial(self._done, key))
 
     def _done(self, key: str, result: LoginResult | None) -> None:
         app = self.app
