@@ -100,10 +100,11 @@ class CredentialStore:
     def forget(self, key: str, *, from_keyring: bool = True) -> str | None:
         """Drop a password from memory (and from the keyring); a warning when that failed."""
         self._memory.pop(key, None)
-        if not from_keyring or not self.keyring_available:
+        backend = self._backend if from_keyring and self.keyring_available else None
+        if backend is None:
             return None
         try:
-            self._backend.delete_password(SERVICE, key)
+            backend.delete_password(SERVICE, key)
         except Exception as exc:  # noqa: BLE001
             if type(exc).__name__ == "PasswordDeleteError" and not self._still_stored(key):
                 return None  # nothing was stored: nothing to do

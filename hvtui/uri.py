@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, unquote
 
 Transport = Literal["http", "https"]
@@ -244,7 +244,7 @@ def _normalise_host(host: str) -> str:
     return host.lower().rstrip(".")
 
 
-def _parse_query(query: str) -> dict[str, object]:
+def _parse_query(query: str) -> dict[str, Any]:
     params: dict[str, object] = {}
     if not query:
         return params

@@ -26,3 +26,39 @@ def test_import_contracts_hold():
 def test_no_utils_module():
     names = {p.stem for p in (ROOT / "hvtui").rglob("*.py")}
     assert not names & {"utils", "util", "helpers", "misc", "common"}
+
+
+def _run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name(tool)), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_types_check():
+    """mypy: the strict flags on the protocol and domain layers, its defaults elsewhere (pyproject.toml)."""
+    result = _run("mypy", "hvtui")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_ruff_clean():
+    result = _run("ruff", "check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_no_import_cycles():
+    """No two hvtui modules reach each other through imports, lazy ones included."""
+    import grimp
+
+    graph = grimp.build_graph("hvtui", cache_dir=None)
+    modules = sorted(graph.modules)
+    cycles = []
+    for module in modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            if module != imported and graph.chain_exists(imported, module):
+                cycles.append((module, imported))
+    assert cycles == []

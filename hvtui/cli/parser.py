@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from hvtui import __version__
 from hvtui.cli.exits import UsageError
@@ -21,7 +22,7 @@ SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing a usage block and exiting."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
 
 

@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve simulated Microsoft Hyper-V hosts over WS-Management (WinRM), for demos, "
         "tests and benchmarks. Binds 127.0.0.1 unless --host says otherwise.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Fault rules (--faults):\n" + "\n".join(injection.__doc__.splitlines()[2:]),  # type: ignore[union-attr]
+        epilog="Fault rules (--faults):\n" + "\n".join((injection.__doc__ or "").splitlines()[2:]),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="first port; host i uses port+i; 0 = any free port "

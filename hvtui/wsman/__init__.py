@@ -10,10 +10,11 @@ of a Windows host and returns CIM objects; it knows nothing about virtual machin
             ...
 """
 
-from hvtui.wsman.cim import EPR, CimInstance, CimProperties, EmbeddedInstance, IdentifyResult, InvokeResult
+from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
 from hvtui.wsman.client import WSManClient
 from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.embedded import EmbeddedInstance
 from hvtui.wsman.errors import (
     AuthenticationError,
     ClientClosedError,
@@ -28,6 +29,7 @@ from hvtui.wsman.errors import (
     TransportError,
     WSManError,
 )
+from hvtui.wsman.instance import CimInstance, CimProperties
 from hvtui.wsman.schema import ClassSchema, PropertyType
 from hvtui.wsman.stats import ClientStats
 

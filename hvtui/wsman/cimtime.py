@@ -123,7 +123,7 @@ def parse_dmtf(text: str) -> datetime | timedelta:
     match = _DMTF_DATETIME.fullmatch(stripped)
     if match is None:
         raise CimTimeError(f"{stripped[:64]!r} is not a DMTF date-time such as 20240301102233.000000+000")
-    year, month, day, hour, minute, second, micros, sign, offset = match.groups()
+    year, month, day, hour, minute, second, frac, sign, offset = match.groups()
 
     def num(field: str) -> int:
         return 0 if "*" in field else int(field)
@@ -133,7 +133,7 @@ def parse_dmtf(text: str) -> datetime | timedelta:
         raise CimTimeError(f"{stripped!r}: UTC offset {sign}{offset} minutes is out of range")
     tz = UTC if minutes_east == 0 else timezone(timedelta(minutes=minutes_east))
     try:
-        return datetime(int(year), int(month), int(day), num(hour), num(minute), num(second), num(micros), tz)
+        return datetime(int(year), int(month), int(day), num(hour), num(minute), num(second), num(frac), tz)
     except ValueError as exc:
         raise CimTimeError(f"{stripped!r} is not a valid DMTF date-time ({exc})") from None
 

@@ -27,7 +27,7 @@ from lxml import etree
 
 from hvtui import namespaces as ns
 from hvtui.wsman import envelope
-from hvtui.wsman.cim import EPR, CimInstance, CimProperties, IdentifyResult, InvokeResult
+from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
 from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.decode import decode_instance, decode_properties
@@ -42,6 +42,7 @@ from hvtui.wsman.errors import (
     WSManError,
 )
 from hvtui.wsman.faults import subcode_is
+from hvtui.wsman.instance import CimInstance, CimProperties
 from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
 from hvtui.wsman.schema import ClassSchema

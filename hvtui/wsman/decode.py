@@ -16,10 +16,11 @@ from typing import Any
 from lxml import etree
 
 from hvtui import namespaces as ns
-from hvtui.wsman.cim import EPR, CimInstance, CimProperties, LazyValue
+from hvtui.wsman.cim import EPR, LazyValue
 from hvtui.wsman.errors import LimitError, ProtocolError
-from hvtui.wsman.schema import CIM_TYPES, ClassSchema
-from hvtui.wsman.xmlparse import TAG_NAMES, local_name, namespace_of, parse_xml
+from hvtui.wsman.instance import CimInstance, CimProperties
+from hvtui.wsman.schema import ClassSchema
+from hvtui.wsman.xmlparse import TAG_NAMES, local_name, namespace_of
 
 NIL = f"{{{ns.XSI}}}nil"
 XSI_TYPE = f"{{{ns.XSI}}}type"
@@ -193,50 +194,20 @@ def decode_item(
         return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
     if tag == W_ITEM:  # EnumerateObjectAndEPR: the instance, then its reference
         instance_element = None
-        epr = None
+        item_epr: EPR | None = None
         for child in item:
             ctag = child.tag
             if ctag == A_ENDPOINT_REFERENCE:
-                epr = decode_epr(child)
+                item_epr = decode_epr(child)
             elif type(ctag) is str and instance_element is None:
                 instance_element = child
         if instance_element is None:
-            if epr is None:
+            if item_epr is None:
                 raise ProtocolError(
                     "an enumeration item from the host holds neither an instance nor a reference"
                 )
-            return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
+            return CimInstance(item_epr.class_name, item_epr.resource_uri, {}, epr=item_epr)
         return decode_instance(
-            instance_element, schema, fragment_class=fragment_class, fragment_uri=fragment_uri, epr=epr
+            instance_element, schema, fragment_class=fragment_class, fragment_uri=fragment_uri, epr=item_epr
         )
     return decode_instance(item, schema, fragment_class=fragment_class, fragment_uri=fragment_uri)
-
-
-def instance_from_cim_xml(text: str, schema: ClassSchema | None = None) -> CimInstance:
-    """CIM-XML ``<INSTANCE CLASSNAME=…>`` text (an embedded object sent as a string) -> CimInstance."""
-    root = parse_xml(text.encode("utf-8"), what="an embedded instance")
-    if root.tag != "INSTANCE":
-        raise ProtocolError(f"an embedded instance from the host starts with <{root.tag}>, not <INSTANCE>")
-    class_name = root.get("CLASSNAME", "")
-    raw: dict[str, Any] = {}
-    declared: dict[str, str] = {}
-    for prop in root:
-        ptag = prop.tag
-        name = prop.get("NAME")
-        if name is None or type(ptag) is not str:
-            continue
-        cim_type = (prop.get("TYPE") or "").lower()
-        if cim_type in CIM_TYPES:
-            declared[name] = cim_type + ("[]" if ptag == "PROPERTY.ARRAY" else "")
-        if ptag == "PROPERTY":
-            value_element = prop.find("VALUE")
-            raw[name] = None if value_element is None else (value_element.text or "")
-        elif ptag == "PROPERTY.ARRAY":
-            array = prop.find("VALUE.ARRAY")
-            raw[name] = None if array is None else [v.text or "" for v in array.iterchildren("VALUE")]
-        else:
-            raw[name] = None
-    typed = ClassSchema(class_name, declared)
-    if schema is not None:
-        typed = typed.merged(schema)
-    return CimInstance(class_name, "", CimProperties(raw, typed, class_name))

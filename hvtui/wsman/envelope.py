@@ -17,9 +17,11 @@ from typing import Any
 
 from hvtui import namespaces as ns
 from hvtui.wsman import xmlwrite
-from hvtui.wsman.cim import EPR, CimInstance, EmbeddedInstance, render_selector_set
+from hvtui.wsman.cim import EPR, render_selector_set
 from hvtui.wsman.cimtime import format_datetime, format_interval
+from hvtui.wsman.embedded import EmbeddedInstance
 from hvtui.wsman.errors import ConfigurationError
+from hvtui.wsman.instance import CimInstance
 
 ENUMERATION_MODES = {"EPR": "EnumerateEPR", "ObjectAndEPR": "EnumerateObjectAndEPR"}
 

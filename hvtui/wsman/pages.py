@@ -11,9 +11,9 @@ from __future__ import annotations
 from lxml import etree
 
 from hvtui import namespaces as ns
-from hvtui.wsman.cim import CimInstance
 from hvtui.wsman.decode import decode_item
 from hvtui.wsman.errors import ProtocolError
+from hvtui.wsman.instance import CimInstance
 from hvtui.wsman.replies import Reply
 from hvtui.wsman.schema import ClassSchema
 

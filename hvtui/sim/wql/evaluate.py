@@ -107,7 +107,7 @@ class _Binder:
 
     def comparison(self, node: Compare) -> Predicate:
         op, ordered = node.op, node.op in ORDERING
-        left = self.name(node.left, compared=True, ordered=ordered)  # type: ignore[arg-type]
+        left = self.name(node.left, compared=True, ordered=ordered)
         if isinstance(node.right, Const):
             value = node.right.value
             if ordered and isinstance(value, bool):

@@ -35,7 +35,7 @@ Operand = Prop | Const
 @dataclass(frozen=True, slots=True)
 class Compare:
     op: str  # = <> < > <= >= ("!=" is read as "<>")
-    left: Operand
+    left: Prop  # the parser puts the property first, flipping the operator
     right: Operand
 
 
