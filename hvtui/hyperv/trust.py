@@ -22,7 +22,7 @@ def normal_pin(text: str) -> str:
     """A pin in its one spelling (``sha256:AB:CD:…``); HyperVError (usage) when it is not one."""
     try:
         return parse_pin(text)
-    except ConfigurationError as exc:
+    except ValueError as exc:
         raise HyperVError(str(exc), problem=Problem.USAGE) from None
 
 

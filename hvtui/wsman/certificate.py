@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 
-from hvtui.wsman.errors import ConfigurationError
-
 PIN_PREFIX = "sha256:"
 _HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -26,13 +24,16 @@ def fingerprint(der: bytes) -> str:
 
 
 def parse_pin(text: str) -> str:
-    """A pin in its one spelling; colons, spaces and case are free, ``sha256:`` is optional."""
+    """A pin in its one spelling; colons, spaces and case are free, ``sha256:`` is optional.
+
+    ValueError (one line, saying what to write) when it is not a SHA-256 fingerprint.
+    """
     raw = text.strip()
     if raw.lower().startswith(PIN_PREFIX):
         raw = raw[len(PIN_PREFIX) :]
     digest = re.sub(r"[\s:]", "", raw).lower()
     if not _HEX.fullmatch(digest):
-        raise ConfigurationError(
+        raise ValueError(
             f"tls_pin {text!r} is not a SHA-256 fingerprint: give sha256: and 64 hex digits "
             "(openssl x509 -noout -fingerprint -sha256 prints one)"
         )

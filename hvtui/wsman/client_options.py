@@ -60,7 +60,10 @@ class ClientOptions:
 
     def __post_init__(self) -> None:
         if self.tls_pin is not None:
-            object.__setattr__(self, "tls_pin", parse_pin(self.tls_pin))
+            try:
+                object.__setattr__(self, "tls_pin", parse_pin(self.tls_pin))
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
         if self.auth not in AUTH_MODES:
             raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm or basic")
         for name in ("connect_timeout", "read_timeout", "total_timeout", "operation_timeout"):
