@@ -159,3 +159,15 @@ async def test_a_different_user_is_another_uri(ui, sim, make_sim):
         await type_password(pilot, again, host.password)
         await all_ok(app)
         assert list(app.hosts) == [key_of(host)]
+
+
+async def test_one_password_for_every_host_with_this_user(ui, make_sim):
+    sim = make_sim(hosts=3, vms=2, seed=5)
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(app, lambda: sum(v.status is HostStatus.AUTH_NEEDED for v in app.hosts.values()) == 3)
+        dialog = await login_dialog(app, pilot)
+        dialog.query_one("#for-all", Checkbox).value = True
+        await type_password(pilot, dialog, sim.hosts[0].password)
+        await all_ok(app)  # one dialog for the three of them
+        assert isinstance(app.top, MainScreen)
