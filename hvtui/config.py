@@ -198,6 +198,12 @@ class ConfigStore:
         return backup
 
 
+def configured_pins(path: Path | None = None) -> dict[ConnectionURI, str]:
+    """The certificates the config file pins, by host: the command line checks them too."""
+    hosts = ConfigStore(path).load().config.hosts
+    return {uri: h.tls_pin for h in hosts if h.tls_pin and (uri := h.parsed) is not None}
+
+
 def _read_only(path: Path) -> bool:
     try:
         return not path.stat().st_mode & stat.S_IWUSR

@@ -17,6 +17,7 @@ from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
 from hvtui.cli.vminfo import vm
+from hvtui.config import configured_pins
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.states import VMState
@@ -39,9 +40,10 @@ def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionU
     except PasswordUnavailable as exc:
         err(command, str(exc))
         return EXIT_CONNECTION
+    pins = configured_pins()  # a certificate trusted in the TUI is trusted here too
     try:
         hosts = [
-            HyperVHost(uri, pw, ca_file=parsed.ca_file, timeout=parsed.host_timeout)
+            HyperVHost(uri, pw, ca_file=parsed.ca_file, tls_pin=pins.get(uri), timeout=parsed.host_timeout)
             for uri, (pw, _) in zip(uris, passwords, strict=True)
         ]
     except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file

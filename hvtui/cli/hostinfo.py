@@ -28,6 +28,9 @@ async def info(host: HyperVHost, parsed: argparse.Namespace) -> int:
 def _connection_line(host: HyperVHost) -> str:
     info = host.connection
     protected = present_host.protection(
-        https=info.transport == "https", tls_verified=info.tls_verified, encrypted=info.encrypted
+        https=info.transport == "https",
+        tls_verified=info.tls_verified,
+        encrypted=info.encrypted,
+        pinned=info.tls_pin is not None,
     )
     return present_host.connection_long(info.endpoint, info.auth, protected)
