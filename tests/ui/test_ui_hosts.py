@@ -254,7 +254,7 @@ async def test_a_failing_host_counts_as_not_ok_while_it_is_retried_and_says_when
         down.faults.add("no-answer:after=1")  # fails once... then hangs on its retry
         down.faults.add("http500:count=1")
         await wait_for(app, lambda: view.status is HostStatus.ERROR)
-        assert "next try in" in str(host_prompt(view, 30))
+        assert "retry in" in str(host_prompt(view, 30))
         await wait_for(app, lambda: view.report.activity is not None, 10)  # retrying: still not ok
         assert view.status is HostStatus.ERROR
         assert "1 not ok" in str(all_hosts_prompt(app.hosts.values(), 30))
@@ -270,4 +270,4 @@ def test_the_hosts_pane_wraps_a_reason_without_the_hosts_own_address():
     text = " ".join(line.strip() for line in lines)
     assert "unreachable Refused the connection: is WinRM listening" in text
     assert "hv03.example.com:5985" not in text
-    assert "next try in 8 s" in text
+    assert "retry in 8 s" in text

@@ -24,6 +24,7 @@ from hvtui.ui.widgets.vm_table import VMTable
 
 FILTER_HINT = "filter: name, state or GUID — !text inverts — esc clears"
 NARROW = 140  # below these many columns the hosts pane gets narrower
+TIGHT = 100  # ... and below these, narrower still: the VM table needs the room
 
 
 def waiting_text(views: Iterable[HostView]) -> str:
@@ -115,6 +116,7 @@ class MainScreen(VerbScreen):
 
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < TIGHT, "-tight")
 
     # -- what the app tells the screen ------------------------------------------------------------
 

@@ -66,15 +66,16 @@ def host_prompt(view: HostView, width: int, now: float | None = None) -> Content
     head = Content.assemble((view.short_name, "bold"))
     report = view.report
     style = _STATUS_STYLE[report.status.style]
-    parts: list[tuple[str, str] | str] = ["  "]
-    if view.release_short:
-        parts += [(view.release_short, "$text-muted"), " · "]
-    parts.append((report.status.value, style))
+    parts: list[tuple[str, str] | str] = [(report.status.value, style)]
     if view.cpu_load is not None and report.status.healthy:
         parts += [" · ", (f"CPU {view.cpu_load}%", "$text-muted")]
     if view.tls_verified is False:
         parts += [" · ", ("TLS not verified", "$text-warning")]
-    lines = [_line(head, counts, width), Content.assemble(*parts).truncate(width, ellipsis=True)]
+    status = Content.assemble("  ", *parts)
+    release = Content.assemble("  ", (view.release_short, "$text-muted"), " · ", *parts)
+    if view.release_short and release.cell_length <= width:
+        status = release  # the release when it fits: the host detail has it too
+    lines = [_line(head, counts, width), status.truncate(width, ellipsis=True)]
     reason = reason_of(view) if not report.status.healthy else ""
     if reason:
         lines += _wrapped(reason, width, style, REASON_LINES)
@@ -82,7 +83,7 @@ def host_prompt(view: HostView, width: int, now: float | None = None) -> Content
         lines += _wrapped(report.activity, width, "$text-muted", 1)
     if report.retry_at is not None and not report.status.healthy:
         left = report.retry_at - (time.monotonic() if now is None else now)
-        lines += _wrapped(f"next try in {wait_text(left)}", width, "$text-muted", 1)
+        lines += _wrapped(f"retry in {wait_text(left)}", width, "$text-muted", 1)
     return Content("\n").join(lines)
 
 
@@ -96,7 +97,10 @@ def all_hosts_prompt(views: Iterable[HostView], width: int) -> Content:
     second = Content.assemble(
         (detail, "$text-muted"),
         ((f" · {problems} not ok", "$text-warning") if problems else ""),
-    ).truncate(width, ellipsis=True)
+    )
+    if second.cell_length > width:
+        second = Content.assemble(("  ", ""), (f"{problems} of {len(views)} not ok", "$text-warning"))
+    second = second.truncate(width, ellipsis=True)
     return Content("\n").join([_line(head, f"{running}/{total}", width), second])
 
 
