@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from hvtui.sim import devices, guest, hostfiles, switches, vhd
 from hvtui.sim.inventory import BASE_TIME, OFF, PAUSED, RUNNING, SAVED
 from hvtui.sim.model import HostModel, Job
 from hvtui.sim.render import Ref
@@ -581,6 +582,13 @@ PROVIDERS: dict[str, Callable[[HostModel], Iterator[dict[str, Any]]]] = {
     "Win32_ComputerSystemProduct": computer_system_products,
     "Win32_Processor": processors,
 }
+PROVIDERS.update(
+    devices.PROVIDERS
+    | guest.PROVIDERS
+    | vhd.PROVIDERS
+    | hostfiles.PROVIDERS
+    | {switches.SWITCH: switches.switches}
+)
 
 
 # --- associations -----------------------------------------------------------------------------
@@ -621,6 +629,7 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                 "GroupComponent": vssd_ref(g),
                 "PartComponent": _ref("Msvm_MemorySettingData", InstanceID=f"Microsoft:{g}\\{MEMORY_RT}"),
             }
+        yield from devices.settings_components(m)
     elif key == "msvm_systemdevice":
         for g, vm in m.vms.items():
             parts = [("Msvm_Keyboard", f"Microsoft:{g}\\{KEYBOARD_DEV}")]
@@ -637,6 +646,11 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                         SystemName=g,
                     ),
                 }
+        yield from guest.system_devices(m)
+    elif key == "msvm_settingdatacomponent":
+        yield from guest.setting_data_components(m)
+    elif key == "msvm_elementsettingdata":
+        yield from hostfiles.element_settings(m)
     elif key == "win32_computersystemprocessor":
         for i in range(m.spec.sockets):
             yield {

@@ -9,11 +9,13 @@ from __future__ import annotations
 import random
 import tomllib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hvtui.sim.hardware import Hardware, SwitchSpec
+from hvtui.sim.hardware_scenario import HARDWARE_KEYS, scenario_hardware, scenario_switches
 from hvtui.sim.releases import RELEASES, Release
 from hvtui.sim.sim_options import OptionsError
 
@@ -65,6 +67,7 @@ class VMSpec:
     created: datetime = BASE_TIME
     uptime_s: float = 0.0
     load_seed: int = 0
+    hardware: Hardware = field(default_factory=Hardware)
 
 
 @dataclass
@@ -84,6 +87,7 @@ class HostSpec:
     uuid: str = ""
     boot_uptime_s: float = 86_400.0 * 12
     domain: str = "WORKGROUP"
+    switches: list[SwitchSpec] | None = None  # None: the default three, made from the seed
 
 
 def _guid(rng: random.Random) -> str:
@@ -149,8 +153,8 @@ def generate_host(index: int, release: Release, vm_count: int, seed: int, unique
 _VM_KEYS = {
     "name", "guid", "state", "vcpus", "memory", "memory_mb", "dynamic", "min_memory", "max_memory",
     "buffer", "generation", "version", "notes", "autostart", "shutdown_service", "uptime",
-}  # fmt: skip
-_HOST_KEYS = {"name", "release", "vms", "sockets", "cores", "memory_mb", "cpu_model", "vm"}
+} | HARDWARE_KEYS  # fmt: skip
+_HOST_KEYS = {"name", "release", "vms", "sockets", "cores", "memory_mb", "cpu_model", "vm", "switch"}
 _AUTOSTART = {"none": 2, "restart": 3, "start": 4, "always": 4, "nothing": 2}
 
 
@@ -197,12 +201,14 @@ def load_scenario(path: str | Path, default_release: Release, seed: int) -> list
                 setattr(host, key, _int(raw[key], where, key, 1, 1 << 30))
         if "cpu_model" in raw:
             host.cpu_model = _str(raw["cpu_model"], where, "cpu_model")
+        host.switches = scenario_switches(raw.get("switch"), where, host.name, seed)
+        switch_names = [s.name for s in host.switches]
         rng = random.Random(f"hvtui-scenario:{seed}:{hi}")
         vms_raw = raw.get("vm", [])
         if not isinstance(vms_raw, list):
             raise _fail(where, "vm must be an array of tables: [[host.vm]]")
         for vi, vraw in enumerate(vms_raw):
-            host.vms.append(_scenario_vm(vraw, f"{where} vm #{vi + 1}", rng, release))
+            host.vms.append(_scenario_vm(vraw, f"{where} vm #{vi + 1}", rng, release, switch_names))
         guids = [v.guid for v in host.vms]
         if len(set(guids)) != len(guids):
             raise _fail(where, "two VMs have the same guid")
@@ -222,7 +228,7 @@ def _int(value: Any, where: str, key: str, low: int, high: int) -> int:
     return value
 
 
-def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release) -> VMSpec:
+def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release, switches: list[str]) -> VMSpec:
     if not isinstance(raw, dict):
         raise _fail(where, "must be a table")
     bad = set(raw) - _VM_KEYS
@@ -271,4 +277,5 @@ def _scenario_vm(raw: Any, where: str, rng: random.Random, release: Release) -> 
         shutdown_service=bool(raw.get("shutdown_service", True)),
         uptime_s=float(raw.get("uptime", 3600.0 if state in (RUNNING, PAUSED) else 0.0)),
         load_seed=rng.getrandbits(32),
+        hardware=scenario_hardware(raw, where, guid, switches),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hvtui import namespaces as ns
+from hvtui.sim import device_classes
 
 V2 = "root/virtualization/v2"
 CIMV2 = "root/cimv2"
@@ -619,6 +620,8 @@ ASSOCIATIONS = frozenset(
         "Win32_ComputerSystemProcessor",
     }
 )
+_CLASS_TEXT.update(device_classes.class_text(_RESOURCE_ALLOCATION, _LOGICAL_DEVICE, _ENABLED_LOGICAL_ELEMENT))
+ASSOCIATIONS |= device_classes.ASSOCIATIONS
 
 
 def _parse(name: str, namespace: str, keys: tuple[str, ...], text: str) -> CimClass:

@@ -15,7 +15,7 @@ from lxml import etree
 
 from hvtui import namespaces as ns
 from hvtui.sim import envelope as env
-from hvtui.sim import methods
+from hvtui.sim import methods, vhd, vhd_methods
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.enumeration import ContextStore, enumerate_response, pull_response
 from hvtui.sim.instances import Instance, instances_of
@@ -32,6 +32,8 @@ SINGLETONS = {
     "win32_operatingsystem",
     "win32_computersystem",
     "win32_computersystemproduct",
+    "msvm_imagemanagementservice",
+    "msvm_virtualsystemmanagementservicesettingdata",
 }
 ENUM_MODES = {"EnumerateEPR": "epr", "EnumerateObjectAndEPR": "objepr"}
 
@@ -368,6 +370,10 @@ class WSManService:
             fn = vsms.get(method.lower())
             if fn is not None:
                 handlers[key] = lambda: fn(self.model, body, self.name)
+        elif cls.name == vhd.SERVICE and method.lower() in vhd_methods.METHODS:
+            self._find(req, cls, caller)
+            image = vhd_methods.METHODS[method.lower()]
+            handlers[key] = lambda: image(self.model, body, self.name)
         handler = handlers.get(key)
         if handler is None:
             raise faults.action_not_supported(action)
