@@ -66,15 +66,16 @@ def host_prompt(view: HostView, width: int, now: float | None = None) -> Content
     head = Content.assemble((view.short_name, "bold"))
     report = view.report
     style = _STATUS_STYLE[report.status.style]
-    parts: list[tuple[str, str] | str] = [(report.status.value, style)]
-    if view.cpu_load is not None and report.status.healthy:
-        parts += [" · ", (f"CPU {view.cpu_load}%", "$text-muted")]
+    parts: list[tuple[str, str] | str] = ["  "]
+    if view.release_short:
+        parts += [(view.release_short, "$text-muted"), " · "]
+    parts.append((report.status.value, style))
     if view.tls_verified is False:
         parts += [" · ", ("TLS not verified", "$text-warning")]
-    status = Content.assemble("  ", *parts)
-    release = Content.assemble("  ", (view.release_short, "$text-muted"), " · ", *parts)
-    if view.release_short and release.cell_length <= width:
-        status = release  # the release when it fits: the host detail has it too
+    status = Content.assemble(*parts)
+    if view.cpu_load is not None and report.status.healthy:
+        with_load = Content.assemble(status, " · ", (f"CPU {view.cpu_load}%", "$text-muted"))
+        status = with_load if with_load.cell_length <= width else status  # the detail has it too
     lines = [_line(head, counts, width), status.truncate(width, ellipsis=True)]
     reason = reason_of(view) if not report.status.healthy else ""
     if reason:
