@@ -9,7 +9,7 @@ from textual.widgets import Button, Input, Static
 
 from hvtui.config import ConfigStore
 from hvtui.secrets import SERVICE
-from hvtui.ui import scheduler
+from hvtui.ui import hostlink
 from hvtui.ui.hoststatus import HostStatus, StatusReport
 from hvtui.ui.hostview import HostView
 from hvtui.ui.screens.add_host import AddHostScreen
@@ -233,7 +233,7 @@ async def test_a_bare_host_name_becomes_a_uri_and_says_so(ui, sim):
 
 
 async def test_a_host_that_streams_reads_as_reading_not_as_silent(ui, make_sim, monkeypatch):
-    monkeypatch.setattr(scheduler, "STEADY_SLOW_AFTER", 0.3)
+    monkeypatch.setattr(hostlink, "STEADY_SLOW_AFTER", 0.3)
     host = make_sim(vms=3).hosts[0]
     app = ui([host], refresh=0.3)
     async with app.run_test(size=SIZE):
