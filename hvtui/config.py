@@ -1,4 +1,4 @@
-"""The config file: hosts, refresh interval, theme, sort and columns — never passwords.
+"""The config file: hosts, refresh interval, theme, sort, columns and password commands — never passwords.
 
 TOML in the platform's config directory (``HVTUI_CONFIG`` names another file). Reading is
 forgiving and loses nothing: a file that is not valid TOML, or holds values hvtui cannot use,
@@ -44,6 +44,7 @@ class HostEntry:
 
     uri: str
     ca_file: str | None = None
+    password_command: str | None = None  # this host's; else the global one
     tls_pin: str | None = None
 
     @property
@@ -70,11 +71,15 @@ class Config:
     sort_column: str = "name"
     sort_reverse: bool = False
     columns: tuple[str, ...] | None = None  # None: the default columns
+    password_command: str | None = None  # e.g. "pass show hyperv/{host}": see hvtui.password_command
 
     def with_host(self, uri: ConnectionURI, ca_file: str | None = None, tls_pin: str | None = None) -> Config:
-        """Add a host (or replace the entry for the same canonical URI)."""
+        """Add a host (or replace the entry for the same canonical URI, keeping its password_command)."""
+        old = [h for h in self.hosts if h.parsed == uri]
+        command = old[0].password_command if old else None
         kept = tuple(h for h in self.hosts if h.parsed != uri)
-        return replace(self, hosts=(*kept, HostEntry(uri.canonical, ca_file, tls_pin)))
+        entry = HostEntry(uri.canonical, ca_file, password_command=command, tls_pin=tls_pin)
+        return replace(self, hosts=(*kept, entry))
 
     def has_host(self, uri: ConnectionURI) -> bool:
         return any(h.parsed == uri for h in self.hosts)
@@ -83,11 +88,25 @@ class Config:
         self, old: ConnectionURI, uri: ConnectionURI, ca_file: str | None, tls_pin: str | None
     ) -> Config:
         """The entry of ``old`` changed in its place (added at the end when it was not there)."""
-        entry = HostEntry(uri.canonical, ca_file, tls_pin)
         if not self.has_host(old):
             return self.with_host(uri, ca_file, tls_pin)
-        hosts = [entry if h.parsed == old else h for h in self.hosts if h.parsed != uri or h.parsed == old]
+        hosts = [
+            replace(h, uri=uri.canonical, ca_file=ca_file, tls_pin=tls_pin) if h.parsed == old else h
+            for h in self.hosts
+            if h.parsed != uri or h.parsed == old
+        ]
         return replace(self, hosts=tuple(hosts))
+
+    def tls_pin_for(self, uri: ConnectionURI) -> str | None:
+        """The certificate pinned for the host, if any: the command line checks it too."""
+        return next((h.tls_pin for h in self.hosts if h.tls_pin and h.parsed == uri), None)
+
+    def password_command_for(self, uri: ConnectionURI) -> str | None:
+        """The host's own password_command, else the global one, else None."""
+        for host in self.hosts:
+            if host.password_command and host.parsed == uri:
+                return host.password_command
+        return self.password_command
 
     def without_host(self, uri: ConnectionURI | str) -> Config:
         if isinstance(uri, ConnectionURI):
@@ -122,7 +141,8 @@ class ConfigStore:
         self._writable = True
         self._needs_backup = False
 
-    def load(self) -> LoadResult:
+    def load(self, *, keep_aside: bool = True) -> LoadResult:
+        """``keep_aside`` False (a reader that never writes, such as the CLI) copies nothing aside."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -143,7 +163,7 @@ class ConfigStore:
             raw = {}
         config = _from_toml(raw, problems)
         backup = None
-        if problems:
+        if problems and keep_aside:
             backup = self._keep_aside()
             where = f"; a copy was kept as {backup}" if backup else ""
             problems = [p + where if i == 0 else p for i, p in enumerate(problems)]
@@ -198,12 +218,6 @@ class ConfigStore:
         return backup
 
 
-def configured_pins(path: Path | None = None) -> dict[ConnectionURI, str]:
-    """The certificates the config file pins, by host: the command line checks them too."""
-    hosts = ConfigStore(path).load().config.hosts
-    return {uri: h.tls_pin for h in hosts if h.tls_pin and (uri := h.parsed) is not None}
-
-
 def _read_only(path: Path) -> bool:
     try:
         return not path.stat().st_mode & stat.S_IWUSR
@@ -212,7 +226,15 @@ def _read_only(path: Path) -> bool:
 
 
 def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
-    known = {"hosts", "refresh_interval", "theme", "sort_column", "sort_reverse", "columns"}
+    known = {
+        "hosts",
+        "refresh_interval",
+        "theme",
+        "sort_column",
+        "sort_reverse",
+        "columns",
+        "password_command",
+    }
     for key in raw:
         if key not in known:
             problems.append(f"unknown setting '{key}' ignored")
@@ -224,7 +246,7 @@ def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
     else:
         values["refresh_interval"] = min(max(float(interval), MIN_REFRESH), MAX_REFRESH)
 
-    for key in ("theme", "sort_column"):
+    for key in ("theme", "sort_column", "password_command"):
         if key in raw:
             if isinstance(raw[key], str) and raw[key]:
                 values[key] = raw[key]
@@ -256,7 +278,12 @@ def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
         if ca_file is not None and not isinstance(ca_file, str):
             problems.append(f"host #{index}: ca_file must be a path string")
             ca_file = None
-        hosts.append(HostEntry(item["uri"], ca_file, _pin(item.get("tls_pin"), index, problems)))
+        command = item.get("password_command")
+        if command is not None and (not isinstance(command, str) or not command):
+            problems.append(f"host #{index}: password_command must be a non-empty string")
+            command = None
+        pin = _pin(item.get("tls_pin"), index, problems)
+        hosts.append(HostEntry(item["uri"], ca_file, command, pin))
     values["hosts"] = tuple(hosts)
     return Config(**values)
 
@@ -283,10 +310,14 @@ def render_toml(config: Config) -> str:
     ]
     if config.columns is not None:
         lines.append("columns = [" + ", ".join(_toml_string(c) for c in config.columns) + "]")
+    if config.password_command:
+        lines.append(f"password_command = {_toml_string(config.password_command)}")
     for host in config.hosts:
         lines += ["", "[[hosts]]", f"uri = {_toml_string(host.uri)}"]
         if host.ca_file:
             lines.append(f"ca_file = {_toml_string(host.ca_file)}")
+        if host.password_command:
+            lines.append(f"password_command = {_toml_string(host.password_command)}")
         if host.tls_pin:
             lines.append(f"tls_pin = {_toml_string(host.tls_pin)}")
     return "\n".join(lines) + "\n"

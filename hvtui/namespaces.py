@@ -46,6 +46,7 @@ ACTION_FAULT_ENUMERATION = ENUMERATION + "/fault"
 
 # Message encryption over HTTP (MS-WSMV 2.2.9.1).
 SPNEGO_ENCRYPTED_PROTOCOL = "application/HTTP-SPNEGO-session-encrypted"
+KERBEROS_ENCRYPTED_PROTOCOL = "application/HTTP-Kerberos-session-encrypted"
 
 
 def class_uri(namespace: str, class_name: str) -> str:

@@ -4,6 +4,11 @@ One parser for every way a host reaches hvtui (command line, config file, the ad
 dialog), so that all of them accept and refuse exactly the same things. Every refusal is a
 :class:`URIError` whose message names the bad part and says how to fix it; a password typed
 into the URI is refused and never repeated back.
+
+Domain accounts are ``DOMAIN\\user`` or ``user@REALM`` (``%5C`` and ``%40`` in the URI). For
+Kerberos the service principal is ``HTTP/<host>`` as written in the URI (no reverse DNS);
+``spn=`` names another one, such as ``WSMAN/<host>`` or the host's name when the URI holds
+its address.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any, Literal
 from urllib.parse import quote, unquote
 
 Transport = Literal["http", "https"]
-AuthMethod = Literal["auto", "ntlm", "basic"]
+AuthMethod = Literal["auto", "ntlm", "basic", "kerberos"]
 
 SCHEME = "hyperv"
 DEFAULT_USER = "administrator"
@@ -23,9 +28,13 @@ DEFAULT_PORTS: dict[str, int] = {"https": 5986, "http": 5985}
 WSMAN_PATH = "/wsman"
 
 TRANSPORTS: tuple[Transport, ...] = ("https", "http")
-AUTH_METHODS: tuple[AuthMethod, ...] = ("auto", "ntlm", "basic")
+AUTH_METHODS: tuple[AuthMethod, ...] = ("auto", "ntlm", "basic", "kerberos")
+DEFAULT_SERVICE = "HTTP"
 
-FORM = "hyperv://[user@]host[:port]/[?transport=http|https&auth=auto|ntlm|basic&no_verify=0|1]"
+FORM = (
+    "hyperv://[user@]host[:port]/[?transport=http|https&auth=auto|ntlm|basic|kerberos"
+    "&no_verify=0|1&spn=SERVICE/host]"
+)
 
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
@@ -35,6 +44,9 @@ _HOSTNAME = re.compile(
 _PASSWORD = re.compile(r"^[^/?#@\[]*:.*@")
 # Characters a user name may carry unencoded in the canonical form (RFC 3986 unreserved).
 _USER_SAFE = "-._~"
+# A service class (HTTP, WSMAN, host...) and a NetBIOS domain or Kerberos realm.
+_SERVICE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+_DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
 class URIError(ValueError):
@@ -51,18 +63,26 @@ class ConnectionURI:
     transport: Transport = "https"
     auth: AuthMethod = "auto"
     no_verify: bool = False
+    spn: str | None = None
     _canonical: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", _normalise_host(self.host))
         if not self.user:
             raise URIError("the user name is empty: drop the '@' to use 'administrator', or name a user")
+        _check_user(self.user)
         if self.port is not None and not 1 <= self.port <= 65535:
             raise URIError(f"port {self.port} is out of range: use a number from 1 to 65535")
         if self.transport not in TRANSPORTS:
             raise URIError(f"transport {self.transport!r} is not known: use http or https")
         if self.auth not in AUTH_METHODS:
-            raise URIError(f"auth {self.auth!r} is not known: use auto, ntlm or basic")
+            raise URIError(f"auth {self.auth!r} is not known: use auto, ntlm, basic or kerberos")
+        if self.spn is not None:
+            object.__setattr__(self, "spn", _normalise_spn(self.spn))
+            if self.auth not in ("auto", "kerberos"):
+                raise URIError(
+                    f"spn= applies to Kerberos only: drop it, or use auth=kerberos or auto, not {self.auth}"
+                )
         if self.port == DEFAULT_PORTS[self.transport]:
             object.__setattr__(self, "port", None)  # hv01 and hv01:5986 are one host
         object.__setattr__(self, "_canonical", self._render())
@@ -87,6 +107,11 @@ class ConnectionURI:
         return host
 
     @property
+    def service_principal(self) -> str:
+        """The Kerberos service principal, ``SERVICE/host``: ``spn=`` or ``HTTP/<host>`` as written."""
+        return self.spn or f"{DEFAULT_SERVICE}/{self.host}"
+
+    @property
     def is_encrypted(self) -> bool:
         """True when the transport itself encrypts (libvirt's connectIsEncrypted)."""
         return self.transport == "https"
@@ -106,6 +131,8 @@ class ConnectionURI:
             params.append(f"auth={self.auth}")
         if self.no_verify:
             params.append("no_verify=1")
+        if self.spn is not None:
+            params.append(f"spn={quote(self.spn, safe='/')}")
         query = "?" + "&".join(params) if params else ""
         host = self.host
         if ":" in host:
@@ -139,17 +166,16 @@ def parse_uri(text: str) -> ConnectionURI:
 
     if "#" in rest:
         raise URIError("a URI fragment ('#...') is not allowed: remove it")
-    authority, slash, tail = rest.partition("/")
-    if "?" in authority:  # hyperv://host?transport=http, without the slash
-        authority, _, query = authority.partition("?")
-        path = ""
-    else:
-        path, _, query = tail.partition("?")
-        if slash and path:
-            raise URIError(
-                f"unexpected path '/{_clip(path)}': the URI names only the host "
-                f"(hvtui always talks to {WSMAN_PATH}); end it with '/'"
-            )
+    # The authority ends at the first '/' or '?': hyperv://host?spn=HTTP/host has no path.
+    end = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    slash = tail.startswith("/")
+    path, _, query = tail[1:].partition("?") if slash else ("", "", tail[1:])
+    if slash and path:
+        raise URIError(
+            f"unexpected path '/{_clip(path)}': the URI names only the host "
+            f"(hvtui always talks to {WSMAN_PATH}); end it with '/'"
+        )
 
     userinfo, at, hostport = authority.rpartition("@")
     user = DEFAULT_USER
@@ -160,8 +186,6 @@ def parse_uri(text: str) -> ConnectionURI:
             user = unquote(userinfo, errors="strict")
         except UnicodeDecodeError:
             raise URIError("the user name has a bad percent-encoding: encode it as UTF-8") from None
-        if any(ord(c) < 32 for c in user):
-            raise URIError("the user name contains control characters: remove them")
 
     host, port = _split_host_port(hostport)
     params = _parse_query(query)
@@ -245,7 +269,7 @@ def _normalise_host(host: str) -> str:
 
 
 def _parse_query(query: str) -> dict[str, Any]:
-    params: dict[str, object] = {}
+    params: dict[str, Any] = {}
     if not query:
         return params
     seen: set[str] = set()
@@ -266,17 +290,62 @@ def _parse_query(query: str) -> dict[str, Any]:
             params["transport"] = value
         elif name == "auth":
             if value not in AUTH_METHODS:
-                raise URIError(f"bad value '{_clip(value)}' for auth: use auto, ntlm or basic")
+                raise URIError(f"bad value '{_clip(value)}' for auth: use auto, ntlm, basic or kerberos")
             params["auth"] = value
         elif name == "no_verify":
             if value not in ("0", "1"):
                 raise URIError(f"bad value '{_clip(value)}' for no_verify: use 0 or 1")
             params["no_verify"] = value == "1"
+        elif name == "spn":
+            params["spn"] = value
         else:
             raise URIError(
-                f"unknown parameter '{_clip(name)}': hvtui understands transport, auth and no_verify"
+                f"unknown parameter '{_clip(name)}': hvtui understands transport, auth, no_verify and spn"
             )
     return params
+
+
+def _check_user(user: str) -> None:
+    """A local name, ``DOMAIN\\user`` or ``user@REALM``: one form, with both of its parts."""
+    if any(ord(c) < 32 for c in user):
+        raise URIError("the user name contains control characters: remove them")
+    domain, backslash, name = user.partition("\\")
+    at_name, at, realm = user.rpartition("@")
+    if backslash and at:
+        raise URIError(f"the user '{_clip(user)}' mixes DOMAIN\\user and user@REALM: write one of them")
+    if backslash:
+        if not domain or not name or "\\" in name:
+            raise URIError(f"the user '{_clip(user)}' is not DOMAIN\\user (%5C in the URI): give both parts")
+        if not _DOMAIN.match(domain):
+            raise URIError(
+                f"the domain '{_clip(domain)}' is not valid: use letters, digits, '.', '-' and '_'"
+            )
+    elif at:
+        if not at_name or not realm:
+            raise URIError(f"the user '{_clip(user)}' is not user@REALM (%40 in the URI): give both parts")
+        if not _DOMAIN.match(realm):
+            raise URIError(f"the realm '{_clip(realm)}' is not valid: use letters, digits, '.', '-' and '_'")
+
+
+def _normalise_spn(spn: str) -> str:
+    """``SERVICE/host`` with the host as the URI's hosts are (lower case); the realm comes from krb5.conf."""
+    service, slash, host = spn.strip().partition("/")
+    if not slash or not service or not host:
+        raise URIError(
+            f"bad value '{_clip(spn)}' for spn: write SERVICE/host, e.g. spn=WSMAN/hv01.corp.example"
+        )
+    if "@" in host:
+        raise URIError(
+            f"bad value '{_clip(spn)}' for spn: leave out '@REALM' (the realm follows from the host "
+            "name in krb5.conf); write SERVICE/host"
+        )
+    if not _SERVICE.match(service):
+        raise URIError(f"bad service '{_clip(service)}' in spn: use a name such as HTTP or WSMAN")
+    try:
+        host = _normalise_host(host)
+    except URIError:
+        raise URIError(f"bad host '{_clip(host)}' in spn: use a host name or address") from None
+    return f"{service}/{host}"
 
 
 def _clip(text: str, limit: int = 60) -> str:

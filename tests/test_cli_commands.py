@@ -134,6 +134,17 @@ def test_info_for_people(sim_host, pwfile):
     assert "10.0.20348" in result.stdout
 
 
+def test_info_says_logical_processors_and_cores_apart(sim_host, pwfile):
+    result = hvtui("info", sim_host.uri, password_file=pwfile)
+    assert result.returncode == 0, result.stderr
+    assert "CPU(s)" not in result.stdout
+    rows = dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
+    facts = json.loads(hvtui("info", sim_host.uri, "--json", password_file=pwfile).stdout)
+    assert rows["Logical processors"].split()[0] == str(facts["logical_processors"])
+    assert rows["Cores"].split()[0] == str(facts["sockets"] * facts["cores"])
+    assert facts["logical_processors"] == facts["sockets"] * facts["cores"] * facts["threads"]
+
+
 def test_vm_by_name_guid_and_ambiguity(cli_sim, pwfile):
     uri = cli_sim.hosts[0].uri
     result = hvtui("vm", uri, "web", "--json", password_file=pwfile)

@@ -25,10 +25,13 @@ from hvtui.cli import main
         (["hyperv://hv01/", "--demo"], "--demo"),
         (["--refresh", "0.01"], "--refresh"),
         (["--bogus"], "unrecognized arguments"),
-        (["not-a-uri"], "not a hyperv:// URI"),
+        (["not-a-uri"], "unknown command 'not-a-uri'"),
+        (["hv01.example.com"], "not a hyperv:// URI"),
     ],
 )
-def test_usage_errors_exit_2_with_one_line(argv, words, capsys, monkeypatch):
+def test_usage_errors_exit_2_with_one_line(argv, words, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HVTUI_CONFIG", str(tmp_path / "none.toml"))  # `ls` alone reads its hosts
+
     def no_prompt(*_a, **_k):
         raise AssertionError("a password was asked for before the usage error")
 
@@ -57,10 +60,11 @@ def test_script_paths_never_import_textual():
     code = (
         "import sys\n"
         "from hvtui import cli, present\n"
-        "from hvtui.cli import dispatch, hostinfo, listing, login, power, vminfo\n"
+        "from hvtui.cli import dispatch, hostinfo, listing, login, power, settings, vminfo\n"
+        "from hvtui import password_command, password_file\n"
         "from hvtui.present import formats, host, records, vm\n"
         "from hvtui.hyperv import host\n"
-        "for argv in (['--help'], ['ls', '--help'], ['info', 'hyperv+ssh://x/']):\n"
+        "for argv in (['--help'], ['ls', '--help'], ['list', '--help'], ['info', 'hyperv+ssh://x/']):\n"
         "    try:\n"
         "        cli.main(argv)\n"
         "    except SystemExit:\n"

@@ -167,3 +167,32 @@ def test_a_tls_pin_that_is_not_a_fingerprint_is_reported_and_ignored(path):
     result = ConfigStore(path).load()
     assert [(h.uri, h.tls_pin) for h in result.config.hosts] == [("hyperv://hv01/", None)]
     assert any("tls_pin must be sha256:" in p for p in result.problems)
+
+
+def test_password_commands_round_trip_globally_and_per_host(path):
+    path.parent.mkdir()
+    path.write_text(
+        'password_command = "pass show hyperv/{host}"\n'
+        '[[hosts]]\nuri = "hyperv://hv01/"\npassword_command = "secret-tool lookup host {host} user {user}"\n'
+        '[[hosts]]\nuri = "hyperv://hv02/"\n'
+    )
+    result = ConfigStore(path).load()
+    assert result.problems == []
+    config = result.config
+    assert config.password_command == "pass show hyperv/{host}"
+    assert config.hosts[0].password_command == "secret-tool lookup host {host} user {user}"
+    assert config.hosts[1].password_command is None
+    ConfigStore(path).save(config)
+    assert ConfigStore(path).load().config == config
+
+
+def test_a_password_command_that_is_not_a_string_is_reported(path):
+    path.parent.mkdir()
+    path.write_text('password_command = ["pass"]\n[[hosts]]\nuri = "hyperv://hv01/"\npassword_command = 3\n')
+    result = ConfigStore(path).load(keep_aside=False)
+    assert result.config.password_command is None
+    assert result.config.hosts[0].password_command is None
+    assert any("password_command must be a non-empty string" in p for p in result.problems)
+    assert any("host #1: password_command" in p for p in result.problems)
+    assert result.backup is None
+    assert list(path.parent.iterdir()) == [path]  # a reader that never writes copies nothing aside

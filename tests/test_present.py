@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from hvtui.hyperv.models import VM
+from hvtui.hyperv.models import VM, HostFacts
 from hvtui.hyperv.states import Heartbeat, decode_enabled_state
-from hvtui.present.host import protection
+from hvtui.present.host import cpu_long, cpu_short, protection
 from hvtui.present.vm import status, vm_rows
+from hvtui.version import identify_release
 
 
 def vm(enabled_state: int = 2, heartbeat: Heartbeat | None = Heartbeat.OK, host_job: str | None = None) -> VM:
@@ -57,3 +58,33 @@ def test_hvtui_vm_and_the_vm_screen_share_the_long_status():
 )
 def test_protection_is_worded_once(https, verified, encrypted, words):
     assert protection(https=https, tls_verified=verified, encrypted=encrypted) == words
+
+
+def facts(**fields) -> HostFacts:
+    base = {
+        "hostname": "hv01",
+        "release": identify_release("10.0.20348"),
+        "cpu_model": "Intel Xeon Gold 6330",
+    }
+    return HostFacts(**{**base, **fields})
+
+
+def test_logical_processors_and_cores_are_said_apart():
+    host = facts(sockets=2, cores=14, threads=2, logical_processors=56, mhz=2000)
+    rows = dict(cpu_long(host))
+    assert rows["Logical processors"] == "56 (2 per core)"
+    assert rows["Cores"] == "28 (2 sockets × 14 cores)"
+    assert not any("CPU(s)" in label for label in rows)
+    assert cpu_short(host) == "Intel Xeon Gold 6330 @ 2000 MHz · 56 logical processors, 28 cores, 2 sockets"
+
+
+def test_logical_processors_without_the_host_s_count():
+    host = facts(sockets=1, cores=4, threads=None, logical_processors=None)
+    assert dict(cpu_long(host))["Logical processors"] == "4"
+    assert dict(cpu_long(host))["Cores"] == "4 (1 socket × 4 cores)"
+    assert cpu_short(facts()) == "Intel Xeon Gold 6330"
+
+
+def test_protection_names_kerberos_message_encryption():
+    words = protection(https=False, tls_verified=None, encrypted=True, auth="kerberos")
+    assert words == "no TLS (Kerberos message encryption)"

@@ -47,6 +47,17 @@ ACCEPTED = [
     ("hyperv://hv01/?no_verify=1", "hv01", "administrator", 5986, "https", "auto", True),
     ("hyperv://hv01/?no_verify=0", "hv01", "administrator", 5986, "https", "auto", False),
     ("hyperv://hv01/?Transport=http", "hv01", "administrator", 5985, "http", "auto", False),
+    ("hyperv://hv01/?auth=kerberos", "hv01", "administrator", 5986, "https", "kerberos", False),
+    (
+        "hyperv://alice%40CORP.EXAMPLE@hv01/?auth=kerberos",
+        "hv01",
+        "alice@CORP.EXAMPLE",
+        5986,
+        "https",
+        "kerberos",
+        False,
+    ),
+    ("hyperv://CORP%5Calice@hv01?auth=kerberos", "hv01", "CORP\\alice", 5986, "https", "kerberos", False),
     ("  hyperv://hv01/  ", "hv01", "administrator", 5986, "https", "auto", False),
 ]
 
@@ -86,9 +97,29 @@ REFUSED = [
     ("hyperv://hv01/?transport=ftp", ["bad value 'ftp' for transport", "http or https"]),
     ("hyperv://hv01/?transport=HTTP", ["bad value 'HTTP' for transport"]),
     ("hyperv://hv01/?transport=", ["bad value '' for transport"]),
-    ("hyperv://hv01/?auth=kerberos", ["bad value 'kerberos' for auth", "auto, ntlm or basic"]),
+    ("hyperv://hv01/?auth=digest", ["bad value 'digest' for auth", "auto, ntlm, basic or kerberos"]),
+    ("hyperv://hv01/?auth=Kerberos", ["bad value 'Kerberos' for auth"]),
     ("hyperv://hv01/?no_verify=yes", ["bad value 'yes' for no_verify", "0 or 1"]),
-    ("hyperv://hv01/?timeout=5", ["unknown parameter 'timeout'", "transport, auth and no_verify"]),
+    ("hyperv://hv01/?timeout=5", ["unknown parameter 'timeout'", "transport, auth, no_verify and spn"]),
+    # Kerberos: service principal names and domain accounts.
+    ("hyperv://hv01/?spn=HTTP", ["bad value 'HTTP' for spn", "SERVICE/host"]),
+    ("hyperv://hv01/?spn=/hv01", ["bad value '/hv01' for spn"]),
+    ("hyperv://hv01/?spn=HTTP/", ["bad value 'HTTP/' for spn"]),
+    ("hyperv://hv01/?spn=", ["bad value '' for spn"]),
+    ("hyperv://hv01/?spn=HTTP%2Fhv01%40CORP.EXAMPLE", ["leave out '@REALM'"]),
+    ("hyperv://hv01/?spn=HT%20TP/hv01", ["bad service 'HT TP' in spn"]),
+    ("hyperv://hv01/?spn=HTTP/bad_host!", ["bad host 'bad_host!' in spn"]),
+    ("hyperv://hv01/?spn=HTTP/a&spn=HTTP/b", ["'spn' is given twice"]),
+    ("hyperv://hv01/?auth=ntlm&spn=HTTP/hv01", ["spn= applies to Kerberos only", "not ntlm"]),
+    ("hyperv://hv01/?auth=basic&spn=HTTP/hv01", ["spn= applies to Kerberos only"]),
+    ("hyperv://alice%40@hv01/", ["'alice@' is not user@REALM", "%40"]),
+    ("hyperv://%40CORP.EXAMPLE@hv01/", ["is not user@REALM"]),
+    ("hyperv://alice%40CORP%20EXAMPLE@hv01/", ["realm 'CORP EXAMPLE' is not valid"]),
+    ("hyperv://CORP%5C@hv01/", ["is not DOMAIN\\user", "%5C"]),
+    ("hyperv://%5Calice@hv01/", ["is not DOMAIN\\user"]),
+    ("hyperv://CORP%5Calice%5Cx@hv01/", ["is not DOMAIN\\user"]),
+    ("hyperv://CO%2FRP%5Calice@hv01/", ["domain 'CO/RP' is not valid"]),
+    ("hyperv://CORP%5Calice%40CORP.EXAMPLE@hv01/", ["mixes DOMAIN\\user and user@REALM"]),
     ("hyperv://hv01/?transport=http&transport=https", ["'transport' is given twice"]),
     ("hyperv://hv01/?transport", ["has no value"]),
     ("hyperv://hv01/wsman", ["unexpected path '/wsman'"]),
@@ -148,6 +179,22 @@ def test_canonical_form():
         "hyperv://CORP%5Cadmin@hv01/?auth=ntlm&no_verify=1"
     )
     assert str(parse_uri("hyperv://[FE80::1%25eth0]:1/")) == "hyperv://administrator@[fe80::1%25eth0]:1/"
+    assert str(
+        parse_uri("hyperv://alice%40CORP.EXAMPLE@HV01/?spn=WSMAN/HV01.Corp.Example&auth=kerberos")
+    ) == ("hyperv://alice%40CORP.EXAMPLE@hv01/?auth=kerberos&spn=WSMAN/hv01.corp.example")
+
+
+def test_service_principal():
+    assert (
+        parse_uri("hyperv://HV01.Corp.Example/?auth=kerberos").service_principal == "HTTP/hv01.corp.example"
+    )
+    assert (
+        parse_uri("hyperv://192.0.2.7/").service_principal == "HTTP/192.0.2.7"
+    )  # as written: no reverse DNS
+    uri = parse_uri("hyperv://192.0.2.7/?spn=WSMAN/hv01.corp.example")
+    assert (uri.spn, uri.service_principal) == ("WSMAN/hv01.corp.example", "WSMAN/hv01.corp.example")
+    assert uri != parse_uri("hyperv://192.0.2.7/")
+    assert parse_uri("hyperv://hv01?spn=HTTP/hv01.corp.example").spn == "HTTP/hv01.corp.example"
 
 
 def test_endpoint_and_port_defaults():
@@ -172,6 +219,12 @@ def test_model_validates_like_the_parser():
         ConnectionURI(host="hv01", port=70000)
     with pytest.raises(URIError):
         ConnectionURI(host="hv01", user="")
+    with pytest.raises(URIError):
+        ConnectionURI(host="hv01", user="alice@")
+    with pytest.raises(URIError):
+        ConnectionURI(host="hv01", spn="HTTP")
+    with pytest.raises(URIError):
+        ConnectionURI(host="hv01", auth="basic", spn="HTTP/hv01")
 
 
 # --- property: render → parse is the identity on the model -------------------------------------
@@ -180,7 +233,15 @@ _label = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 _hostnames = st.lists(_label, min_size=1, max_size=4).map(".".join)
 _ipv4 = st.ip_addresses(v=4).map(str)
 _ipv6 = st.ip_addresses(v=6).map(lambda a: a.compressed)
-_users = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
+_names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\\@"),
+                min_size=1, max_size=20)  # fmt: skip
+_domains = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", fullmatch=True)
+_users = st.one_of(
+    _names,
+    st.tuples(_domains, _names).map("\\".join),  # DOMAIN\user
+    st.tuples(_names, _domains).map("@".join),  # user@REALM
+)
+_spns = st.one_of(st.none(), st.tuples(st.sampled_from(["HTTP", "WSMAN", "host"]), _hostnames).map("/".join))
 
 
 @given(
@@ -188,11 +249,16 @@ _users = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_
     user=_users,
     port=st.one_of(st.none(), st.integers(1, 65535)),
     transport=st.sampled_from(["http", "https"]),
-    auth=st.sampled_from(["auto", "ntlm", "basic"]),
+    auth=st.sampled_from(["auto", "ntlm", "basic", "kerberos"]),
     no_verify=st.booleans(),
+    spn=_spns,
 )
-def test_round_trip(host, user, port, transport, auth, no_verify):
-    uri = ConnectionURI(host=host, user=user, port=port, transport=transport, auth=auth, no_verify=no_verify)
+def test_round_trip(host, user, port, transport, auth, no_verify, spn):
+    if auth in ("ntlm", "basic"):
+        spn = None
+    uri = ConnectionURI(
+        host=host, user=user, port=port, transport=transport, auth=auth, no_verify=no_verify, spn=spn
+    )
     again = parse_uri(str(uri))
     assert again == uri
     assert str(again) == str(uri)

@@ -16,8 +16,8 @@ from hvtui.cli.login import login, logout
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
+from hvtui.cli.settings import ConfigReader
 from hvtui.cli.vminfo import vm
-from hvtui.config import configured_pins
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.states import VMState
@@ -25,26 +25,39 @@ from hvtui.secrets import CredentialStore
 from hvtui.uri import ConnectionURI
 
 
-def run_command(command: str, parsed: argparse.Namespace, uris: list[ConnectionURI]) -> int:
+def run_command(
+    command: str,
+    parsed: argparse.Namespace,
+    targets: list[tuple[ConnectionURI, str | None]],
+    settings: ConfigReader,
+) -> int:
+    """``targets``: each host with the CA file its HTTPS is checked with."""
+    uris = [uri for uri, _ in targets]
     states = parse_states(parsed.state) if command == "ls" and parsed.state else None
     source = PasswordSource(
         file=getattr(parsed, "password_file", None),
         stdin=getattr(parsed, "password_stdin", False),
         use_keyring=not getattr(parsed, "no_keyring", False),
+        command_for=settings.password_command_for,
     )
     if command == "logout":
         return logout(uris[0])
     store = CredentialStore(use_keyring=source.use_keyring)
     try:
-        passwords = [source.resolve(uri, store) for uri in uris]
+        # login stores a password, so it wants one even where a Kerberos ticket would do.
+        passwords = [source.resolve(uri, store, ticket_ok=command != "login") for uri in uris]
     except PasswordUnavailable as exc:
         err(command, str(exc))
         return EXIT_CONNECTION
-    pins = configured_pins()  # a certificate trusted in the TUI is trusted here too
+
+    def pin_for(uri: ConnectionURI) -> str | None:
+        # A certificate trusted (pinned) in the TUI is trusted here too; HTTP hosts read no file.
+        return settings.config.tls_pin_for(uri) if uri.transport == "https" else None
+
     try:
         hosts = [
-            HyperVHost(uri, pw, ca_file=parsed.ca_file, tls_pin=pins.get(uri), timeout=parsed.host_timeout)
-            for uri, (pw, _) in zip(uris, passwords, strict=True)
+            HyperVHost(uri, pw, ca_file=ca_file, tls_pin=pin_for(uri), timeout=parsed.host_timeout)
+            for (uri, ca_file), (pw, _) in zip(targets, passwords, strict=True)
         ]
     except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file
         err(command, str(exc))
@@ -62,7 +75,7 @@ async def _dispatch(
     hosts: list[HyperVHost],
     states: set[VMState] | None,
     store: CredentialStore,
-    passwords: list[tuple[str, str]],
+    passwords: list[tuple[str | None, str]],
 ) -> int:
     try:
         if command == "ls":
@@ -73,7 +86,7 @@ async def _dispatch(
         if command == "vm":
             return await vm(host, parsed)
         if command == "login":
-            return await login(host, store, passwords[0][0])
+            return await login(host, store, passwords[0][0] or "")
         return await act(host, command, parsed)
     finally:
         await asyncio.gather(*(h.aclose() for h in hosts), return_exceptions=True)

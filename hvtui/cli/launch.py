@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from hvtui.cli.exits import UsageError
 from hvtui.cli.parser import parse, tui_parser
 from hvtui.config import MAX_REFRESH, MIN_REFRESH
+from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.uri import URIError, parse_uri
 
 if TYPE_CHECKING:
@@ -33,20 +34,29 @@ def run_tui(args: list[str]) -> int:
         )
     if parsed.demo and parsed.uris:
         raise UsageError("hvtui: --demo runs against simulated hosts only; drop the URIs or --demo")
+    if parsed.demo and parsed.password_file:
+        raise UsageError("hvtui: --demo makes its own passwords; drop --password-file or --demo")
     try:
         uris = [parse_uri(text) for text in parsed.uris]
     except URIError as exc:
         raise UsageError(f"hvtui: {exc}") from None
+    password = None
+    if parsed.password_file and uris:  # the hosts named here; the config's take it at their login
+        try:
+            password = read_password_file(parsed.password_file)
+        except PasswordFileError as exc:
+            raise UsageError(f"hvtui: {exc}") from None
     from hvtui.ui.launch import HostSpec, TuiOptions
 
     options = TuiOptions(
-        hosts=[HostSpec(uri, ca_file=parsed.ca_file) for uri in uris],
+        hosts=[HostSpec(uri, password=password, ca_file=parsed.ca_file) for uri in uris],
         from_config=not uris and not parsed.demo,
         persist=not parsed.demo,
         read_only=parsed.read_only,
         refresh=parsed.refresh,
         theme=parsed.theme,
         config_path=parsed.config,
+        password_file=parsed.password_file if not uris else None,
     )
     if parsed.demo:
         return _run_demo(options)

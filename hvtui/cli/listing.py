@@ -40,6 +40,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
     results = await asyncio.gather(*(h.snapshot() for h in hosts), return_exceptions=True)
     vms: list[VM] = []
     code = EXIT_OK
+    read = 0
     for host, result in zip(hosts, results, strict=True):
         if isinstance(result, HyperVError):
             host_err("ls", host, result)
@@ -47,7 +48,10 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
             continue
         if isinstance(result, BaseException):
             raise result
+        read += 1
         vms += [vm for vm in result.vms if states is None or vm.state in states]
+    if not read:  # an empty table, [] or a bare header would read as "no VMs" to a script
+        return code
     vms.sort(key=lambda vm: (vm.host, vm.name.casefold(), vm.guid))
     if parsed.json:
         print_json([vm_record(vm) for vm in vms])
@@ -55,7 +59,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
         write_csv(sys.stdout, vms)
     else:
         labels = {h.key: h.uri.display_host for h in hosts} if len(hosts) > 1 else None
-        print_vm_table(vms, labels)
+        print_vm_table(vms, labels, guid=parsed.guid)
     return code
 
 
@@ -67,9 +71,9 @@ def write_csv(out: TextIO, vms: Sequence[VM]) -> None:
         writer.writerow({k: "" if v is None else v for k, v in vm_record(vm).items()})
 
 
-def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> None:
+def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False) -> None:
     """A table for people (Rich, installed with Textual, imported without it); ``host_labels``
-    (host key -> name) adds a HOST column."""
+    (host key -> name) adds a HOST column, ``guid`` a GUID column after the name."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -86,12 +90,16 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> 
             count(vm.vcpus),
             present_vm.status(vm).long,
         ]
+        if guid:
+            row.insert(2, vm.guid)
         if host_labels is not None:
             row.insert(0, host_labels.get(vm.host, vm.host))
         rows.append(row)
-    headers = (["HOST"] if host_labels is not None else []) + [
+    headers = [
+        *(["HOST"] if host_labels is not None else []),
         "ID",
         "NAME",
+        *(["GUID"] if guid else []),
         "STATE",
         "CPU",
         "MEMORY",
@@ -115,4 +123,8 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None) -> 
         table.add_row(*row)
     # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
     width = None if sys.stdout.isatty() else 250
-    Console(highlight=False, soft_wrap=False, width=width).print(table)
+    console = Console(highlight=False, soft_wrap=False, width=width)
+    # Rendered, then written by us: Rich would end the process itself when the reader goes away.
+    with console.capture() as captured:
+        console.print(table)
+    sys.stdout.write(captured.get())

@@ -7,8 +7,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from hvtui.hyperv.errors import HyperVError, Problem
+from hvtui.hyperv.errors import AmbiguousName, HyperVError, Problem
 from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.models import HostSnapshot
+from hvtui.present.vm import ambiguous_name
 
 
 def err(command: str, message: str) -> None:
@@ -24,6 +26,14 @@ def host_err(command: str, host: HyperVHost, error: HyperVError) -> None:
         # The protocol layer names the settings; say how to give them on this command line.
         message += "; here: --ca-file FILE with the host's CA certificate, or add no_verify=1 to the URI"
     err(command, message if name in message else f"{name}: {message}")
+
+
+def ambiguous_err(
+    command: str, host: HyperVHost, snapshot: HostSnapshot, ref: str, error: AmbiguousName
+) -> None:
+    """A name several VMs share: each one's state, host and GUID, to pick the right one by."""
+    candidates = [snapshot.by_guid[guid] for guid in error.guids if guid in snapshot.by_guid]
+    err(command, ambiguous_name(ref.strip(), candidates, host.uri.display_host))
 
 
 def print_json(value: Any) -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from hvtui import __version__
+from hvtui.cli.commands import aliases_help
 from hvtui.cli.exits import UsageError
-from hvtui.hyperv.actions import Verb, spec_for
+from hvtui.hyperv.actions import spec_for
 from hvtui.uri import FORM
 
-ACTION_VERBS = tuple(v.value for v in Verb)
 DEFAULT_HOST_TIMEOUT = 30.0  # hvtui.hyperv.session.DEFAULT_TIMEOUT, not imported: keeps --help fast
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,12 +40,13 @@ def tui_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
             "commands for scripts (hvtui COMMAND --help for each):\n"
-            "  ls URI...            list the VMs of one or more hosts (--json, --csv, --state)\n"
+            "  ls [URI...]          list the VMs of hosts, the config's by default (--json, --csv, --state)\n"
             "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
             "  vm URI VM            one VM in full, like virsh dominfo\n"
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
             "  login URI / logout URI   store or forget a host's password in the keyring\n"
-            "  sim                  run the Hyper-V host simulator\n\n"
+            "  sim                  run the Hyper-V host simulator\n"
+            f"{aliases_help()}\n\n"
             f"hosts are libvirt URIs: {FORM}\n"
             "diagnostics: set HVTUI_LOG_FILE=path (and HVTUI_DEBUG=1 for detail); passwords are never logged"
         ),
@@ -59,6 +59,12 @@ def tui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: per platform)")
     parser.add_argument(
         "--ca-file", metavar="F", help="trust the CA certificates in F for the hosts named here"
+    )
+    parser.add_argument(
+        "--password-file",
+        type=Path,
+        metavar="F",
+        help="the password, as F's first line, of the hosts named here (else of the config's)",
     )
     parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
     return parser
@@ -94,12 +100,15 @@ def _seconds(text: str) -> float:
 def command_parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"hvtui {command}")
     if command == "ls":
-        parser.description = "List every VM of the given hosts."
-        parser.add_argument("uris", nargs="+", metavar="URI")
+        parser.description = "List every VM of the given hosts (default: the config file's)."
+        parser.add_argument("uris", nargs="*", metavar="URI")
         fmt = parser.add_mutually_exclusive_group()
         fmt.add_argument("--json", action="store_true", help="one JSON array")
         fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
         parser.add_argument("--state", metavar="S,S", help="only these states (running,off,saved,paused,...)")
+        parser.add_argument(
+            "--guid", action="store_true", help="add a GUID column to the table (JSON and CSV always have it)"
+        )
     elif command == "info":
         parser.description = "Host facts, like virsh version, hostname, nodeinfo and freecell."
         parser.add_argument("uri", metavar="URI")
@@ -131,6 +140,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         )
     if command != "logout":
         _add_password_options(parser)
+        parser.add_argument(
+            "--config", type=Path, metavar="FILE", help="config file (default: per platform, or HVTUI_CONFIG)"
+        )
     else:
         parser.add_argument("--ca-file", help=argparse.SUPPRESS)
     return parser

@@ -12,22 +12,30 @@ import sys
 from typing import Any, TextIO
 
 from hvtui.cli.exits import EXIT_FAILED, EXIT_OK, exit_code_for
-from hvtui.cli.output import err, host_err
+from hvtui.cli.output import ambiguous_err, err, host_err
 from hvtui.hyperv.actions import spec_for
-from hvtui.hyperv.errors import HyperVError
-from hvtui.hyperv.host import Action, ActionOutcome, HyperVHost, find_in
+from hvtui.hyperv.errors import AmbiguousName, HyperVError
+from hvtui.hyperv.host import Action, ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, JobProgress
+from hvtui.hyperv.vm_lookup import find_in
 
 
 async def act(host: HyperVHost, command: str, parsed: argparse.Namespace) -> int:
     spec = spec_for(command)
     try:
         snapshot = await host.snapshot()
-        targets: list[VM] = []
+    except HyperVError as exc:
+        host_err(command, host, exc)
+        return exit_code_for(exc)
+    targets: list[VM] = []
+    try:
         for ref in parsed.vms:
             vm = find_in(snapshot, ref)
             if vm.guid not in {t.guid for t in targets}:
                 targets.append(vm)
+    except AmbiguousName as exc:
+        ambiguous_err(command, host, snapshot, ref, exc)
+        return exit_code_for(exc)
     except HyperVError as exc:
         host_err(command, host, exc)
         return exit_code_for(exc)

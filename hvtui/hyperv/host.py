@@ -24,17 +24,17 @@ from hvtui.hyperv.actions import Verb, VerbSpec, spec_for
 from hvtui.hyperv.errors import (
     ActionFailed,
     ActionRefused,
-    AmbiguousName,
     HyperVError,
     VMNotFound,
 )
 from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
-from hvtui.hyperv.lenient import as_guid, as_int
+from hvtui.hyperv.lenient import as_int
 from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import ClientOptions, ClientStats, Credentials
 
@@ -133,7 +133,7 @@ class HyperVHost:
     def __init__(
         self,
         uri: ConnectionURI,
-        password: str,
+        password: str | None,
         *,
         ca_file: str | None = None,
         tls_pin: str | None = None,
@@ -142,6 +142,7 @@ class HyperVHost:
         max_envelope_size: int = ClientOptions.max_envelope_size,
     ) -> None:
         self.uri = uri
+        # None: Kerberos with the user's own ticket (kinit), no password at all.
         credentials = Credentials(uri.user, password)
         # From here on only Credentials (whose repr hides it) hold the password: a traceback
         # with every frame's locals -- Textual prints one when an app crashes -- shows nothing.
@@ -442,26 +443,3 @@ class HyperVHost:
             return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}", last)
         detail = last.error_description or f"job ended {last.state.label}"
         return ActionOutcome(vm.name, verb, "failed", f"{vm.name}: the change failed: {detail}", last)
-
-
-def find_in(snapshot: HostSnapshot, ref: str) -> VM:
-    """Resolve ``ref`` in a snapshot: GUID first, then name (ambiguity is an error), then ID."""
-    text = ref.strip()
-    guid = as_guid(text)
-    if guid and guid in snapshot.by_guid:
-        return snapshot.by_guid[guid]
-    named = [vm for vm in snapshot.vms if vm.name == text]
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        raise AmbiguousName(text, [vm.guid for vm in named])
-    if text.isdigit():
-        with_id = [vm for vm in snapshot.vms if vm.id == int(text)]
-        if with_id:
-            return with_id[0]
-    folded = [vm for vm in snapshot.vms if vm.name.casefold() == text.casefold()]
-    if len(folded) == 1:
-        return folded[0]
-    if len(folded) > 1:
-        raise AmbiguousName(text, [vm.guid for vm in folded])
-    raise VMNotFound(f"no VM named {text!r} (nor with that GUID or ID) on {snapshot.facts.hostname}")

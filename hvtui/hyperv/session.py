@@ -93,6 +93,7 @@ class Session:
         try:
             options = ClientOptions(
                 auth=uri.auth,
+                spn=uri.service_principal,
                 verify=not uri.no_verify,
                 ca_file=ca_file,
                 tls_pin=tls_pin if uri.transport == "https" else None,

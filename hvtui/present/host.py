@@ -65,31 +65,51 @@ def release_short(release: WindowsRelease) -> list[Pair]:
 # -- CPU, memory, uptime --------------------------------------------------------------------------
 
 
+def logical_processors(facts: HostFacts) -> int | None:
+    """What Windows schedules on (Win32_ComputerSystem's count), else sockets × cores × threads."""
+    if facts.logical_processors:
+        return facts.logical_processors
+    if facts.cpus is None:
+        return None
+    return facts.cpus * (facts.threads or 1)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def cpu_long(facts: HostFacts) -> list[Pair]:
-    """Model, logical CPUs with their topology, frequency: as ``virsh nodeinfo`` gives them."""
-    cpus = DASH
+    """Model, logical processors and cores apart (libvirt's "CPU(s)" counts cores), frequency."""
+    logical = logical_processors(facts)
+    logical_text = DASH if logical is None else str(logical)
+    if logical is not None and facts.threads and facts.threads > 1:
+        logical_text += f" ({facts.threads} per core)"
+    cores = DASH
     if facts.cpus is not None:
-        shape = f"{facts.sockets} socket(s) × {facts.cores} core(s) × {facts.threads or 1} thread(s)"
-        cpus = f"{facts.cpus} ({shape})"
+        cores = (
+            f"{facts.cpus} ({_plural(facts.sockets or 0, 'socket')} × {_plural(facts.cores or 0, 'core')})"
+        )
     return [
         ("CPU model", facts.cpu_model or DASH),
-        ("CPU(s)", cpus),
+        ("Logical processors", logical_text),
+        ("Cores", cores),
         ("CPU frequency", f"{facts.mhz} MHz" if facts.mhz else DASH),
     ]
 
 
 def cpu_short(facts: HostFacts) -> str:
-    """ "Intel Xeon … @ 2400 MHz · 2 sockets × 14 cores × 2 threads" on one line."""
+    """ "Intel Xeon … @ 2400 MHz · 56 logical processors, 28 cores, 2 sockets" on one line."""
     shape = []
+    logical = logical_processors(facts)
+    if logical:
+        shape.append(_plural(logical, "logical processor"))
+    if facts.cpus:
+        shape.append(_plural(facts.cpus, "core"))
     if facts.sockets:
-        shape.append(f"{facts.sockets} socket{'s' if facts.sockets != 1 else ''}")
-    if facts.cores:
-        shape.append(f"{facts.cores} cores")
-    if facts.threads:
-        shape.append(f"{facts.threads} thread{'s' if facts.threads != 1 else ''}")
+        shape.append(_plural(facts.sockets, "socket"))
     model = facts.cpu_model or "unknown CPU"
     mhz = f" @ {facts.mhz} MHz" if facts.mhz else ""
-    return f"{model}{mhz} · {' × '.join(shape)}" if shape else f"{model}{mhz}"
+    return f"{model}{mhz} · {', '.join(shape)}" if shape else f"{model}{mhz}"
 
 
 def memory_long(facts: HostFacts) -> str:
@@ -134,19 +154,24 @@ def counts_short(counts: Mapping[VMState, int]) -> str:
 
 
 def protection(
-    *, https: bool, tls_verified: bool | None, encrypted: bool | None, pinned: bool = False
+    *,
+    https: bool,
+    tls_verified: bool | None,
+    encrypted: bool | None,
+    auth: str | None = None,
+    pinned: bool = False,
 ) -> str:
     """Whether the traffic to the host is protected, and how: the one wording both front ends use.
 
-    ``encrypted`` (NTLM message encryption over HTTP) is None until the host has answered;
-    ``pinned``: the certificate is checked against the host's pin, not a CA.
+    ``encrypted`` (NTLM or Kerberos message encryption over HTTP, as ``auth`` says) is None until
+    the host has answered; ``pinned``: the certificate is checked against the host's pin, not a CA.
     """
     if https and pinned:
         return "TLS verified (pinned certificate)"
     if https:
         return "TLS verified" if tls_verified else "TLS NOT verified (no_verify=1)"
     if encrypted is True:
-        return "no TLS (NTLM message encryption)"
+        return f"no TLS ({'Kerberos' if auth == 'kerberos' else 'NTLM'} message encryption)"
     if encrypted is False:
         return "no TLS, unencrypted"
     return "no TLS"

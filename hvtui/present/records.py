@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot
+from hvtui.present import host as present_host
 from hvtui.present.formats import seconds
 
 VM_FIELDS = (
@@ -94,7 +95,8 @@ def facts_record(
         "sockets": facts.sockets,
         "cores": facts.cores,
         "threads": facts.threads,
-        "cpus": facts.cpus,
+        "cpus": facts.cpus,  # libvirt's nodeinfo "CPU(s)": sockets × cores
+        "logical_processors": present_host.logical_processors(facts),
         "mhz": facts.mhz,
         "memory_mib": facts.memory_mib,
         "free_memory_mib": facts.free_memory_mib,

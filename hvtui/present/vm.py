@@ -6,6 +6,7 @@ fact never reads one way in one front end and another way in the other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hvtui.hyperv.models import VM
@@ -17,6 +18,13 @@ def state(vm: VM) -> str:
     """The state as Hyper-V Manager words it ("Running", "Saved", "Unknown (7)")."""
     label = vm.power.label
     return label[:1].upper() + label[1:]
+
+
+def ambiguous_name(name: str, candidates: Sequence[VM], host_name: str) -> str:
+    """ "2 VMs are named 'twin': name one by GUID: 1A2B… (off on hv01), 3C4D… (running on hv01)":
+    enough of each to tell which one is meant without another command."""
+    each = ", ".join(f"{vm.guid} ({vm.power.label} on {host_name})" for vm in candidates)
+    return f"{len(candidates)} VMs are named {name!r}: name one by GUID: {each}"
 
 
 @dataclass(frozen=True, slots=True)

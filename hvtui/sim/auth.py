@@ -1,11 +1,14 @@
-"""Authentication as WinRM does it: Basic, and NTLM through ``Negotiate`` with message encryption.
+"""Authentication as WinRM does it: Basic, and NTLM or Kerberos through Negotiate, with message encryption.
 
 NTLM uses pyspnego's acceptor, which reads accounts from the file named by ``NTLM_USER_FILE``
 (``DOMAIN:USER:PASSWORD`` lines, domain matched exactly). Each host keeps a private
 :class:`UserFile` listing its one account under every domain form Windows accepts for a local
-account ('', '.', the host name in its cases); the variable is set, under a process-wide lock,
-only while a context of that file is created or stepped, so hosts with different accounts can
-share a process. Passwords never leave this module except into that 0600 file.
+account ('', '.', the host name in its cases). Kerberos uses pyspnego's GSSAPI acceptor with the
+host's keytab, named by ``KRB5_KTNAME``; the realm's KDC vouches for the user, so any principal
+with a ticket for the host's service is let in, as on a domain member. Both variables are set,
+under a process-wide lock, only while a context of that file is created or stepped, so hosts with
+different accounts and keytabs can share a process. Passwords never leave this module except into
+that 0600 file.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pathlib import Path
 
 import spnego
 import spnego.exceptions
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from spnego.channel_bindings import GssChannelBindings
 
 from hvtui import namespaces as ns
@@ -32,6 +37,9 @@ BOUNDARY = b"--Encrypted Boundary"
 ENCRYPTED_CONTENT_TYPE = (
     f'multipart/encrypted;protocol="{ns.SPNEGO_ENCRYPTED_PROTOCOL}";boundary="Encrypted Boundary"'
 )
+# The mechanisms that each Authorization scheme may carry.
+SCHEME_MECHS = {"negotiate": frozenset({"ntlm", "kerberos"}), "ntlm": frozenset({"ntlm"}),
+                "kerberos": frozenset({"kerberos"})}  # fmt: skip
 _LENGTH = re.compile(
     rb"OriginalContent:\s*type=[^;\r\n]*(?:;\s*charset=[^;\r\n]*)?;\s*Length=(\d+)", re.IGNORECASE
 )
@@ -42,13 +50,17 @@ class AuthFailed(Exception):
 
 
 class UserFile:
-    """A private (0600) file of ``DOMAIN:USER:PASSWORD`` lines, as pyspnego's NTLM acceptor reads them."""
+    """A private (0600) file of ``DOMAIN:USER:PASSWORD`` lines, as pyspnego's NTLM acceptor reads them.
 
-    def __init__(self) -> None:
+    ``keytab``, when given, is the service keytab the Kerberos acceptor reads while the file is active.
+    """
+
+    def __init__(self, keytab: str | Path | None = None) -> None:
         fd, path = tempfile.mkstemp(prefix="hvtui-sim-ntlm-", text=True)
         os.close(fd)
         self.path = Path(path)
         self.path.chmod(0o600)
+        self.keytab = Path(keytab).resolve() if keytab else None
 
     def write(self, accounts: Iterable[tuple[str, str, str]]) -> None:
         """Replace the file's accounts with these (domain, user, password) triples."""
@@ -61,27 +73,31 @@ class UserFile:
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        """``NTLM_USER_FILE`` names this file while the block runs (one block at a time)."""
+        """``NTLM_USER_FILE`` (and ``KRB5_KTNAME``) name these files while the block runs (one at a time)."""
+        values = {"NTLM_USER_FILE": str(self.path)}
+        if self.keytab is not None:
+            values["KRB5_KTNAME"] = f"FILE:{self.keytab}"
         with _ENV_LOCK:
-            old = os.environ.get("NTLM_USER_FILE")
-            os.environ["NTLM_USER_FILE"] = str(self.path)
+            old = {name: os.environ.get(name) for name in values}
+            os.environ.update(values)
             try:
                 yield
             finally:
-                if old is None:
-                    os.environ.pop("NTLM_USER_FILE", None)
-                else:
-                    os.environ["NTLM_USER_FILE"] = old
+                for name, value in old.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
 
 
 class Accounts:
-    """The host's one account, for Basic checks and pyspnego's NTLM acceptor."""
+    """The host's one account, for Basic checks and pyspnego's NTLM acceptor, and its keytab."""
 
-    def __init__(self, host_name: str, user: str, password: str) -> None:
+    def __init__(self, host_name: str, user: str, password: str, keytab: str | Path | None = None) -> None:
         self.host_name = host_name
         self.user = user
         self._password = password
-        self.user_file = UserFile()
+        self.user_file = UserFile(keytab)
         self._write()
 
     def __repr__(self) -> str:
@@ -124,17 +140,56 @@ class Accounts:
         return name
 
 
-class NegotiateSession:
-    """One connection's NTLM context (raw NTLMSSP or SPNEGO-wrapped tokens).
+def tls_server_end_point(cert_pem: bytes) -> bytes:
+    """Channel binding data of a TLS certificate (RFC 5929), what WinRM checks a client's token against.
 
-    ``channel_bindings``, when given, must match the client's (TLS channel binding enforced).
+    The hash is the certificate's signature hash, SHA-256 in place of MD5 and SHA-1.
+    """
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    algorithm = cert.signature_hash_algorithm
+    if algorithm is None or algorithm.name in ("md5", "sha1"):
+        algorithm = hashes.SHA256()
+    return b"tls-server-end-point:" + cert.fingerprint(algorithm)
+
+
+class NegotiateSession:
+    """One connection's context: NTLM or Kerberos, raw or SPNEGO-wrapped, as ``scheme`` allows.
+
+    ``scheme`` is the Authorization scheme the client used (negotiate, ntlm, kerberos); replies
+    carry tokens under the same name and encrypted bodies name the matching protocol.
+    ``mechs`` are the mechanisms the host offers; a client that picks another one is refused.
+    ``channel_bindings``, when given, must match the client's (TLS channel binding enforced);
+    with ``bind_ntlm=False`` they are checked only against Kerberos tokens, as WinRM's default
+    CbtHardeningLevel Relaxed does for clients that send none: pyspnego's NTLM acceptor would
+    refuse an NTLM client that sends no binding at all.
     """
 
-    def __init__(self, users: UserFile, channel_bindings: GssChannelBindings | None = None) -> None:
+    def __init__(
+        self,
+        users: UserFile,
+        channel_bindings: GssChannelBindings | None = None,
+        *,
+        scheme: str = "negotiate",
+        mechs: frozenset[str] = frozenset({"ntlm"}),
+        bind_ntlm: bool = True,
+    ) -> None:
         self._users = users
-        with users.active():
-            self._ctx = spnego.server(protocol="negotiate", channel_bindings=channel_bindings)
+        self._bindings = channel_bindings
+        self._bind_ntlm = bind_ntlm
+        self.scheme = scheme
+        self.mechs = mechs & SCHEME_MECHS.get(scheme, frozenset())
+        self._ctx: spnego.ContextProxy | None = None
         self.complete = False
+
+    def _context(self, first_token: bytes) -> spnego.ContextProxy:
+        """The acceptor, made for the first token (whether NTLM is bound depends on it)."""
+        bindings = self._bindings
+        if not self._bind_ntlm and b"NTLMSSP\x00" in first_token:
+            bindings = None
+        with self._users.active():
+            return spnego.server(
+                protocol="kerberos" if self.scheme == "kerberos" else "negotiate", channel_bindings=bindings
+            )
 
     def step(self, token_b64: str) -> bytes | None:
         """Step with a client token; returns the token to send back. AuthFailed when refused."""
@@ -145,12 +200,39 @@ class NegotiateSession:
         if not token:
             raise AuthFailed("empty Negotiate token")
         try:
+            ctx = self._ctx = self._ctx or self._context(token)
             with self._users.active():
-                out = self._ctx.step(token)
-        except (spnego.exceptions.SpnegoError, ValueError, KeyError, struct.error) as exc:
+                out = ctx.step(token)
+            mech = ctx.negotiated_protocol
+        # AttributeError: pyspnego reads the flags of a GSSAPI context that a bad ticket left unstarted.
+        except (spnego.exceptions.SpnegoError, ValueError, KeyError, AttributeError, struct.error) as exc:
             raise AuthFailed(type(exc).__name__) from None
-        self.complete = bool(self._ctx.complete)
+        if mech is not None and mech not in self.mechs:
+            raise AuthFailed(f"{mech} is not offered")
+        self.complete = bool(ctx.complete)
         return out
+
+    @property
+    def _established(self) -> spnego.ContextProxy:
+        if self._ctx is None or not self.complete:
+            raise AuthFailed("no established context")
+        return self._ctx
+
+    @property
+    def header_name(self) -> str:
+        """The scheme as WinRM spells it in WWW-Authenticate."""
+        return "Kerberos" if self.scheme == "kerberos" else "Negotiate"
+
+    @property
+    def content_type(self) -> str:
+        """Content-Type of an encrypted reply (MS-WSMV 2.2.9.1.1): Kerberos names its own protocol."""
+        return f'multipart/encrypted;protocol="{self._protocol}";boundary="Encrypted Boundary"'
+
+    @property
+    def _protocol(self) -> str:
+        if self.scheme == "kerberos":
+            return ns.KERBEROS_ENCRYPTED_PROTOCOL
+        return ns.SPNEGO_ENCRYPTED_PROTOCOL
 
     @property
     def user(self) -> str:
@@ -172,7 +254,7 @@ class NegotiateSession:
         sig_len = struct.unpack("<I", data[:4])[0]
         header, sealed = data[4 : 4 + sig_len], data[4 + sig_len :]
         try:
-            plain = self._ctx.unwrap_winrm(header, sealed)
+            plain = self._established.unwrap_winrm(header, sealed)
         except (spnego.exceptions.SpnegoError, ValueError, struct.error):
             raise AuthFailed("cannot decrypt the body") from None
         if len(plain) != int(m.group(1)):
@@ -180,11 +262,12 @@ class NegotiateSession:
         return plain
 
     def wrap(self, plain: bytes) -> bytes:
-        w = self._ctx.wrap_winrm(plain)
+        w = self._established.wrap_winrm(plain)
+        length = len(plain) + w.padding_length
         return (
             BOUNDARY
-            + b"\r\n\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n"
-            + f"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length={len(plain)}\r\n".encode()
+            + f"\r\n\tContent-Type: {self._protocol}\r\n".encode()
+            + f"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length={length}\r\n".encode()
             + BOUNDARY
             + b"\r\n\tContent-Type: application/octet-stream\r\n"
             + struct.pack("<I", len(w.header))

@@ -8,9 +8,9 @@ import contextlib
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
+from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.sim import injection
 from hvtui.sim.releases import RELEASES
 from hvtui.sim.sim_options import OptionsError, SimOptions
@@ -52,8 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-file", help="file whose first line is the password (default: a random one, printed)"
     )
     p.add_argument(
-        "--auth", default="basic,ntlm", help="schemes offered: basic, ntlm or basic,ntlm (default both)"
+        "--auth",
+        default="basic,ntlm",
+        help="schemes offered, comma-separated: basic, ntlm, kerberos (default basic,ntlm)",
     )
+    p.add_argument("--keytab", help="keytab with the hosts' service keys (HTTP/<name>), for --auth kerberos; "
+                   "point KRB5_CONFIG at the realm's krb5.conf")  # fmt: skip
     p.add_argument("--allow-unencrypted", action="store_true",
                    help="accept unencrypted traffic on HTTP (Basic, or NTLM without message encryption)")  # fmt: skip  # noqa: E501
     p.add_argument("--latency-ms", type=float, default=0.0, help="round trip added to every exchange, in ms")
@@ -70,12 +74,9 @@ def options_from(args: argparse.Namespace) -> SimOptions:
     password = None
     if args.password_file:
         try:
-            lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise OptionsError(f"--password-file {args.password_file}: {exc.strerror}") from None
-        password = lines[0].strip() if lines else ""
-        if not password:
-            raise OptionsError(f"--password-file {args.password_file}: the first line is empty")
+            password = read_password_file(args.password_file)  # the client's reading and refusals
+        except PasswordFileError as exc:
+            raise OptionsError(str(exc)) from None
     vms: int | str = int(args.vms) if str(args.vms).strip().isdigit() else args.vms
     port = args.port if args.port is not None else (5986 if args.https else 5985)
     injection.parse_spec(args.faults)
@@ -97,6 +98,7 @@ def options_from(args: argparse.Namespace) -> SimOptions:
         port=port,
         cert=args.cert,
         key=args.key,
+        keytab=args.keytab,
         user=args.user,
     )
 

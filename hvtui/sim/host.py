@@ -1,124 +1,40 @@
-"""One simulated Hyper-V host: its listening socket, the HTTP pipeline, auth, faults and counters.
+"""One simulated Hyper-V host: its listening socket, its connections and the HTTP pipeline.
 
 Pipeline per request: host-wide events (password change, restart) → method and path (405, 404)
-→ size (413) → unauthenticated Identify → authentication (401 until it succeeds) → decryption
-→ SOAP parsing → counters → injected faults → the WS-Man service → encryption → the reply,
-possibly delayed, cut, truncated, mangled or dripped by a fault rule.
+→ size (413) → unauthenticated Identify → authentication and decryption
+(:mod:`hvtui.sim.request_auth`) → SOAP parsing → counters → injected faults → the WS-Man
+service → encryption → the reply, possibly delayed, cut, truncated, mangled or dripped by a
+fault rule.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import copy
 import secrets
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hvtui.sim import soap_faults as faults
-from hvtui.sim.auth import ENCRYPTED_CONTENT_TYPE, Accounts, AuthFailed, NegotiateSession
+from hvtui.sim.auth import Accounts, NegotiateSession
+from hvtui.sim.counters import Counters
 from hvtui.sim.envelope import FAULT_PREFIXES, envelope
 from hvtui.sim.http11 import BadRequest, HttpRequest, HttpResponse, RequestReader
 from hvtui.sim.injection import Decision, FaultPlan, Rule
 from hvtui.sim.inventory import HostSpec
-from hvtui.sim.model import HostFacts, HostModel, JobView, VMView
+from hvtui.sim.model import HostModel
+from hvtui.sim.model_view import ModelView
+from hvtui.sim.request_auth import ConnectionAuth, RequestAuth
 from hvtui.sim.service import Caller, WSManService, operation_name
 from hvtui.sim.sim_options import SimOptions
 from hvtui.sim.soap_request import parse_request
 
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
-
-
-class Counters:
-    """Requests per operation (Identify, Enumerate, Pull, Release, Get, Invoke:<Method>) and http_401."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[str, int] = {}
-
-    def add(self, name: str) -> None:
-        with self._lock:
-            self._counts[name] = self._counts.get(name, 0) + 1
-
-    def __getitem__(self, name: str) -> int:
-        with self._lock:
-            return self._counts.get(name, 0)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.as_dict())
-
-    def as_dict(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)
-
-    @property
-    def total(self) -> int:
-        """Every SOAP operation counted (401 replies are not operations)."""
-        with self._lock:
-            return sum(v for k, v in self._counts.items() if k != "http_401")
-
-    def reset(self) -> None:
-        with self._lock:
-            self._counts.clear()
-
-    def __repr__(self) -> str:
-        return f"Counters({self.as_dict()})"
-
-
-class ModelView:
-    """Thread-safe reads of a host's state for tests: VMs, jobs and host facts."""
-
-    def __init__(self, host: SimHost) -> None:
-        self._host = host
-
-    @property
-    def _m(self) -> HostModel:
-        return self._host._model
-
-    @property
-    def vms(self) -> list[VMView]:
-        return self._m.vm_views
-
-    def vm(self, key: str) -> VMView:
-        """A VM by GUID (any case) or by name."""
-        return self._m.vm(key)
-
-    @property
-    def jobs(self) -> list[JobView]:
-        return self._m.job_views
-
-    def job(self, instance_id: str) -> JobView:
-        for j in self.jobs:
-            if j.instance_id.lower() == instance_id.lower():
-                return j
-        raise KeyError(instance_id)
-
-    @property
-    def host(self) -> HostFacts:
-        return self._m.facts
-
-    @property
-    def enumeration_contexts(self) -> int:
-        with self._m.lock:
-            return len(self._host._service.contexts)
-
-    def advance(self, seconds: float) -> None:
-        """Move simulated time forward (jobs finish, transitions end) without waiting."""
-        with self._m.lock:
-            self._m.clock.advance(seconds)
-            self._m.tick()
-
-
-@dataclass
-class _Conn:
-    session: NegotiateSession | None = None
-    epoch: int = -1
-    user: str = ""
 
 
 class SimHost:
@@ -135,8 +51,9 @@ class SimHost:
         self.faults = FaultPlan(f"faults:{options.seed}:{spec.name}")
         self.bind = options.host
         self.port = 0
-        self._accounts = Accounts(spec.name, options.user, password)
-        self._epoch = 0
+        self.schemes = {a.strip().lower() for a in options.auth}
+        accounts = Accounts(spec.name, options.user, password, options.keytab)
+        self._auth = RequestAuth(accounts, self.schemes, options, self.counters)
         self._model = self._new_model()
         self._service = self._new_service()
         self.faults.on_state_rules = self._apply_state_rules
@@ -148,8 +65,7 @@ class SimHost:
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = time.monotonic()
-        self.schemes = {a.strip().lower() for a in options.auth}
-        self.model = ModelView(self)
+        self.model = ModelView(lambda: self._model, lambda: self._service.contexts)
 
     def __repr__(self) -> str:
         return f"SimHost({self.name!r}, {self.uri!r}, release={self.release!r})"
@@ -173,7 +89,16 @@ class SimHost:
 
     @property
     def password(self) -> str:
-        return self._accounts.password
+        return self._auth.accounts.password
+
+    @property
+    def channel_binding(self) -> bytes | None:
+        """Over HTTPS, the TLS channel's binding data, which Kerberos tokens that carry one must match."""
+        return self._auth.channel_binding
+
+    @channel_binding.setter
+    def channel_binding(self, value: bytes | None) -> None:
+        self._auth.channel_binding = value
 
     @property
     def vm_count(self) -> int:
@@ -239,7 +164,7 @@ class SimHost:
             max_operations=opts.max_concurrent_operations,
             config=lambda: {
                 "basic": "basic" in self.schemes,
-                "negotiate": "ntlm" in self.schemes,
+                "negotiate": bool(self.schemes & {"ntlm", "kerberos"}),
                 "allow_unencrypted": self.options.allow_unencrypted,
             },
         )
@@ -251,8 +176,7 @@ class SimHost:
             self._model.rules.fail_p = fail
 
     def _set_password(self, password: str) -> None:
-        self._accounts.set_password(password)
-        self._epoch += 1
+        self._auth.set_password(password)
 
     def _restart(self) -> None:
         self._model = self._new_model()
@@ -282,7 +206,7 @@ class SimHost:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
-        self._accounts.close()
+        self._auth.accounts.close()
 
     # --- connections ----------------------------------------------------------------------------
 
@@ -291,7 +215,7 @@ class SimHost:
         if task is not None:
             self._tasks.add(task)
         self._writers.add(writer)
-        conn = _Conn()
+        conn = ConnectionAuth()
         sock = writer.get_extra_info("sockname")
         machine = sock[0] if sock else self.bind
         requests = RequestReader(reader, self.options.max_envelope_kb * 1024 + 8192)
@@ -363,18 +287,7 @@ class SimHost:
 
     # --- the pipeline -----------------------------------------------------------------------------
 
-    def _unauthorized(self, token: str | None = None) -> HttpResponse:
-        self.counters.add("http_401")
-        if token is not None:
-            return HttpResponse(401, headers=[("WWW-Authenticate", f"Negotiate {token}")])
-        headers = []
-        if "ntlm" in self.schemes:
-            headers.append(("WWW-Authenticate", "Negotiate"))
-        if "basic" in self.schemes:
-            headers.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
-        return HttpResponse(401, headers=headers)
-
-    async def _handle(self, req: HttpRequest, conn: _Conn, machine: str) -> _Outcome:
+    async def _handle(self, req: HttpRequest, conn: ConnectionAuth, machine: str) -> _Outcome:
         if self.options.latency_ms:
             # The network's round trip, spent before the host reads the request: hosts that
             # share this process then render one after the other and each reply leaves as soon
@@ -404,72 +317,17 @@ class SimHost:
                 self.counters.add("Identify")
                 decision = self.faults.decide("Identify")
                 text = self._service.identify(Caller(machine, authenticated=False, https=self.https))
-                return self._finish(decision, text.encode("utf-8"), 200, None, None)
-        final_token: str | None = None
-        via_negotiate = False
-        auth = req.header("Authorization")
-        if auth:
-            scheme, _, value = auth.partition(" ")
-            scheme = scheme.lower()
-            if scheme == "basic":
-                if "basic" not in self.schemes or (not self.https and not self.options.allow_unencrypted):
-                    return _Outcome(self._unauthorized())
-                try:
-                    user = self._accounts.check_basic(value)
-                except AuthFailed:
-                    return _Outcome(self._unauthorized())
-                conn.user = user
-            elif scheme in ("negotiate", "ntlm") and "ntlm" in self.schemes:
-                if conn.session is None or conn.session.complete:
-                    try:
-                        conn.session = NegotiateSession(self._accounts.user_file)
-                    except Exception:  # noqa: BLE001 - pyspnego could not start an acceptor: answer as WinRM does for bad credentials
-                        return _Outcome(self._unauthorized())
-                try:
-                    out = conn.session.step(value)
-                except AuthFailed:
-                    conn.session = None
-                    return _Outcome(self._unauthorized())
-                token = base64.b64encode(out).decode() if out else None
-                if not conn.session.complete:
-                    return _Outcome(self._unauthorized(token or ""))
-                conn.epoch = self._epoch
-                conn.user = conn.session.user or self.user
-                final_token = token
-                via_negotiate = True
-            else:
-                return _Outcome(self._unauthorized())
-        elif conn.session is not None and conn.session.complete and conn.epoch == self._epoch:
-            via_negotiate = True
-        else:
-            return _Outcome(self._unauthorized())
-        if via_negotiate and conn.epoch != self._epoch:
-            conn.session = None
-            return _Outcome(self._unauthorized())
-        ctype = (req.header("Content-Type") or "").lower()
-        session = conn.session if via_negotiate else None
-        encrypted = ctype.startswith("multipart/encrypted")
-        body = req.body
-        if encrypted:
-            if session is None:
-                return _Outcome(self._unauthorized())
-            try:
-                body = session.unwrap(body)
-            except AuthFailed:
-                return _Outcome(HttpResponse(400, close=True))
-        elif not body.strip():
-            if via_negotiate:  # the authentication-only request of pypsrp and pywinrm
-                return _Outcome(HttpResponse(200, headers=self._token_header(final_token)))
-            return _Outcome(HttpResponse(400))
-        elif via_negotiate and not self.https and not self.options.allow_unencrypted:
-            return _Outcome(self._unauthorized())  # WinRM refuses unencrypted traffic after NTLM
-        caller = Caller(machine, user=conn.user, authenticated=True, https=self.https)
-        seal = session if encrypted else None
+                return self._finish(decision, text.encode("utf-8"), 200, None, [])
+        admitted = self._auth.admit(req, conn)
+        if isinstance(admitted, HttpResponse):
+            return _Outcome(admitted)
+        caller = Caller(machine, user=admitted.user, authenticated=True, https=self.https)
+        body, seal, final_auth = admitted.body, admitted.seal, admitted.auth_headers
         try:
             parsed = parse_request(body)
         except faults.SoapFault as unreadable:
             text = envelope(unreadable.action, None, FAULT_PREFIXES, unreadable.body(machine))
-            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_token)
+            return self._finish(Decision(), text.encode("utf-8"), unreadable.http_status, seal, final_auth)
         op = operation_name(parsed)
         self.counters.add(op)
         decision = self.faults.decide(op)
@@ -481,7 +339,7 @@ class SimHost:
             decision.delay_s = parsed.operation_timeout
             fault = faults.timed_out()
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
-            return self._finish(decision, text.encode("utf-8"), 500, seal, final_token, keep_rule=False)
+            return self._finish(decision, text.encode("utf-8"), 500, seal, final_auth, keep_rule=False)
         decision.delay_s = delay
         rule = decision.terminal
         if rule is not None and rule.kind in ("http500", "http503"):
@@ -502,7 +360,7 @@ class SimHost:
             fault = faults.BY_NAME[rule.params["code"].lower()](self.name)
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
             return self._finish(
-                decision, text.encode("utf-8"), fault.http_status, seal, final_token, keep_rule=False
+                decision, text.encode("utf-8"), fault.http_status, seal, final_auth, keep_rule=False
             )
         status = 200
         try:
@@ -513,11 +371,7 @@ class SimHost:
         data = text.encode("utf-8")
         if rule is not None and rule.kind == "malformed":
             data = data[: len(data) // 2] + b"<<&garbage" + bytes([0xFF, 0xFE])
-        return self._finish(decision, data, status, seal, final_token)
-
-    @staticmethod
-    def _token_header(token: str | None) -> list[tuple[str, str]]:
-        return [("WWW-Authenticate", f"Negotiate {token}")] if token else []
+        return self._finish(decision, data, status, seal, final_auth)
 
     def _finish(
         self,
@@ -525,13 +379,13 @@ class SimHost:
         data: bytes,
         status: int,
         seal: NegotiateSession | None,
-        token: str | None,
+        auth: list[tuple[str, str]],
         keep_rule: bool = True,
     ) -> _Outcome:
-        headers = self._token_header(token)
+        headers = list(auth)
         if seal is not None:
             data = seal.wrap(data)
-            headers.append(("Content-Type", ENCRYPTED_CONTENT_TYPE))
+            headers.append(("Content-Type", seal.content_type))
         else:
             headers.append(("Content-Type", SOAP_CONTENT_TYPE))
         rule = decision.terminal if keep_rule else None

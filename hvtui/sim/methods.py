@@ -16,19 +16,15 @@ from lxml import etree
 
 from hvtui import namespaces as ns
 from hvtui.sim import soap_faults as faults
-from hvtui.sim.instances import (
-    MEMORY_RT,
-    PROCESSOR_RT,
-    SUMMARY_CODES,
-    Instance,
-    job_ref,
-    summary_values,
-)
+from hvtui.sim.instances import Instance, job_ref
 from hvtui.sim.inventory import OFF, RUNNING
-from hvtui.sim.model import INVALID_PARAMETER, INVALID_STATE, OK, STARTED, HostModel, Job
+from hvtui.sim.jobs import Job
+from hvtui.sim.management_service import SUMMARY_CODES, summary_values
+from hvtui.sim.model import INVALID_PARAMETER, INVALID_STATE, OK, STARTED, HostModel
 from hvtui.sim.render import ClassRenderer, Ref, epr_body
 from hvtui.sim.schema import find_class
 from hvtui.sim.soap_request import child_any_ns, parse_fragment, q, text_of
+from hvtui.sim.virtual_systems import MEMORY_RT, PROCESSOR_RT
 
 _A_W = f'xmlns:a="{ns.ADDRESSING}" xmlns:w="{ns.WSMAN}"'
 

@@ -1,9 +1,9 @@
-"""A simulated Hyper-V host's live state: VMs, their transitions, jobs and simulated time.
+"""A simulated Hyper-V host's live state: VMs and their transitions, with the jobs they start.
 
 All mutation happens on the simulator's event loop; tests read through the same lock from
-other threads (``with model.lock`` is taken by every public accessor). Time is simulated:
-``time_scale`` > 1 makes every duration that many times shorter in real time. Transitions and
-jobs are settled lazily by :meth:`HostModel.tick`, called before every request and every read.
+other threads (``with model.lock`` is taken by every public accessor). Time is simulated
+(:mod:`hvtui.sim.clock`). Transitions and jobs (:mod:`hvtui.sim.jobs`) are settled lazily by
+:meth:`HostModel.tick`, called before every request and every read.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 import random
 import threading
-import time
 import uuid
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import ClassVar
 
+from hvtui.sim.clock import Clock
 from hvtui.sim.inventory import OFF, PAUSED, RUNNING, SAVED, HostSpec, VMSpec
+from hvtui.sim.jobs import JOB_REMOVAL_S, Job, JobRules
+from hvtui.sim.views import HostFacts, JobView, VMView
 
 # Transitional EnabledState values (2012 R2+ and v1 alike).
 STARTING, STOPPING, SAVING, PAUSING, RESUMING = 10, 4, 32773, 32776, 32777
@@ -39,48 +41,6 @@ DURATIONS = {
     "shutdown": 6.0,
     "modify": 0.5,
 }
-JOB_REMOVAL_S = 300.0
-
-
-class Clock:
-    """Simulated seconds since start, running ``scale`` times faster than real time (0: frozen)."""
-
-    def __init__(self, scale: float, start_wall: datetime) -> None:
-        self.scale = scale
-        self._t0 = time.monotonic()
-        self._offset = 0.0
-        self.start_wall = start_wall
-
-    def now(self) -> float:
-        return (time.monotonic() - self._t0) * self.scale + self._offset
-
-    def advance(self, seconds: float) -> None:
-        """Jump simulated time forward (tests use it to age contexts or jobs instantly)."""
-        self._offset += seconds
-
-    def wall(self, sim_t: float | None = None) -> datetime:
-        return self.start_wall + timedelta(seconds=self.now() if sim_t is None else sim_t)
-
-
-@dataclass
-class Job:
-    instance_id: str
-    kind: str  # start, turnoff, save, ...
-    caption: str
-    vm_guid: str | None
-    submitted: float
-    duration: float
-    fail: bool = False
-    error_code: int = 0
-    error_description: str = ""
-    done_at: float | None = None
-
-    def state_at(self, now: float) -> tuple[int, int]:
-        """(JobState, PercentComplete) at simulated time ``now``."""
-        if now < self.submitted + self.duration:
-            pct = int(100 * (now - self.submitted) / self.duration) if self.duration else 0
-            return (3 if pct == 0 else 4), min(pct, 99)
-        return (10 if self.fail else 7), 100
 
 
 @dataclass
@@ -106,70 +66,6 @@ class VM:
     @property
     def guid(self) -> str:
         return self.spec.guid
-
-
-@dataclass(frozen=True)
-class VMView:
-    """What a test sees of a VM at one instant."""
-
-    name: str
-    guid: str
-    enabled_state: int  # as reported (legacy values applied)
-    state: int  # the stable state (2, 3, 6, 9) once any transition ends
-    requested_state: int
-    in_transition: bool
-    vcpus: int
-    memory_mb: int
-    dynamic_memory: bool
-    min_memory_mb: int
-    max_memory_mb: int
-    generation: int
-    version: str
-    notes: str
-    autostart: int
-    has_shutdown_service: bool
-    uptime_ms: int
-    cpu_load: int
-    memory_demand_mb: int
-
-
-@dataclass(frozen=True)
-class JobView:
-    instance_id: str
-    kind: str
-    vm_guid: str | None
-    job_state: int
-    percent_complete: int
-    error_code: int
-    error_description: str
-
-    @property
-    def finished(self) -> bool:
-        return self.job_state in (7, 8, 9, 10)
-
-
-@dataclass
-class HostFacts:
-    name: str
-    release: str
-    version: str
-    caption: str
-    build: str
-    product_type: int
-    sockets: int
-    cores_per_socket: int
-    logical_processors: int
-    memory_mb: int
-    uuid: str
-
-
-@dataclass
-class JobRules:
-    """Fault-injection knobs that shape jobs: slower, or failing with probability p."""
-
-    slow_factor: float = 1.0
-    fail_p: float = 0.0
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
 
 
 class HostModel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ class SimOptions:
     port: int = 0
     cert: str | Path | None = None
     key: str | Path | None = None
+    keytab: str | Path | None = None
     user: str = "administrator"
     first_batch: int = 1
     enumeration_timeout_ms: int = 240_000
@@ -98,13 +100,22 @@ class SimOptions:
         if self.first_batch < 1:
             raise OptionsError("first_batch must be at least 1")
         schemes = {a.strip().lower() for a in self.auth}
-        if not schemes or not schemes <= {"basic", "ntlm"}:
-            raise OptionsError(f"--auth {','.join(self.auth)}: choose basic, ntlm or basic,ntlm")
+        if not schemes or not schemes <= {"basic", "ntlm", "kerberos"}:
+            raise OptionsError(
+                f"--auth {','.join(self.auth)}: choose from basic, ntlm and kerberos, comma-separated"
+            )
+        if "kerberos" in schemes:
+            if not self.keytab:
+                raise OptionsError("--auth kerberos needs --keytab FILE with the host's HTTP/<name> keys")
+            if importlib.util.find_spec("gssapi") is None:
+                raise OptionsError("--auth kerberos needs the Kerberos extra: pip install 'hvtui[kerberos]'")
+        elif self.keytab:
+            raise OptionsError("--keytab needs kerberos in --auth")
         if bool(self.cert) != bool(self.key):
             raise OptionsError("--cert and --key go together")
         if (self.cert or self.key) and not self.https:
             raise OptionsError("--cert and --key need --https")
-        for path in (self.cert, self.key, self.scenario):
+        for path in (self.cert, self.key, self.scenario, self.keytab):
             if path and not Path(path).is_file():
                 raise OptionsError(f"{path}: no such file")
         if not self.user or ":" in self.user:

@@ -14,6 +14,7 @@ import secrets
 import threading
 from types import TracebackType
 
+from hvtui.sim.auth import tls_server_end_point
 from hvtui.sim.host import SimHost
 from hvtui.sim.inventory import HostSpec, generate_host, load_scenario
 from hvtui.sim.sim_options import OptionsError, SimOptions
@@ -76,6 +77,8 @@ class Simulator:
         if opts.https and self.tls is None:
             self.tls = server_context(opts.host, opts.cert, opts.key)
         ctx = self.tls.context if self.tls else None
+        for host in self.hosts:
+            host.channel_binding = tls_server_end_point(self.tls.cert_pem) if self.tls else None
         self._loop = asyncio.get_running_loop()
         started: list[SimHost] = []
         try:

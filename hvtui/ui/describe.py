@@ -34,6 +34,7 @@ def connection_lines(view: HostView) -> list[Pair]:
             https=verified is not None,
             tls_verified=verified,
             encrypted=info.encrypted if info else None,
+            auth=auth,
             pinned=bool(info.tls_pin) if info else False,
         )
     return [("URI", view.key), ("Connection", present_host.connection_short(transport, str(auth), protected))]

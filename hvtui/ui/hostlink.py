@@ -3,9 +3,12 @@
 A host's task never overlaps with itself, so a slow or dead host only ever delays itself.
 Failures back off (×2 each time, capped); a refused password stops the task until new
 credentials arrive, so a wrong password is never tried again on its own (that is how
-accounts get locked). An HTTPS host's certificate is checked by a handshake alone before a
-password is asked for or sent. The status a refresh leaves stays until the next one ends,
-so a slow host's row does not flicker; meanwhile the row says what the refresh is doing.
+accounts get locked). A host whose user has a Kerberos ticket (``kinit``) needs no password;
+when the ticket is refused or expires, the same rule applies: the host waits for new
+credentials (a password, or the word to use a fresh ticket). An HTTPS host's certificate is
+checked by a handshake alone before a password is asked for or sent. The status a refresh
+leaves stays until the next one ends, so a slow host's row does not flicker; meanwhile the
+row says what the refresh is doing.
 
 Nothing here imports Textual: the UI plugs in through :class:`Listener`.
 """
@@ -23,6 +26,7 @@ from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import CertificateNotTrusted, ConnectionFailed, HyperVError, Problem
 from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
+from hvtui.hyperv.tickets import uses_ticket
 from hvtui.hyperv.trust import CertificateInfo, certificate_of, check_trust
 from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
 from hvtui.uri import ConnectionURI
@@ -85,6 +89,8 @@ class HostLink:
         self.ca_file = ca_file
         self.tls_pin = tls_pin
         self._password = password
+        # No password, but the user's Kerberos ticket will do (checked once, when the host is added).
+        self._ticket = password is None and uses_ticket(uri)
         self.host: HyperVHost | None = None
         self.failures = 0
         self._wake = asyncio.Event()
@@ -106,8 +112,14 @@ class HostLink:
         self._manual = self._manual or manual
         self._wake.set()
 
-    def set_password(self, password: str) -> None:
+    @property
+    def _has_credentials(self) -> bool:
+        return self._password is not None or self._ticket
+
+    def set_password(self, password: str | None) -> None:
+        """New credentials: a password, or None to log in with the user's (fresh) Kerberos ticket."""
         self._password = password
+        self._ticket = password is None
         self._auth_error = None
         self.failures = 0
         self._credentials.set()
@@ -161,7 +173,7 @@ class HostLink:
                     if not self._trusted:
                         await self._sleep(delay, waiting=True)
                         continue
-                if self._password is None:
+                if not self._has_credentials:
                     self._settle(StatusReport(HostStatus.AUTH_NEEDED, self._auth_error))
                     self._credentials.clear()
                     await self._credentials.wait()
@@ -185,7 +197,6 @@ class HostLink:
 
     async def _refresh(self) -> float:
         """One refresh (connecting first when needed); the seconds to wait before the next."""
-        assert self._password is not None
         loop = asyncio.get_running_loop()
         if self.host is None:
             try:
@@ -259,8 +270,9 @@ class HostLink:
 
     async def _failed(self, exc: HyperVError) -> float:
         if exc.problem is Problem.AUTH:
-            # Never try a refused password again on its own: ask for new credentials.
+            # Never try a refused password (or ticket) again on its own: ask for new credentials.
             self._password = None
+            self._ticket = False
             self._auth_error = str(exc)
             await self._close_host()
             return 0.0
@@ -277,7 +289,7 @@ class HostLink:
         return delay
 
     async def _sleep(self, delay: float, *, waiting: bool = False) -> None:
-        if self._password is None and not waiting:
+        if not self._has_credentials and not waiting:
             return
         if self.scheduler.paused and not self._wake.is_set():
             await self._wake.wait()

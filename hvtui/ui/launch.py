@@ -32,7 +32,8 @@ class TuiOptions:
     ``from_config``: no URI was given, so the hosts come from the config file (and a first-run
     screen explains how to add one when it has none). ``persist`` False (``--demo``) writes
     nothing: no config file, no keyring. ``refresh`` and ``theme`` override the config for
-    this run only.
+    this run only. ``password_file``: ``--password-file`` given without URIs, for the config's
+    hosts (see :func:`hvtui.password_command.unattended_password`).
     """
 
     hosts: list[HostSpec] = field(default_factory=list)
@@ -43,3 +44,4 @@ class TuiOptions:
     theme: str | None = None
     config_path: Path | None = None
     title_note: str | None = None
+    password_file: Path | None = None

@@ -124,10 +124,11 @@ class Scheduler:
             link.task.cancel()
         self.listener.host_removed(key)
 
-    def set_password(self, key: str, password: str) -> None:
+    def set_password(self, key: str, password: str | None) -> None:
+        """New credentials for a host; None: its user's Kerberos ticket."""
         self._call(self._set_password, key, password)
 
-    def _set_password(self, key: str, password: str) -> None:
+    def _set_password(self, key: str, password: str | None) -> None:
         link = self.links.get(key)
         if link is not None:
             link.set_password(password)

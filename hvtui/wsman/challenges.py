@@ -10,6 +10,7 @@ from urllib.request import parse_http_list
 from hvtui.wsman.credentials import Credentials
 
 NEGOTIATE = "Negotiate"
+KERBEROS = "Kerberos"
 
 _TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 
@@ -49,15 +50,12 @@ def offered_by(response_headers: Iterable[str]) -> tuple[str, ...]:
     return offered_schemes(parse_challenges(response_headers))
 
 
-def negotiate_token(challenges: list[Challenge]) -> bytes | None:
-    """The base64 token of a ``Negotiate`` (or ``NTLM``) challenge, if the host sent one."""
+def negotiate_token(
+    challenges: list[Challenge], schemes: tuple[str, ...] = ("negotiate", "ntlm")
+) -> bytes | None:
+    """The base64 token of a ``Negotiate`` (or ``NTLM``, or another of ``schemes``) challenge, if any."""
     for scheme, rest in challenges:
-        if (
-            scheme.lower() in ("negotiate", "ntlm")
-            and rest
-            and " " not in rest
-            and "=" not in rest.rstrip("=")
-        ):
+        if scheme.lower() in schemes and rest and " " not in rest and "=" not in rest.rstrip("="):
             try:
                 return base64.b64decode(rest, validate=True)
             except ValueError:
@@ -70,5 +68,5 @@ def basic_header(credentials: Credentials) -> str:
     return "Basic " + base64.b64encode(f"{credentials.user}:{credentials.reveal()}".encode()).decode("ascii")
 
 
-def negotiate_header(token: bytes) -> str:
-    return f"{NEGOTIATE} {base64.b64encode(token).decode('ascii')}"
+def negotiate_header(token: bytes, scheme: str = NEGOTIATE) -> str:
+    return f"{scheme} {base64.b64encode(token).decode('ascii')}"

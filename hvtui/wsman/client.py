@@ -100,12 +100,12 @@ class WSManClient:
 
     @property
     def auth_scheme(self) -> str | None:
-        """``"ntlm"`` or ``"basic"`` once authentication happened (None before)."""
+        """``"kerberos"``, ``"ntlm"`` or ``"basic"`` once authentication happened (None before)."""
         return self._transport.scheme
 
     @property
     def encrypted(self) -> bool:
-        """True when bodies travel sealed (NTLM message encryption over HTTP)."""
+        """True when bodies travel sealed (NTLM or Kerberos message encryption over HTTP)."""
         return self._transport.encrypted
 
     @property

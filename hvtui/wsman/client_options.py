@@ -15,8 +15,8 @@ from typing import Literal
 from hvtui.wsman.certificate import parse_pin
 from hvtui.wsman.errors import ConfigurationError
 
-AuthMode = Literal["auto", "ntlm", "basic"]
-AUTH_MODES: tuple[str, ...] = ("auto", "ntlm", "basic")
+AuthMode = Literal["auto", "ntlm", "basic", "kerberos"]
+AUTH_MODES: tuple[str, ...] = ("auto", "ntlm", "basic", "kerberos")
 
 #: WinRM refuses a MaxEnvelopeSize below this with w:EncodingLimit.
 MIN_ENVELOPE_SIZE = 8192
@@ -29,6 +29,8 @@ class ClientOptions:
     """Per-host settings; every number is validated so a typo fails early with a clear message."""
 
     auth: AuthMode = "auto"
+    #: Kerberos service principal ``SERVICE/host``; None: ``HTTP/<the endpoint's host>``.
+    spn: str | None = None
     verify: bool = True
     ca_file: str | None = None
     #: The SHA-256 pin of the one certificate accepted for this host (replaces the CA chain and
@@ -65,7 +67,11 @@ class ClientOptions:
             except ValueError as exc:
                 raise ConfigurationError(str(exc)) from None
         if self.auth not in AUTH_MODES:
-            raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm or basic")
+            raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm, basic or kerberos")
+        if self.spn is not None:
+            service, slash, host = self.spn.partition("/")
+            if not service or not slash or not host or "/" in host or "@" in host:
+                raise ConfigurationError(f"spn {self.spn!r} is not SERVICE/host, e.g. HTTP/hv01.corp.example")
         for name in ("connect_timeout", "read_timeout", "total_timeout", "operation_timeout"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:

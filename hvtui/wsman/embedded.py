@@ -96,5 +96,3 @@ class EmbeddedInstance:
             except CimTimeError as exc:
                 raise ConfigurationError(f"{self.class_name}.{name}: {exc}") from None
         return xmlwrite.text(str(value), f"{self.class_name}.{name}")
-
-

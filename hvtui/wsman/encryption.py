@@ -1,8 +1,8 @@
-"""WinRM message encryption over HTTP (MS-WSMV 2.2.9.1), for NTLM.
+"""WinRM message encryption over HTTP (MS-WSMV 2.2.9.1), for NTLM and Kerberos.
 
 This is what lets hvtui talk to a default Windows host on port 5985 (Basic off,
-``AllowUnencrypted=false``): every SOAP body after the NTLM handshake travels sealed with
-the session key. A sealed body looks like this::
+``AllowUnencrypted=false``): every SOAP body after the NTLM or Kerberos handshake travels
+sealed with the session key. A sealed body looks like this::
 
     --Encrypted Boundary\\r\\n
     \\tContent-Type: application/HTTP-SPNEGO-session-encrypted\\r\\n
@@ -12,7 +12,9 @@ the session key. A sealed body looks like this::
     <uint32 LE signature length><signature (16 bytes for NTLM)><sealed SOAP>--Encrypted Boundary--\\r\\n
 
 sent with the content type ``multipart/encrypted`` (protocol
-``application/HTTP-SPNEGO-session-encrypted``, boundary ``Encrypted Boundary``).
+``application/HTTP-SPNEGO-session-encrypted``, boundary ``Encrypted Boundary``). A session
+authenticated under the ``Kerberos`` scheme names ``application/HTTP-Kerberos-session-encrypted``
+instead, in both places, and its signature is the Kerberos wrap token's header.
 Replies come back in the same framing and are unsealed (and their signature verified)
 the same way. (Above 16 KiB only CredSSP switches to ``multipart/x-multi-encrypted``.)
 """
@@ -28,12 +30,18 @@ from hvtui import namespaces as ns
 from hvtui.wsman.errors import ProtocolError
 
 PROTOCOL = ns.SPNEGO_ENCRYPTED_PROTOCOL
+KERBEROS_PROTOCOL = ns.KERBEROS_ENCRYPTED_PROTOCOL
 BOUNDARY = "Encrypted Boundary"
 CONTENT_TYPE = f'multipart/encrypted;protocol="{PROTOCOL}";boundary="{BOUNDARY}"'
 ORIGINAL_TYPE = "application/soap+xml;charset=UTF-8"
 
 _LENGTH = re.compile(rb"Length=(\d+)")
 _BOUNDARY_PARAM = re.compile(r'boundary\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
+
+
+def content_type_for(protocol: str) -> str:
+    """The Content-Type of a body sealed under ``protocol``."""
+    return f'multipart/encrypted;protocol="{protocol}";boundary="{BOUNDARY}"'
 
 
 def is_encrypted(content_type: str | None) -> bool:
@@ -43,14 +51,14 @@ def is_encrypted(content_type: str | None) -> bool:
     return media in ("multipart/encrypted", "multipart/x-multi-encrypted")
 
 
-def seal(context: spnego.ContextProxy, plaintext: bytes) -> bytes:
+def seal(context: spnego.ContextProxy, plaintext: bytes, protocol: str = PROTOCOL) -> bytes:
     """Seal ``plaintext`` with an established security context into the multipart body."""
     wrapped = context.wrap_winrm(plaintext)
     boundary = BOUNDARY.encode()
     return b"".join(
         (
             b"--" + boundary + b"\r\n",
-            b"\tContent-Type: " + PROTOCOL.encode() + b"\r\n",
+            b"\tContent-Type: " + protocol.encode() + b"\r\n",
             b"\tOriginalContent: type="
             + ORIGINAL_TYPE.encode()
             + b";Length="
@@ -66,7 +74,13 @@ def seal(context: spnego.ContextProxy, plaintext: bytes) -> bytes:
     )
 
 
-def unseal(context: spnego.ContextProxy, body: bytes, content_type: str, host: str | None = None) -> bytes:
+def unseal(
+    context: spnego.ContextProxy,
+    body: bytes,
+    content_type: str,
+    host: str | None = None,
+    protocol: str = PROTOCOL,
+) -> bytes:
     """Check the framing of a sealed reply and return the verified plaintext."""
     if content_type.split(";", maxsplit=1)[0].strip().lower() != "multipart/encrypted":
         raise ProtocolError(
@@ -82,7 +96,7 @@ def unseal(context: spnego.ContextProxy, body: bytes, content_type: str, host: s
         raise ProtocolError("the host's encrypted reply is not framed as WinRM frames it: refused", host=host)
     header_part, data_part = parts[1], parts[2]
     length_match = _LENGTH.search(header_part)
-    if PROTOCOL.encode().lower() not in header_part.lower() or length_match is None:
+    if protocol.encode().lower() not in header_part.lower() or length_match is None:
         raise ProtocolError("the host's encrypted reply lacks its OriginalContent header: refused", host=host)
     expected_length = int(length_match.group(1))
     type_end = data_part.find(b"\r\n")
@@ -108,7 +122,7 @@ def unseal(context: spnego.ContextProxy, body: bytes, content_type: str, host: s
             host=host,
         ) from None
     if len(plaintext) != expected_length:
-        # NTLM adds no padding; a mismatch means a broken or tampered reply.
+        # NTLM and Kerberos' AES add no padding; a mismatch means a broken or tampered reply.
         raise ProtocolError(
             f"the host's encrypted reply says {expected_length} bytes but holds {len(plaintext)}: refused",
             host=host,

@@ -286,8 +286,6 @@ def _selector_text(value: Any) -> str:
     return str(value)
 
 
-
-
 def instance_from_cim_xml(text: str, schema: ClassSchema | None = None) -> CimInstance:
     """CIM-XML ``<INSTANCE CLASSNAME=…>`` text (an embedded object sent as a string) -> CimInstance."""
     root = parse_xml(text.encode("utf-8"), what="an embedded instance")

@@ -9,7 +9,8 @@ to the TLS session instead (RFC 5929 tls-server-end-point channel binding).
 The flow is generic over the pyspnego protocol. With ``"ntlm"`` the tokens are raw
 NTLMSSP messages carried in ``Authorization: Negotiate`` -- what Windows' Negotiate
 package accepts from non-domain clients -- produced by pyspnego's own NTLM, which carries
-its own MD4 (OpenSSL 3 has none) and never reaches for Kerberos/GSSAPI.
+its own MD4 (OpenSSL 3 has none) and never reaches for Kerberos/GSSAPI. Kerberos
+(:mod:`hvtui.wsman.kerberos_flow`) reuses all but the handshake.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hvtui.wsman import encryption, tls
 from hvtui.wsman.auth_errors import ntlm_refused
 from hvtui.wsman.auth_flow import SOAP_CONTENT_TYPE, AuthFlow, Flow, with_body
 from hvtui.wsman.challenges import (
+    NEGOTIATE,
     negotiate_header,
     negotiate_token,
     offered_by,
@@ -62,7 +64,7 @@ class SchemeNotOffered(Exception):
 
 
 class NegotiateAuth(AuthFlow):
-    """Negotiate with one pyspnego ``protocol`` (``"ntlm"`` today), sealing bodies over HTTP."""
+    """Negotiate with one pyspnego ``protocol`` (``"ntlm"``; Kerberos subclasses it), sealing over HTTP."""
 
     def __init__(
         self, credentials: Credentials, endpoint: Endpoint, stats: ClientStats, *, protocol: str = "ntlm"
@@ -73,6 +75,8 @@ class NegotiateAuth(AuthFlow):
         self._protocol = protocol
         self._label = _LABELS.get(protocol, protocol)
         self._context: spnego.ContextProxy | None = None
+        #: The Authorization scheme the tokens travel under.
+        self._header = NEGOTIATE
         self._used_at = 0.0
         #: True once a handshake succeeded, even if that session is gone since.
         self.authenticated = False
@@ -85,19 +89,32 @@ class NegotiateAuth(AuthFlow):
     def encrypted(self) -> bool:
         return not self._endpoint.https
 
+    @property
+    def _seal_protocol(self) -> str:
+        """The protocol that sealed bodies name (MS-WSMV 2.2.9.1): SPNEGO's for the Negotiate scheme."""
+        return encryption.PROTOCOL
+
     def connection_lost(self) -> None:
         self._context = None
 
+    def _ending(self, context: spnego.ContextProxy) -> bool:
+        """True when the session may expire before a reply could come: authenticate afresh first."""
+        return False
+
     def auth_flow(self, request: httpx.Request) -> Flow:
         context = self._context
-        if context is not None and time.monotonic() - self._used_at >= _SESSION_IDLE:
+        if context is not None and (
+            time.monotonic() - self._used_at >= _SESSION_IDLE or self._ending(context)
+        ):
             context = None
         fresh = context is None
         if context is None:
             self._context = None
             context = yield from self._handshake(request)
         if self.encrypted:
-            request = with_body(request, encryption.seal(context, request.content), encryption.CONTENT_TYPE)
+            protocol = self._seal_protocol
+            sealed = encryption.seal(context, request.content, protocol)
+            request = with_body(request, sealed, encryption.content_type_for(protocol))
         response = yield request
         if response.status_code == 401:
             self._context = None
@@ -162,13 +179,17 @@ class NegotiateAuth(AuthFlow):
         final = negotiate_token(parse_challenges(second.headers.get_list("www-authenticate")))
         if final is not None and not context.complete:
             context.step(final)
+        return self._established(context)
+
+    def _established(self, context: spnego.ContextProxy) -> spnego.ContextProxy:
+        """Keep the session a handshake set up, for the requests that follow on its connection."""
         self._context = context
         self._used_at = time.monotonic()
         self.authenticated = True
         self._stats.handshakes += 1
         log.debug(
             "%s: authenticated %s with %s%s",
-            host,
+            self._endpoint.host,
             self._credentials.user,
             self._label,
             " and message encryption" if self.encrypted else " over TLS",
@@ -191,14 +212,14 @@ class NegotiateAuth(AuthFlow):
             ) from None
 
     def _leg(self, request: httpx.Request, token: bytes | None) -> httpx.Request:
-        """One handshake leg: an empty POST carrying an ``Authorization: Negotiate`` token."""
+        """One handshake leg: an empty POST carrying a token (``Authorization: Negotiate ...``)."""
         if token is None:
             raise AuthenticationError(
                 f"the {self._label} exchange with {self._endpoint.host} ended early",
                 host=self._endpoint.host,
                 reason="handshake",
             )
-        return with_body(request, b"", SOAP_CONTENT_TYPE, negotiate_header(token))
+        return with_body(request, b"", SOAP_CONTENT_TYPE, negotiate_header(token, self._header))
 
     def _channel_bindings(self, response: httpx.Response) -> GssChannelBindings | None:
         """Over TLS, bind the handshake to this TLS session; None over HTTP or without a certificate."""
@@ -218,7 +239,8 @@ class NegotiateAuth(AuthFlow):
         content_type = response.headers.get("content-type")
         body = response.content
         if encryption.is_encrypted(content_type):
-            plain = encryption.unseal(context, body, content_type or "", self._endpoint.host)
+            host, protocol = self._endpoint.host, self._seal_protocol
+            plain = encryption.unseal(context, body, content_type or "", host, protocol)
             headers = response.headers.copy()
             del headers["Content-Length"]
             headers["Content-Type"] = SOAP_CONTENT_TYPE

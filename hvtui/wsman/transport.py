@@ -103,12 +103,12 @@ class HostTransport:
 
     @property
     def scheme(self) -> str | None:
-        """``"ntlm"`` or ``"basic"`` once chosen, else None."""
+        """``"kerberos"``, ``"ntlm"`` or ``"basic"`` once chosen, else None."""
         return self._auth.scheme
 
     @property
     def encrypted(self) -> bool:
-        """True when SOAP bodies travel sealed (NTLM over plain HTTP)."""
+        """True when SOAP bodies travel sealed (NTLM or Kerberos over plain HTTP)."""
         return self._auth.encrypted
 
     @property

@@ -6,8 +6,9 @@ import pytest
 
 from hvtui.hyperv import host as host_module
 from hvtui.hyperv.errors import AmbiguousName, AuthenticationFailed, ConnectionFailed, VMNotFound
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.states import VMState
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.uri import parse_uri
 from tests.conftest import SIM_PASSWORD
 from tests.support.scenarios import write_scenario

@@ -65,6 +65,8 @@ def base_env(**extra: str) -> dict[str, str]:
             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
             "COLUMNS": "120",
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            # Never the user's own config: its hosts or password_command would change what runs.
+            "HVTUI_CONFIG": str(Path(tempfile.gettempdir()) / "hvtui-tests-no-config" / "config.toml"),
         }
     )
     env.update(extra)

@@ -14,8 +14,8 @@ import pytest
 
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import find_in
 from hvtui.hyperv.states import VMState
+from hvtui.hyperv.vm_lookup import find_in
 
 from .catalogue import EXPIRED_CONTEXT, FAULTS, FROM_STATE, action_cases, method_of
 

@@ -67,6 +67,9 @@ def test_login_without_a_usable_keyring(sim_host, store, use_backend, tmp_path, 
     assert login.code == 1
     line = one_line(login)
     assert "the password works" in line and "was not stored" in line and why in line
+    # A command ends with its process: "in memory for this session" would promise nothing.
+    assert "in memory" not in line and "session" not in line
+    assert "--password-file" in line and "password_command" in line
     # Still works with the password given another way, kept in memory only:
     listed = clirun.run("ls", sim_host.uri, "--json", "--password-stdin", stdin=SIM_PASSWORD + "\n")
     assert listed.code == 0, listed.err
@@ -127,6 +130,27 @@ def test_logout_of_what_was_never_stored_is_fine(store, use_backend):
     use_backend("ReadOnlyKeyring")
     result = clirun.run("logout", "hyperv://administrator@hv-new.example.test/")
     assert (result.code, result.err) == (0, "")
+    assert "no password was stored" in result.out
+    assert "forgotten" not in result.out
+
+
+def test_logout_that_removes_says_so(store, use_backend):
+    use_backend("FileKeyring")
+    result = clirun.run("logout", OTHER)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == "password for administrator on hv-other.example.test removed from the keyring\n"
+    assert json.loads(store.read_text()) == {}
+
+
+@pytest.mark.parametrize("backend", ["keyring.backends.null.Keyring", "keyring.backends.fail.Keyring"])
+def test_logout_without_a_keyring_says_there_was_nothing_to_forget(store, use_backend, backend):
+    use_backend(backend)
+    result = clirun.run("logout", OTHER)
+    assert result.code == 1
+    assert result.out == ""
+    line = one_line(result)
+    assert "no system keyring" in line and "nothing to remove" in line
+    assert "forgotten" not in line
 
 
 def test_a_locked_keyring_chosen_by_environment_in_a_real_process(sim_host, store, tmp_path):

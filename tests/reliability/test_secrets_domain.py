@@ -16,7 +16,8 @@ import pytest
 from hvtui.cli.passwords import PasswordSource
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.secrets import CredentialStore
 from hvtui.uri import parse_uri
 

@@ -18,6 +18,7 @@ BODY = envelope(ENUMERATE, f"{V2}/Msvm_ComputerSystem", enumerate_body(optimize=
 def test_cli_subprocess_ready_lines_and_sigterm(tmp_path):
     pw = tmp_path / "pw"
     pw.write_text("cli-Passw0rd\n", encoding="utf-8")
+    pw.chmod(0o600)
     proc = subprocess.Popen(
         [sys.executable, "-m", "hvtui.sim", "--port", "0", "--hosts", "2", "--vms", "3",
          "--release", "2016,win10", "--password-file", str(pw), "--allow-unencrypted"],

@@ -51,7 +51,14 @@ def test_credentials_refuse_nonsense():
     with pytest.raises(ValueError, match="user name"):
         Credentials("", "x")
     with pytest.raises(TypeError):
-        Credentials("u", None)  # type: ignore[arg-type]
+        Credentials("u", b"x")  # type: ignore[arg-type]
+
+
+def test_credentials_without_a_password_are_for_a_kerberos_ticket():
+    creds = Credentials("alice@CORP.EXAMPLE", None)
+    assert not creds.has_password
+    assert creds.reveal() is None
+    assert repr(creds) == "Credentials(user='alice@CORP.EXAMPLE', password=None)"
 
 
 def assert_secret_free(password: str, *texts: str) -> None:

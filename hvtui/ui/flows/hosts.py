@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
+from hvtui.hyperv.tickets import uses_ticket
 from hvtui.ui.flows.context import FlowContext
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
@@ -82,8 +83,13 @@ class HostsFlow:
 
     async def _start_from_keyring(self, views: list[HostView]) -> None:
         # A keyring lookup may wait on D-Bus (or an unlock prompt): never on the UI thread.
+        # A host the user's Kerberos ticket logs in to needs no password: none is looked up.
         credentials = self.app.credentials
-        found = await asyncio.to_thread(lambda: {v.key: credentials.get(v.key) for v in views})
+
+        def lookup(view: HostView) -> str | None:
+            return None if view.uri is None or uses_ticket(view.uri) else credentials.get(view.key)
+
+        found = await asyncio.to_thread(lambda: {v.key: lookup(v) for v in views})
         for view in views:
             if view.key in self.app.hosts and view.uri is not None:
                 self.app.scheduler.add_host(
@@ -240,7 +246,7 @@ class HostsFlow:
         app.update_subtitle()
         app.note(f"{view.short_name} removed from the list", "information")
 
-    def rekey(self, old: str, uri: ConnectionURI, password: str) -> str:
+    def rekey(self, old: str, uri: ConnectionURI, password: str | None) -> str:
         """The user name or auth scheme changed: that is another URI, so another host entry."""
         app = self.app
         view = app.hosts[old]

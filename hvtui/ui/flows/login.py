@@ -114,7 +114,10 @@ class LoginFlow:
             key = self.hosts.rekey(key, uri, result.password)
         else:
             app.scheduler.set_password(key, result.password)
-        app.credentials.remember(key, result.password, persist=False)
+        if result.password is None:  # the Kerberos ticket: no password to keep
+            app.credentials.forget(key, from_keyring=False)
+        else:
+            app.credentials.remember(key, result.password, persist=False)
         if result.remember:
             self._remember.add(key)
         else:

@@ -1,4 +1,7 @@
-"""The login dialog: asks for a host's password, libvirt-style ("challenge" = the host's name)."""
+"""The login dialog: asks for a host's password, libvirt-style ("challenge" = the host's name).
+
+With Kerberos the password may stay empty: the user's ticket (``kinit``) is then the credential.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,22 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from hvtui.uri import AUTH_METHODS, AuthMethod, ConnectionURI
 
+# The methods one logs in with here; Kerberos with a password, or with the ticket from kinit.
+LOGIN_METHODS: tuple[AuthMethod, ...] = ("auto", "kerberos", "ntlm", "basic")
+
 USER_HINT = "administrator or DOMAIN\\user"
+
+
+PASSWORD_HINT = "password"  # noqa: S105 - a placeholder, not a secret
+TICKET_HINT = "password, or empty for the kinit ticket"
 
 
 @dataclass(frozen=True)
 class LoginResult:
+    """What the dialog gives back; ``password`` None: log in with the user's Kerberos ticket."""
+
     user: str
-    password: str = field(repr=False)
+    password: str | None = field(repr=False)
     auth: AuthMethod
     remember: bool
     for_all: bool = False  # also for every other host with this user that waits for a password
@@ -62,10 +74,10 @@ class LoginScreen(ModalScreen[LoginResult | None]):
                 yield Label("User")
                 yield Input(self.uri.user, id="user", placeholder=USER_HINT, compact=True)
                 yield Label("Password")
-                yield Input(id="password", password=True, placeholder="password", compact=True)
+                yield Input(id="password", password=True, placeholder=self._hint(self.uri.auth), compact=True)
                 yield Label("Auth")
                 with RadioSet(id="auth", compact=True):
-                    for method in AUTH_METHODS:
+                    for method in LOGIN_METHODS:
                         yield RadioButton(method, value=method == self.uri.auth, name=method, compact=True)
             yield Checkbox(
                 "Remember in keyring",
@@ -90,6 +102,14 @@ class LoginScreen(ModalScreen[LoginResult | None]):
     def on_mount(self) -> None:
         self.query_one("#login-reason").display = bool(self.reason)
 
+    @staticmethod
+    def _hint(auth: str) -> str:
+        return TICKET_HINT if auth == "kerberos" else PASSWORD_HINT
+
+    @on(RadioSet.Changed, "#auth")
+    def _auth_changed(self) -> None:
+        self.query_one("#password", Input).placeholder = self._hint(self._auth())
+
     def _say(self, text: str) -> None:
         reason = self.query_one("#login-reason", Static)
         reason.update(text)
@@ -107,13 +127,14 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             self._say("Type a user name (for example administrator or CORP\\admin).")
             self.query_one("#user", Input).focus()
             return
-        if not password:
-            self._say("Type the password.")
+        auth = self._auth()
+        if not password and auth != "kerberos":
+            self._say("Type the password (or choose kerberos to use the ticket from kinit).")
             self.query_one("#password", Input).focus()
             return
         remember = self.query_one("#remember", Checkbox).value and self.keyring_note is None
         for_all = bool(self.others) and self.query_one("#for-all", Checkbox).value
-        self.dismiss(LoginResult(user, password, self._auth(), remember, for_all))
+        self.dismiss(LoginResult(user, password or None, auth, remember and bool(password), for_all))
 
     @on(Input.Submitted, "#user")
     def _user_done(self) -> None:

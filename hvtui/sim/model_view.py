@@ -1,0 +1,57 @@
+"""Thread-safe reads of a simulated host's state for tests, across restarts of the host.
+
+The view asks the host for its current model and contexts on every read, so a test keeps one
+view while :meth:`SimHost.restart` replaces what is behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sized
+
+from hvtui.sim.model import HostModel
+from hvtui.sim.views import HostFacts, JobView, VMView
+
+
+class ModelView:
+    """Thread-safe reads of a host's state for tests: VMs, jobs and host facts."""
+
+    def __init__(self, model: Callable[[], HostModel], contexts: Callable[[], Sized]) -> None:
+        self._model = model
+        self._contexts = contexts
+
+    @property
+    def _m(self) -> HostModel:
+        return self._model()
+
+    @property
+    def vms(self) -> list[VMView]:
+        return self._m.vm_views
+
+    def vm(self, key: str) -> VMView:
+        """A VM by GUID (any case) or by name."""
+        return self._m.vm(key)
+
+    @property
+    def jobs(self) -> list[JobView]:
+        return self._m.job_views
+
+    def job(self, instance_id: str) -> JobView:
+        for j in self.jobs:
+            if j.instance_id.lower() == instance_id.lower():
+                return j
+        raise KeyError(instance_id)
+
+    @property
+    def host(self) -> HostFacts:
+        return self._m.facts
+
+    @property
+    def enumeration_contexts(self) -> int:
+        with self._m.lock:
+            return len(self._contexts())
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time forward (jobs finish, transitions end) without waiting."""
+        with self._m.lock:
+            self._m.clock.advance(seconds)
+            self._m.tick()
