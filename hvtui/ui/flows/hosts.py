@@ -10,6 +10,8 @@ import asyncio
 from functools import partial
 
 from hvtui.hyperv.tickets import uses_ticket
+from hvtui.password_command import PasswordCommandError, unattended_password
+from hvtui.password_file import PasswordFileError
 from hvtui.ui.flows.context import FlowContext
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
@@ -82,19 +84,36 @@ class HostsFlow:
             self.app.run_worker(self._start_from_keyring(missing), group="keyring", exit_on_error=False)
 
     async def _start_from_keyring(self, views: list[HostView]) -> None:
-        # A keyring lookup may wait on D-Bus (or an unlock prompt): never on the UI thread.
-        # A host the user's Kerberos ticket logs in to needs no password: none is looked up.
-        credentials = self.app.credentials
+        # A keyring lookup may wait on D-Bus (or an unlock prompt), a password command on the
+        # user's password manager: never on the UI thread. Each host looks on its own, at once.
+        found = await asyncio.gather(*(asyncio.to_thread(self._lookup, v) for v in views))
+        app = self.app
+        for view, (password, problem) in zip(views, found, strict=True):
+            if problem is not None:
+                app.note(f"{view.short_name}: {problem}", "warning")
+            if view.key in app.hosts and view.uri is not None:
+                if password is not None:
+                    app.credentials.remember(view.key, password, persist=False)
+                app.scheduler.add_host(view.key, view.uri, password, view.ca_file, view.tls_pin)
 
-        def lookup(view: HostView) -> str | None:
-            return None if view.uri is None or uses_ticket(view.uri) else credentials.get(view.key)
+    def _lookup(self, view: HostView) -> tuple[str | None, str | None]:
+        """(password, why there is none) for a host with nobody at the keyboard, in the command
+        line's order: the ``--password-file``, the keyring, the config's password_command.
 
-        found = await asyncio.to_thread(lambda: {v.key: lookup(v) for v in views})
-        for view in views:
-            if view.key in self.app.hosts and view.uri is not None:
-                self.app.scheduler.add_host(
-                    view.key, view.uri, found.get(view.key), view.ca_file, view.tls_pin
-                )
+        No password (and no reason) leaves the host to the login dialog; so does a host the
+        user's Kerberos ticket logs in to, for which nothing is looked up. Runs in a thread.
+        """
+        uri = view.uri
+        if uri is None or uses_ticket(uri):
+            return None, None
+        app = self.app
+        try:
+            if self.options.password_file is not None:
+                return unattended_password(uri, password_file=self.options.password_file), None
+            found = app.credentials.get(view.key)
+            return found or unattended_password(uri, config=app.settings.config), None
+        except (PasswordFileError, PasswordCommandError) as exc:
+            return None, str(exc)
 
     # -- adding, removing, re-keying ----------------------------------------------------------
 
