@@ -31,7 +31,7 @@ from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
-from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress
+from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress, ReadProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.vm_lookup import find_in
@@ -191,17 +191,23 @@ class HyperVHost:
     def stats(self) -> ClientStats:
         return self.session.stats
 
+    @property
+    def reading(self) -> ReadProgress | None:
+        """The read in progress and how many items it has brought so far, updated page by
+        page; None between reads. Safe to look at from another thread."""
+        return self.session.reading
+
     # -- host facts ---------------------------------------------------------------------------
 
     async def host_facts(self, *, refresh: bool = False) -> HostFacts:
         if self._facts is not None and not refresh:
             return self._facts
         s = self.session
-        os_props = await s.first(queries.CIMV2_ALL, queries.WQL_OS_FACTS, "Win32_OperatingSystem")
-        computer = await s.first(queries.CIMV2_ALL, queries.WQL_COMPUTER, "Win32_ComputerSystem")
-        processors = await s.query(queries.CIMV2_ALL, queries.WQL_PROCESSORS, "Win32_Processor")
-        product = await s.first(queries.CIMV2_ALL, queries.WQL_PRODUCT, "Win32_ComputerSystemProduct")
-        maximum = await s.query(queries.V2_ALL, queries.WQL_MAX_VCPUS, "Msvm_ProcessorSettingData")
+        os_props = await s.first(queries.OS_FACTS)
+        computer = await s.first(queries.COMPUTER)
+        processors = await s.query(queries.PROCESSORS)
+        product = await s.first(queries.PRODUCT)
+        maximum = await s.query(queries.MAX_VCPUS)
         max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
         self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
         return self._facts
@@ -214,12 +220,11 @@ class HyperVHost:
 
     async def _read_inventory(self) -> Inventory:
         s = self.session
-        v2 = queries.V2_ALL
-        vms = await s.query(v2, queries.WQL_VMS, "Msvm_ComputerSystem")
-        vssds = await s.query(v2, queries.WQL_VSSD, "Msvm_VirtualSystemSettingData")
-        memory = await s.query(v2, queries.WQL_MEMORY, "Msvm_MemorySettingData")
-        processors = await s.query(v2, queries.WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData")
-        shutdown = await s.query(v2, queries.WQL_SHUTDOWN, "Msvm_ShutdownComponent")
+        vms = await s.query(queries.VMS)
+        vssds = await s.query(queries.VSSDS)
+        memory = await s.query(queries.MEMORY)
+        processors = await s.query(queries.PROCESSOR_SETTINGS)
+        shutdown = await s.query(queries.SHUTDOWN)
         inventory = build_inventory(vms, vssds, memory, processors, shutdown)
         self._inventory = inventory
         self._inventory_stale = False
@@ -243,9 +248,7 @@ class HyperVHost:
                 inventory_read = True
                 vms, _ = merge(self.key, self._inventory, summaries)
             if not facts_read:  # facts read just now already carry free memory and the clock
-                os_live = await self.session.first(
-                    queries.CIMV2_ALL, queries.WQL_OS_LIVE, "Win32_OperatingSystem"
-                )
+                os_live = await self.session.first(queries.OS_LIVE)
                 if os_live:
                     facts = self._facts = refresh_facts(facts, os_live)
             return HostSnapshot(

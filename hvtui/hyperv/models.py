@@ -134,6 +134,21 @@ class Connection:
     tls_pin: str | None = None  # the pinned certificate's fingerprint, when a pin checks it
 
 
+@dataclass(frozen=True, slots=True)
+class ReadProgress:
+    """How far a read in progress has got: ``items`` of ``what`` so far ("1,200 VMs").
+
+    For a status line to show while a host streams a long reply page by page, where
+    "no answer for 13 s" would be wrong.
+    """
+
+    what: str
+    items: int
+
+    def __str__(self) -> str:
+        return f"reading ({self.items:,} {self.what} so far)"
+
+
 @dataclass(frozen=True)
 class HostSnapshot:
     """One refresh of one host: facts plus every VM, taken together."""

@@ -2,10 +2,14 @@
 
 Reads ask for property lists (Windows then answers with small ``w:XmlFragment`` items)
 rather than ``SELECT *``: a Msvm_ComputerSystem instance is about 3 KB with every property,
-and a refresh only needs a handful of them.
+and a refresh only needs a handful of them. Each read also says how many answers it can
+legitimately have (:class:`Read`): a host has one operating system, so one that streams
+thousands is refused after the second, not after tens of MB.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from hvtui.namespaces import CIMV2, VIRTUALIZATION_V2, class_uri
 
@@ -68,6 +72,57 @@ def wql_shutdown_of(guid: str) -> str:
 def quote(value: str) -> str:
     """A WQL string literal (libvirt's virBufferEscapeSQL: escape backslash and quote)."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+#: VMs a host may have: well above Hyper-V's 1,024 running VMs per host, since VMs that are
+#: off count too, and above the 10,000 the benchmarks simulate.
+MOST_VMS = 16384
+#: Settings of one kind: one per VM and per checkpoint (Hyper-V allows 50 a VM). The client's
+#: own bound (50,000 items) is the tighter one.
+MOST_SETTINGS = MOST_VMS * (1 + 50)
+
+
+@dataclass(frozen=True)
+class Read:
+    """One question hvtui asks a host, and the most answers it can legitimately have.
+
+    ``thing`` names one answer for a person ("operating system"): "more than 1 operating system".
+    """
+
+    resource_uri: str
+    wql: str
+    class_name: str
+    most: int
+    thing: str
+
+    @property
+    def things(self) -> str:
+        return self.thing + "s"
+
+    def named(self, count: int) -> str:
+        return f"{count:,} {self.thing if count == 1 else self.things}"
+
+
+OS_FACTS = Read(CIMV2_ALL, WQL_OS_FACTS, "Win32_OperatingSystem", 1, "operating system")
+OS_LIVE = Read(CIMV2_ALL, WQL_OS_LIVE, "Win32_OperatingSystem", 1, "operating system")
+COMPUTER = Read(CIMV2_ALL, WQL_COMPUTER, "Win32_ComputerSystem", 1, "computer system")
+# One per socket: a few hundred is more than any board has.
+PROCESSORS = Read(CIMV2_ALL, WQL_PROCESSORS, "Win32_Processor", 256, "processor")
+PRODUCT = Read(CIMV2_ALL, WQL_PRODUCT, "Win32_ComputerSystemProduct", 1, "computer system product")
+# One per VM configuration version and generation the host supports.
+MAX_VCPUS = Read(V2_ALL, WQL_MAX_VCPUS, "Msvm_ProcessorSettingData", 256, "processor setting definition")
+VMS = Read(V2_ALL, WQL_VMS, "Msvm_ComputerSystem", MOST_VMS, "VM")
+VSSDS = Read(V2_ALL, WQL_VSSD, "Msvm_VirtualSystemSettingData", MOST_VMS, "VM setting")
+MEMORY = Read(V2_ALL, WQL_MEMORY, "Msvm_MemorySettingData", MOST_SETTINGS, "memory setting")
+PROCESSOR_SETTINGS = Read(
+    V2_ALL, WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData", MOST_SETTINGS, "processor setting"
+)
+SHUTDOWN = Read(V2_ALL, WQL_SHUTDOWN, "Msvm_ShutdownComponent", MOST_VMS, "shutdown component")
+
+
+def shutdown_of(guid: str) -> Read:
+    """The shutdown integration component of one VM: one at most."""
+    return Read(V2_ALL, wql_shutdown_of(guid), "Msvm_ShutdownComponent", 1, "shutdown component")
 
 
 # GetSummaryInformation: what one refresh asks for every VM.

@@ -7,7 +7,14 @@ method parameters, Hyper-V return codes) and the protocol client. Protocol error
 Reads return plain mappings of typed values, decoded here as each reply arrives (only the
 properties :data:`~hvtui.hyperv.queries.TYPES` declares, which are the ones read): a value
 that does not fit its type fails the read that brought it, as a HostProtocolError, and the
-code above works on finished values that cannot raise a protocol error.
+code above works on finished values that cannot raise a protocol error. A read that passes
+the most answers its query can have fails the same way; one in progress shows how far it
+has got in :attr:`Session.reading`.
+
+Time: the host timeout S bounds each request, all of it -- authentication legs, a resend,
+the further tries of a read after a passing failure (a 503, a reset), and the pauses
+between them; the host is asked to answer a little sooner (OperationTimeout), so that when
+it cannot, its w:TimedOut still arrives within S. Invokes are sent once, never tried again.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from hvtui.hyperv.errors import (
     Problem,
 )
 from hvtui.hyperv.lenient import as_int, as_text
-from hvtui.hyperv.models import Connection, JobProgress
+from hvtui.hyperv.models import Connection, JobProgress, ReadProgress
+from hvtui.hyperv.queries import Read
 from hvtui.hyperv.states import JobState
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
@@ -46,6 +54,7 @@ from hvtui.wsman import (
     LimitError,
     ProtocolError,
     TLSError,
+    TooManyItems,
     TransportError,
     WSManClient,
     WSManError,
@@ -57,6 +66,9 @@ Props = Mapping[str, Any]
 
 #: Seconds a host may take to answer one request, unless the user says otherwise.
 DEFAULT_TIMEOUT = 30.0
+#: Further tries of a read after a passing failure, within the host timeout: a host that
+#: fails a third of its requests then fails a read once in a thousand.
+READ_RETRIES = 6
 
 # WinRM's answers when a reply would not fit the envelope the client allowed.
 _ENCODING_LIMIT_CODES = {faults.WSMAN_ENCODING_LIMIT, faults.WSMAN_MAX_ENVELOPE_EXCEEDED}
@@ -89,6 +101,9 @@ class Session:
     ) -> None:
         self.uri = uri
         self.max_envelope_size = max_envelope_size
+        self.timeout = max(float(timeout), MIN_TIMEOUT)
+        #: The read in progress and how far it has got; None between reads.
+        self.reading: ReadProgress | None = None
         operation, read, total = exchange_timeouts(timeout)
         try:
             options = ClientOptions(
@@ -101,6 +116,7 @@ class Session:
                 operation_timeout=operation,
                 read_timeout=read,
                 total_timeout=total,
+                read_retries=READ_RETRIES,
                 max_envelope_size=max_envelope_size,
                 # Basic over plain HTTP only when the user chose both in the URI.
                 allow_basic_over_http=uri.transport == "http" and uri.auth == "basic",
@@ -130,13 +146,36 @@ class Session:
 
     # -- reads --------------------------------------------------------------------------------
 
-    async def query(self, resource_uri: str, wql: str, class_name: str) -> list[Props]:
-        async with self._guard(f"reading {class_name}"):
-            found = await self.client.enumerate_all(resource_uri, wql, schema=SCHEMAS[class_name])
-            return [instance.properties.typed() for instance in found]
+    async def query(self, read: Read) -> list[Props]:
+        """Every answer to ``read``; past ``read.most`` of them, a HostProtocolError."""
 
-    async def first(self, resource_uri: str, wql: str, class_name: str) -> Props | None:
-        rows = await self.query(resource_uri, wql, class_name)
+        def on_page(count: int) -> None:
+            self.reading = ReadProgress(read.things, count)
+
+        try:
+            async with self._guard(f"reading {read.class_name}"):
+                try:
+                    found = await self.client.enumerate_all(
+                        read.resource_uri,
+                        read.wql,
+                        schema=SCHEMAS[read.class_name],
+                        max_items=read.most,
+                        on_page=on_page,
+                    )
+                except TooManyItems as exc:
+                    if exc.limit != read.most:
+                        raise
+                    raise HostProtocolError(
+                        f"{self.uri.display_host}: the host returned more than {read.named(read.most)}, "
+                        "more than a host can have: refused",
+                        cause=exc,
+                    ) from None
+                return [instance.properties.typed() for instance in found]
+        finally:
+            self.reading = None
+
+    async def first(self, read: Read) -> Props | None:
+        rows = await self.query(read)
         return rows[0] if rows else None
 
     async def computer_system(self, guid: str) -> Props | None:
@@ -199,7 +238,7 @@ class Session:
 
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""
-        row = await self.first(queries.V2_ALL, queries.wql_shutdown_of(guid), "Msvm_ShutdownComponent")
+        row = await self.first(queries.shutdown_of(guid))
         return as_text(row.get("DeviceID")) or None if row else None
 
     # -- methods (each sent once: an Invoke is never retried) ----------------------------------
@@ -286,6 +325,9 @@ class Session:
             return ConnectionFailed(f"{host}: the connection was closed", cause=exc)
         if isinstance(exc, FaultError):
             message = f"{host}: {what} failed: {exc}"
+            if exc.subcode_name == "w:TimedOut":
+                # Asked to answer a little within the host timeout, the host could not.
+                message = f"{host}: {what}: the host could not answer within {self.timeout:g}s (w:TimedOut)"
             if invoke and exc.subcode_name == "w:TimedOut":
                 # WinRM gave up waiting for WMI; the method itself may still have run.
                 message = _may_have_run(message)
@@ -310,17 +352,15 @@ MIN_TIMEOUT = 0.1
 
 
 def exchange_timeouts(timeout: float) -> tuple[float, float, float]:
-    """(OperationTimeout, read timeout, whole-exchange deadline) for a host ``timeout``.
+    """(OperationTimeout, read timeout, whole-request deadline) for a host ``timeout``.
 
-    The host is asked to answer within ``timeout`` (it sends w:TimedOut when it cannot);
-    the client waits a margin longer for that answer to cross the network, and cuts off
-    any exchange -- a reply that drips, a host that never finishes -- after a second
-    margin. The margins grow with the timeout but stay bounded (10 s and 20 s at the
-    default 30 s), so a short timeout really is short.
+    The request, all of it, is given up at ``timeout``: that is the deadline, and no
+    silence may last longer either. The host is asked to answer a fifth sooner (at most
+    5 s sooner), so that a w:TimedOut it sends when it cannot still crosses the network
+    in time, rather than the client cutting the connection (and its authentication) off.
     """
-    operation = max(float(timeout), MIN_TIMEOUT)
-    margin = min(operation, 10.0)
-    return operation, operation + margin, operation + 2 * margin
+    total = max(float(timeout), MIN_TIMEOUT)
+    return total - min(total / 5, 5.0), total, total
 
 
 # Statuses with which a host refuses a request before carrying anything out.

@@ -336,11 +336,11 @@ class SimHost:
                 self._service.contexts.expire_all()
         delay = decision.delay_s
         if delay and parsed.operation_timeout is not None and delay > parsed.operation_timeout:
-            decision.delay_s = parsed.operation_timeout
+            decision.delay_s = parsed.operation_timeout + decision.network_delay_s
             fault = faults.timed_out()
             text = envelope(fault.action, parsed.message_id, FAULT_PREFIXES, fault.body(machine))
             return self._finish(decision, text.encode("utf-8"), 500, seal, final_auth, keep_rule=False)
-        decision.delay_s = delay
+        decision.delay_s = delay = delay + decision.network_delay_s
         rule = decision.terminal
         if rule is not None and rule.kind in ("http500", "http503"):
             status = 500 if rule.kind == "http500" else 503

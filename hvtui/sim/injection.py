@@ -4,7 +4,9 @@
     RULE  := KIND (":" KEY "=" VALUE)*
 
 Kinds and their own keys:
-    latency          ms=N jitter_ms=N        delay the reply
+    latency          ms=N jitter_ms=N        delay the reply: the host's own slowness, which it cuts
+                     where=host|network      off at the request's OperationTimeout with w:TimedOut;
+                                             where=network is the network's, which nothing cuts off
     reset            at=start|mid            close the connection before replying, or halfway
                                              through the reply
     no-answer                                never reply (the connection stays open)
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from hvtui.sim.sim_options import OptionsError
 
 KINDS: dict[str, set[str]] = {
-    "latency": {"ms", "jitter_ms"},
+    "latency": {"ms", "jitter_ms", "where"},
     "reset": {"at"},
     "no-answer": set(),
     "http500": set(),
@@ -176,6 +178,8 @@ def parse_rule(text: str) -> Rule:
         raise FaultSpecError(f"--faults {raw}: reset at= is start or mid")
     if kind == "latency" and "ms" not in rule.params:
         raise FaultSpecError(f"--faults {raw}: latency needs ms=N")
+    if kind == "latency" and rule.params.get("where", "host").lower() not in ("host", "network"):
+        raise FaultSpecError(f"--faults {raw}: latency where= is host or network")
     if kind == "drip" and "bytes_per_s" not in rule.params:
         raise FaultSpecError(f"--faults {raw}: drip needs bytes_per_s=N")
     if kind == "slow-jobs" and "factor" not in rule.params:
@@ -194,6 +198,8 @@ class Decision:
     """What the injector decided for one request."""
 
     delay_s: float = 0.0
+    #: Spent in the network, on top of ``delay_s``: the host cannot cut it short.
+    network_delay_s: float = 0.0
     terminal: Rule | None = None
     expire_contexts: bool = False
     change_password: str | None = None
@@ -283,14 +289,17 @@ class FaultPlan:
                     continue
                 if rule.kind == "latency":
                     jitter = rule.num("jitter_ms", 0)
-                    d.delay_s += (
-                        rule.num("ms", 0) + (self._rng.uniform(-jitter, jitter) if jitter else 0)
-                    ) / 1000
+                    delay = (rule.num("ms", 0) + (self._rng.uniform(-jitter, jitter) if jitter else 0)) / 1000
+                    if rule.params.get("where", "host").lower() == "network":
+                        d.network_delay_s += delay
+                    else:
+                        d.delay_s += delay
                 elif rule.kind == "expire-contexts":
                     d.expire_contexts = True
                 elif d.terminal is None:
                     d.terminal = rule
         d.delay_s = max(0.0, d.delay_s)
+        d.network_delay_s = max(0.0, d.network_delay_s)
         return d
 
     @staticmethod

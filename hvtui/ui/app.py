@@ -15,6 +15,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -41,9 +42,11 @@ from hvtui.ui.palette import PaletteCommands
 from hvtui.ui.rows import Row
 from hvtui.ui.scheduler import DEFAULT_INTERVAL, Scheduler
 from hvtui.ui.screens.main import MainScreen
+from hvtui.ui.screens.task_log import TaskLogScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
+from hvtui.ui.screenshot import save_private, screenshot_folder, screenshot_name
 from hvtui.ui.settings import Settings
-from hvtui.ui.tablemodel import TableModel
+from hvtui.ui.tablemodel import Change, TableModel
 from hvtui.ui.themes import starting_theme
 
 _log = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class HvtuiApp(App[int]):
         Binding("ctrl+r", "refresh_now", "Refresh now", show=False, id="refresh"),
         Binding("p", "toggle_pause", "Pause live refresh", show=False, id="pause"),
         Binding("question_mark", "help", "Help", show=False, id="help"),
+        Binding("t", "task_log", "Task log: this session's actions, the hosts' jobs", show=False, id="tasks"),
     ]
 
     def __init__(
@@ -157,7 +161,10 @@ class HvtuiApp(App[int]):
             return  # removed meanwhile
         view.take(message.snapshot, message.counts)
         view.connection = message.connection
-        change = self.model.apply(message.key, message.rows)
+        change: Change | None = self.model.apply(message.key, message.rows)
+        if self.model.set_stale(message.key, None):
+            change = None  # live again: every row of the host is drawn anew
+        self.verbs.refreshed(message.key, message.rows)
         main = self.main
         if main is not None:
             main.rows_changed(change)
@@ -175,6 +182,12 @@ class HvtuiApp(App[int]):
             return
         view.report = message.report
         main = self.main
+        read_at = view.snapshot.taken_at if view.stale and view.snapshot else None
+        if self.model.set_stale(message.key, read_at):
+            if view.stale:
+                self.verbs.host_silent(message.key)
+            if main is not None:
+                main.rows_changed()
         if main is not None:
             main.host_changed(message.key)
         status = message.report.status
@@ -197,9 +210,13 @@ class HvtuiApp(App[int]):
 
     def update_subtitle(self) -> None:
         views = list(self.hosts.values())
-        running = sum(v.running for v in views)
-        total = sum(v.total for v in views)
+        live = [v for v in views if not v.stale]  # a silent host's VMs may no longer run
+        running = sum(v.running for v in live)
+        total = sum(v.total for v in live)
         parts = [f"{len(views)} host{'s' if len(views) != 1 else ''}", f"{running}/{total} VMs running"]
+        stale = sum(v.total for v in views if v.stale)
+        if stale:
+            parts.append(f"{stale} VM{'s' if stale != 1 else ''} stale")
         parts.append("live refresh paused (p)" if self.paused else f"refresh {self.scheduler.interval:g} s")
         if self.read_only:
             parts.append("read-only")
@@ -276,6 +293,33 @@ class HvtuiApp(App[int]):
         if main is not None:
             main.toggle_detail()
 
+    def vm_label(self, row: Row) -> str:
+        return self.verbs.label(row)
+
+    def vm_history(self, host: str, key: str) -> list[tuple[int, int]]:
+        return self.feed.history(host, key)
+
+    def show_task_log(self) -> None:
+        if not isinstance(self.top, TaskLogScreen):
+            self.push_screen(TaskLogScreen(self.verbs.log))
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: saved privately in a folder that exists (see :mod:`.screenshot`)."""
+        try:
+            if path is not None:
+                folder, why = Path(path).expanduser(), "as asked"
+            else:
+                folder, why = screenshot_folder()
+            name = filename or screenshot_name(datetime.now(), time_format)
+            saved = save_private(folder, name, self.export_screenshot())
+        except OSError as exc:
+            self.note(f"Screenshot not saved: {exc.strerror or exc}", "error")
+            return None
+        self.note(f"Screenshot saved to {saved} ({why}; readable by you only)")
+        return None
+
     def watch_theme(self, theme: str) -> None:
         if self._theme_ready and theme != self.settings.config.theme:
             self.settings.save(replace(self.settings.config, theme=theme))
@@ -294,6 +338,9 @@ class HvtuiApp(App[int]):
             if self.paused
             else "Live refresh resumed"
         )
+
+    def action_task_log(self) -> None:
+        self.show_task_log()
 
     def action_help(self) -> None:
         self.push_screen(help_screen(self.screen, self.BINDINGS, read_only=self.read_only))

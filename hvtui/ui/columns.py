@@ -29,6 +29,9 @@ class Column:
     cell: Callable[[VM], str]
     sort: Callable[[VM], Any]  # None sorts last whichever the direction
     help: str = ""
+    # Numbers are looked at biggest first (the busiest VM, the one up longest): a first sort
+    # on them is descending, as in htop and k9s.
+    descending_first: bool = False
 
 
 def _is_up(vm: VM) -> bool:
@@ -91,10 +94,20 @@ COLUMNS: tuple[Column, ...] = (
         lambda vm: _STATE_ORDER[vm.state],
         "running, off, saved, paused …",
     ),
-    Column("cpu", "CPU", "right", 4, 5, _cpu, _cpu_key, "CPU usage in percent"),
-    Column("memory", "Memory", "right", 6, 10, _memory, _memory_key, "assigned memory"),
+    Column("cpu", "CPU", "right", 4, 5, _cpu, _cpu_key, "CPU usage in percent", descending_first=True),
     Column(
-        "uptime", "Uptime", "right", 6, 14, lambda vm: uptime_cell(vm.uptime), _uptime_key, "time running"
+        "memory", "Memory", "right", 6, 10, _memory, _memory_key, "assigned memory", descending_first=True
+    ),
+    Column(
+        "uptime",
+        "Uptime",
+        "right",
+        6,
+        14,
+        lambda vm: uptime_cell(vm.uptime),
+        _uptime_key,
+        "time running",
+        descending_first=True,
     ),
     Column(
         "status",
@@ -107,7 +120,15 @@ COLUMNS: tuple[Column, ...] = (
         "job progress, host tasks, heartbeat",
     ),
     Column(
-        "vcpus", "vCPUs", "right", 5, 5, lambda vm: _optional(vm.vcpus), lambda vm: vm.vcpus, "virtual CPUs"
+        "vcpus",
+        "vCPUs",
+        "right",
+        5,
+        5,
+        lambda vm: _optional(vm.vcpus),
+        lambda vm: vm.vcpus,
+        "virtual CPUs",
+        descending_first=True,
     ),
     Column(
         "generation",

@@ -57,7 +57,7 @@ def certificate_lines(certificate: CertificateInfo, *, pinned: bool) -> list[Pai
     if certificate.names:
         lines.append(("Names", ", ".join(certificate.names)))
     what = "trust this new certificate" if pinned else "trust this certificate"
-    lines.append(("Keys", f"t {what} for this host · e edit the host"))
+    lines.append(("Keys", f"c {what} for this host · e edit the host"))
     return lines
 
 
@@ -78,10 +78,8 @@ def host_lines(view: HostView) -> list[Pair]:
         lines.append(("Note", facts.release.note))
     lines.append(("CPU", present_host.cpu_short(facts)))
     load = snapshot.cpu_load
-    if load is not None:
-        logical = facts.logical_processors
-        of = f" of {logical} logical processors" if logical else ""
-        lines.append(("CPU load", f"{load}%{of}, used by the running VMs"))
+    if load is not None:  # of the logical processors the line above counts
+        lines.append(("CPU load", f"{load}% used by the running VMs"))
     lines.append(("Memory", present_host.memory_short(facts)))
     lines.append(("Uptime", present_host.host_uptime(facts)))
     lines.append(("VMs", present_host.counts_short(view.state_counts)))

@@ -56,6 +56,14 @@ class AppFacade(Protocol):
 
     def clear_marks(self) -> None: ...
 
+    def vm_history(self, host: str, key: str) -> list[tuple[int, int]]:
+        """A running VM's recent (CPU %, memory MiB) samples, oldest first."""
+
+    def show_task_log(self) -> None: ...
+
+    def vm_label(self, row: Row) -> str:
+        """The VM's name, with its host where the name alone could be another VM on screen."""
+
     def action_refresh_now(self) -> None: ...
 
     def action_toggle_pause(self) -> None: ...

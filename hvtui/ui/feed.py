@@ -37,6 +37,16 @@ class RefreshFeed:
     def host_removed(self, key: str) -> None:
         self._builders.pop(key, None)
 
+    def generation(self, key: str) -> int:
+        """How many refreshes of the host made rows so far (on the scheduler's thread only)."""
+        builder = self._builders.get(key)
+        return builder.generation if builder is not None else 0
+
+    def history(self, key: str, vm_key: str) -> list[tuple[int, int]]:
+        """A running VM's recent (CPU %, memory MiB) samples, oldest first (any thread)."""
+        builder = self._builders.get(key)
+        return builder.samples(vm_key) if builder is not None else []
+
     def job_progress(self, vm_key: str, progressive: str) -> Callable[[JobProgress], None]:
         """The progress callback of one action's job ("Saving 35%" in the VM's status cell)."""
 

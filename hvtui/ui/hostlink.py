@@ -243,20 +243,26 @@ class HostLink:
         """While a refresh takes long, say on the host's row what it is doing, and for how long.
 
         The status stays what the last refresh left (no flicker between ok and refreshing on
-        a slow host); only a first connection shows "connecting". Bytes still arriving read
-        as "reading", not as "no answer": a big or hostile host that streams is not silent.
+        a slow host); only a first connection shows "connecting". A host still sending reads
+        as "reading" -- with the items its read has brought so far (the domain's count) or the
+        bytes -- not as "no answer": a big or hostile host that streams is not silent.
         """
         loop = asyncio.get_running_loop()
         started = last_progress = loop.time()
         received = start_bytes = host.stats.bytes_received
+        items = host.reading
         first = self._outcome is None
-        await asyncio.sleep(SLOW_AFTER if first or self.failures else STEADY_SLOW_AFTER)
+        # A steady refresh waits longer before it says so, but not past half the host timeout.
+        steady = min(STEADY_SLOW_AFTER, self.scheduler.host_timeout / 2)
+        await asyncio.sleep(SLOW_AFTER if first or self.failures else steady)
         while True:
             now = loop.time()
-            if host.stats.bytes_received != received:
-                received, last_progress = host.stats.bytes_received, now
+            reading = host.reading
+            if host.stats.bytes_received != received or (reading is not None and reading != items):
+                received, items, last_progress = host.stats.bytes_received, reading, now
             if last_progress > started and now - last_progress < SLOW_EVERY * 2:
-                activity = f"reading for {now - started:.0f} s, {_size(received - start_bytes)}"
+                what = str(reading) if reading is not None else f"reading ({_size(received - start_bytes)})"
+                activity = f"{what} for {now - started:.0f} s"
             else:
                 activity = f"no answer for {now - last_progress:.0f} s"
             if first:

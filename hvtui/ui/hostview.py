@@ -17,6 +17,9 @@ from hvtui.ui.hoststatus import HostStatus, StatusReport
 from hvtui.uri import ConnectionURI
 
 LOAD_HISTORY = 60  # refreshes of CPU load kept: two minutes at the default interval
+_SILENT = frozenset(
+    {HostStatus.UNREACHABLE, HostStatus.TLS_UNTRUSTED, HostStatus.ERROR, HostStatus.AUTH_NEEDED}
+)
 
 
 @dataclass
@@ -74,6 +77,11 @@ class HostView:
             return ""
         short = self.snapshot.facts.release.short
         return "" if short == "?" else short
+
+    @property
+    def stale(self) -> bool:
+        """Its VMs are known only from a refresh before the host stopped answering."""
+        return self.snapshot is not None and self.status in _SILENT
 
     @property
     def running(self) -> int:

@@ -35,7 +35,7 @@ class PaletteCommands(Provider):
             if not rows:
                 continue
             spec = VERBS[verb]
-            what = rows[0].vm.name if len(rows) == 1 else f"{len(rows)} marked VMs"
+            what = self.hvtui.vm_label(rows[0]) if len(rows) == 1 else f"{len(rows)} marked VMs"
             yield (
                 f"{spec.title} {what}",
                 partial(self.hvtui.request_verb, verb, targets),
@@ -59,6 +59,7 @@ class PaletteCommands(Provider):
         )
         if app.model.marks:
             yield ("Clear marks", app.clear_marks, f"unmark {len(app.model.marks)} VMs (U)")
+        yield ("Task log", app.show_task_log, "this session's actions and the hosts' own jobs (t)")
         yield ("Help: keys", app.action_help, "?")
 
     def _hosts(self) -> Iterator[Command]:

@@ -8,13 +8,17 @@ touches only those.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hvtui.hyperv.models import VM, HostSnapshot
 from hvtui.present.host import short_host_name
-from hvtui.ui.columns import COLUMNS, HOST, state_class
+from hvtui.ui.columns import COLUMNS, HOST, STATUS, state_class
 from hvtui.uri import URIError, parse_uri
+
+HISTORY = 60  # samples kept per VM: two minutes at the default refresh interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +30,7 @@ class Row:
     vm: VM
     cells: tuple[str, ...]
     sort_keys: tuple[Any, ...]  # per column: None (sorts last) or (value, name, key)
-    search: str  # lower-cased name, state and GUID, for the filter
+    search: str  # lower-cased SEARCH_FIELDS, tab-separated, for the filter
     style: str  # state style class
 
     @property
@@ -45,6 +49,18 @@ class HostRows:
     removed: frozenset[str]
 
 
+# What the ``/`` filter looks in, by the names ``?`` gives them: (name, text of a VM on a host,
+# given the row's cells). A new field (the guest's IP addresses, say) is one more line here.
+SearchField = tuple[str, Callable[[VM, str, tuple[str, ...]], str]]
+SEARCH_FIELDS: tuple[SearchField, ...] = (
+    ("name", lambda vm, host, cells: vm.name),
+    ("host", lambda vm, host, cells: host),
+    ("state", lambda vm, host, cells: f"{vm.power.label}\t{vm.state.value}"),
+    ("status", lambda vm, host, cells: cells[STATUS]),
+    ("GUID", lambda vm, host, cells: vm.guid),
+)
+
+
 def make_row(vm: VM, host_label: str) -> Row:
     cells = tuple(column.cell(vm) for column in COLUMNS)
     cells = (*cells[:HOST], host_label, *cells[HOST + 1 :])
@@ -53,7 +69,7 @@ def make_row(vm: VM, host_label: str) -> Row:
     for index, column in enumerate(COLUMNS):
         value = host_label.casefold() if index == HOST else column.sort(vm)
         sort_keys.append(None if value is None else (value, name, key))
-    search = f"{vm.name}\t{vm.power.label}\t{vm.state.value}\t{vm.guid}".lower()
+    search = "\t".join(text(vm, host_label, cells) for _, text in SEARCH_FIELDS).lower()
     return Row(vm.key, vm.host, vm, cells, tuple(sort_keys), search, state_class(vm))
 
 
@@ -76,6 +92,22 @@ class RowBuilder:
         self.rows: dict[str, Row] = {}
         self.label = ""
         self.generation = 0
+        # Per running VM, its last HISTORY (CPU %, memory MiB): the VM screen's sparklines,
+        # from the refreshes made anyway (no extra round trip).
+        self._history: dict[str, deque[tuple[int, int]]] = {}
+
+    def samples(self, key: str) -> list[tuple[int, int]]:
+        """A VM's recent samples, oldest first; safe from another thread (a deque copies atomically)."""
+        history = self._history.get(key)
+        return list(history.copy()) if history is not None else []
+
+    def _record(self, vm: VM) -> None:
+        if vm.cpu_load is None or not vm.power.is_active:
+            return
+        history = self._history.get(vm.key)
+        if history is None:
+            history = self._history[vm.key] = deque(maxlen=HISTORY)
+        history.append((vm.cpu_load, vm.memory_mib or 0))
 
     def build(self, snapshot: HostSnapshot, label: str) -> HostRows:
         """Rows for a snapshot; a VM equal to the last one seen keeps its very Row object.
@@ -89,7 +121,9 @@ class RowBuilder:
         rows: dict[str, Row] = {}
         fresh: list[str] = []
         new = 0
+        record = self._record
         for vm in snapshot.vms:
+            record(vm)
             key = vm.key
             old = previous.get(key)
             if old is not None and not relabel and old.vm == vm:
@@ -100,6 +134,8 @@ class RowBuilder:
                 new += old is None
         kept = len(rows) - new
         removed = frozenset(previous.keys() - rows.keys()) if kept != len(previous) else frozenset()
+        for key in removed:
+            self._history.pop(key, None)
         self.rows = rows
         self.label = label
         self.generation += 1

@@ -8,8 +8,10 @@ when a sorted value or the set of rows changed, and keeps the cursor on the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from operator import itemgetter
 
 from rich.cells import cell_len
@@ -19,6 +21,19 @@ from hvtui.ui.rows import HostRows, Row
 
 # Columns whose text may hold wide characters (names typed by people); the rest are ASCII.
 _WIDE_TEXT = frozenset({COLUMN_INDEX["name"], COLUMN_INDEX["host"], COLUMN_INDEX["status"]})
+STALE_WIDTH = len("stale 59 min")  # the widest age the Status cell of a silent host's VM shows
+
+
+def age_text(seconds: float) -> str:
+    """How old a silent host's data is, as its VMs' Status cells say it: "stale 45 s"."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"stale {seconds} s"
+    if seconds < 3600:
+        return f"stale {seconds // 60} min"
+    if seconds < 86400:
+        return f"stale {seconds // 3600} h"
+    return f"stale {seconds // 86400} d"
 
 
 def text_width(text: str) -> int:
@@ -27,9 +42,34 @@ def text_width(text: str) -> int:
 
 @dataclass(frozen=True)
 class VMFilter:
-    """``/`` filter text: a case-insensitive substring of name, state or GUID; ``!`` inverts."""
+    """``/`` filter text, matched case-insensitively against a row's :data:`SEARCH_FIELDS`.
+
+    Words must all match (in any field, in any order); text starting with ``~`` is one regular
+    expression instead; a leading ``!`` inverts either. A regex that does not compile matches
+    every row and says why in :attr:`error`, for the table's title: typing ``~[a-`` on the way
+    to ``~[a-f]`` must not blank the table or fail.
+    """
 
     text: str = ""
+    error: str | None = field(init=False, default=None, compare=False)
+    _test: Callable[[str], bool] | None = field(init=False, default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        needle = self.needle
+        if not needle:
+            return
+        test: Callable[[str], bool]
+        if needle.startswith("~"):
+            try:
+                search = re.compile(needle[1:], re.IGNORECASE).search
+            except re.error as exc:
+                object.__setattr__(self, "error", f"invalid regex: {exc}")
+                return
+            test = lambda text: search(text) is not None  # noqa: E731 - one expression, bound once
+        else:
+            words = needle.split()
+            test = lambda text: all(word in text for word in words)  # noqa: E731
+        object.__setattr__(self, "_test", test)
 
     @property
     def inverted(self) -> bool:
@@ -37,17 +77,18 @@ class VMFilter:
 
     @property
     def needle(self) -> str:
-        return (self.text[1:] if self.inverted else self.text).strip().lower()
+        text = (self.text[1:] if self.inverted else self.text).strip()
+        return text if text.startswith("~") else text.lower()
 
     @property
     def active(self) -> bool:
         return bool(self.needle)
 
     def matches(self, row: Row) -> bool:
-        needle = self.needle
-        if not needle:
+        test = self._test
+        if test is None:
             return True
-        return (needle in row.search) != self.inverted
+        return test(row.search) != self.inverted
 
 
 @dataclass
@@ -86,6 +127,9 @@ class TableModel:
         self._anchors: dict[str | None, str] = {}  # per scope: the VM the user last put the cursor on
         self.marks: set[str] = set()
         self.jobs: dict[str, str] = {}  # key -> status text of a job of ours ("Saving 35%")
+        # Hosts that stopped answering -> when their rows were read (UTC): those rows are
+        # dimmed and say the age of their data instead of a status that may be long over.
+        self.stale: dict[str, datetime] = {}
         self.column_indexes: list[int] = []
         self.width_of: dict[int, int] = {}
         self._set_columns()
@@ -117,12 +161,26 @@ class TableModel:
         self.set_chosen_columns(tuple(chosen))
         return True
 
-    def cell(self, row: Row, column: int) -> str:
+    def cell(self, row: Row, column: int, now: datetime | None = None) -> str:
         if column == STATUS:
             job = self.jobs.get(row.key)
             if job is not None:
                 return job
+            taken = self.stale.get(row.host)
+            if taken is not None:
+                return age_text(((now or datetime.now(UTC)) - taken).total_seconds())
         return row.cells[column]
+
+    def set_stale(self, host: str, taken_at: datetime | None) -> bool:
+        """Mark a host's rows as old data read at ``taken_at`` (None: live again); True on change."""
+        if taken_at is None:
+            changed = self.stale.pop(host, None) is not None
+        else:
+            changed = self.stale.get(host) != taken_at
+            self.stale[host] = taken_at
+        if changed:
+            self._recompute_widths()
+        return changed
 
     @property
     def widths(self) -> list[int]:
@@ -136,12 +194,16 @@ class TableModel:
         for index in self.column_indexes:
             column = COLUMNS[index]
             widest = max(
-                text_width(column.title), max((text_width(rows[k].cells[index]) for k in order), default=0)
+                text_width(column.title) + 1,  # room for the sort arrow after the title
+                max((text_width(rows[k].cells[index]) for k in order), default=0),
             )
             if index == STATUS:
                 shown = (text_width(t) for k, t in self.jobs.items() if k in self._index)
                 widest = max(widest, max(shown, default=0))
-            widths[index] = min(max(widest, column.min_width), column.max_width)
+                if any(host in self.stale for host in self._view_hosts()):
+                    widest = max(widest, STALE_WIDTH)
+            cap = max(column.max_width, text_width(column.title) + 1)
+            widths[index] = min(max(widest, column.min_width), cap)
         self.width_of = widths
 
     def _fit(self, index: int, text: str) -> bool:
@@ -180,6 +242,9 @@ class TableModel:
 
     def _in_scope(self, host: str) -> bool:
         return self.scope is None or self.scope == host
+
+    def _view_hosts(self) -> Iterable[str]:
+        return self.by_host if self.scope is None else (self.scope,)
 
     def _members(self) -> list[str]:
         candidates: Iterable[Row] = self._view_rows.values()
@@ -252,6 +317,9 @@ class TableModel:
     def set_sort(self, column: str, reverse: bool) -> None:
         if column not in BY_KEY:
             raise ValueError(f"no column {column!r}")
+        key = self.cursor_key
+        if key is not None:  # the cursor keeps its VM, wherever the sort puts it
+            self._anchors[self.scope] = key
         self.sort_column = column
         self.sort_reverse = reverse
         self._set_order(self._sort(self.order))
@@ -397,6 +465,24 @@ class TableModel:
         count = len(self.marks)
         self.marks.clear()
         return count
+
+    def toggle_marks_shown(self) -> int:
+        """Mark every VM the view shows; when all are marked already, clear every mark.
+
+        Returns how many marks were added (positive) or removed (negative).
+        """
+        shown = set(self.order)
+        if shown and not shown <= self.marks:
+            added = len(shown - self.marks)
+            self.marks |= shown
+            return added
+        return -self.clear_marks()
+
+    @property
+    def hidden_marks(self) -> int:
+        """Marked VMs the view does not show (another host, or hidden by the filter)."""
+        index = self._index
+        return sum(1 for key in self.marks if key not in index)
 
     def marked_rows(self) -> list[Row]:
         """Marked VMs of every host, in host then name order (stable for summaries)."""

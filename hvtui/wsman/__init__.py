@@ -26,6 +26,7 @@ from hvtui.wsman.errors import (
     ProviderFault,
     TimeoutExpired,
     TLSError,
+    TooManyItems,
     TransportError,
     WSManError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "ProviderFault",
     "TLSError",
     "TimeoutExpired",
+    "TooManyItems",
     "TransportError",
     "WSManClient",
     "WSManError",

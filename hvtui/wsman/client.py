@@ -8,10 +8,12 @@ filter, as WinRM requires: given a class URI and WQL, the client enumerates on t
 wildcard and pulls on the class URI (as libvirt does); given the wildcard, it pulls on
 the wildcard (as other clients do). ``OptimizeEnumeration`` brings small results back in
 the first reply; Pulls follow until ``EndOfSequence``, each with the new context the host
-handed out, and a ``Release`` ends an enumeration the caller stopped early. An
-enumeration that breaks (a reset, an expired context) restarts from Enumerate once --
-unless items were already handed to the caller, because restarting then could repeat
-or skip items; it fails with the original error instead.
+handed out, and a ``Release`` ends an enumeration the caller stopped early. A caller that
+knows how many items a query can legitimately have says so (``max_items``): a host that
+sends more is refused at once, not after tens of MB. An enumeration that breaks (a reset,
+an expired context) restarts from Enumerate once -- unless items were already handed to
+the caller, because restarting then could repeat or skip items; it fails with the original
+error instead. What may be tried again, and when, is :mod:`hvtui.wsman.retry`'s to say.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -30,21 +32,21 @@ from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
 from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.deadline import Deadline
 from hvtui.wsman.decode import decode_instance, decode_properties
 from hvtui.wsman.errors import (
     ConfigurationError,
     FaultError,
     LimitError,
     ProtocolError,
-    TimeoutExpired,
-    TLSError,
-    TransportError,
+    TooManyItems,
     WSManError,
 )
 from hvtui.wsman.faults import subcode_is
 from hvtui.wsman.instance import CimInstance, CimProperties
 from hvtui.wsman.pages import read_page
-from hvtui.wsman.replies import Reply, describe_body, looks_like_xml, open_envelope
+from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
+from hvtui.wsman.retry import Repeat, Tries, restart_cures
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
 from hvtui.wsman.targets import class_of, enumeration_target
@@ -54,10 +56,11 @@ log = logging.getLogger("hvtui.wsman")
 
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
 
-_XML_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
 RELEASE_TIMEOUT = 5.0
 
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
+#: Told the number of items an enumeration has brought so far, after each page.
+OnPage = Callable[[int], None]
 
 
 class _EnumerationBroken(Exception):
@@ -138,14 +141,14 @@ class WSManClient:
         With ``authenticated=False`` no credentials are sent (``WSMANIDENTIFY: unauthenticated``).
         """
         self.stats.operations += 1
-        http = await self._transport.exchange(
+        reply = await self._exchange(
             envelope.IDENTIFY_BODY,
-            idempotent=True,
+            None,
+            repeat=Repeat.READ,
             what="Identify",
             authenticated=authenticated,
             headers=None if authenticated else {"WSMANIDENTIFY": "unauthenticated"},
         )
-        reply = self._open(http, None)
         payload = reply.payload
         if payload is None or payload.tag != f"{ID}IdentifyResponse":
             raise self._unexpected(payload, "IdentifyResponse")
@@ -171,7 +174,12 @@ class WSManClient:
     ) -> CimInstance:
         """WS-Transfer Get of one instance by its keys."""
         reply = await self._call(
-            resource_uri, ns.ACTION_GET, "", selectors, idempotent=True, what=f"Get {class_of(resource_uri)}"
+            resource_uri,
+            ns.ACTION_GET,
+            "",
+            selectors,
+            repeat=Repeat.READ,
+            what=f"Get {class_of(resource_uri)}",
         )
         if reply.payload is None:
             raise ProtocolError("the host's GetResponse holds no instance", host=self.host)
@@ -199,7 +207,7 @@ class WSManClient:
             f"{resource_uri}/{method}",
             body,
             selectors,
-            idempotent=False,
+            repeat=Repeat.NEVER,
             what=f"Invoke {class_of(resource_uri)}.{method}",
         )
         payload = reply.payload
@@ -228,20 +236,24 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
+        max_items: int | None = None,
+        on_page: OnPage | None = None,
     ) -> AsyncGenerator[CimInstance, None]:
         """Instances of a class (or of a WQL query), page by page as the host sends them.
 
         ``mode`` ``"EPR"`` yields references only (instances with ``epr`` set and no
         properties); ``"ObjectAndEPR"`` yields instances with their ``epr``. Stopping early
         releases the enumeration on the host; use ``contextlib.aclosing`` to have that
-        happen at once rather than when the iterator is collected.
+        happen at once rather than when the iterator is collected. ``max_items`` is the most
+        the query can legitimately return (TooManyItems past it); ``on_page`` is told the
+        count so far after each page.
         """
         restarted = False
         delivered = False
         while True:
             try:
                 async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
+                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
                 ) as pages:
                     async for page in pages:
                         for instance in page:
@@ -264,13 +276,18 @@ class WSManClient:
         max_elements: int | None = None,
         mode: str | None = None,
         schema: ClassSchema | None = None,
+        max_items: int | None = None,
+        on_page: OnPage | None = None,
     ) -> list[CimInstance]:
-        """Every instance, collected; a broken enumeration is run again once, from the start."""
+        """Every instance, collected; a broken enumeration is run again once, from the start.
+
+        ``max_items`` and ``on_page`` as for :meth:`enumerate`.
+        """
         for attempt in (1, 2):
             collected: list[CimInstance] = []
             try:
                 async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema)
+                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
                 ) as pages:
                     async for page in pages:
                         collected.extend(page)
@@ -290,6 +307,8 @@ class WSManClient:
         max_elements: int | None,
         mode: str | None,
         schema: ClassSchema | None,
+        max_items: int | None,
+        on_page: OnPage | None,
     ) -> AsyncGenerator[list[CimInstance], None]:
         if mode is not None and mode not in envelope.ENUMERATION_MODES:
             raise ConfigurationError(
@@ -299,6 +318,11 @@ class WSManClient:
         # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
         if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
             raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
+        if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
+            raise ConfigurationError(f"max_items must be a positive whole number, not {max_items!r}")
+        most = self.options.max_items if max_items is None else min(max_items, self.options.max_items)
+        if max_items is not None and batch is not None:
+            batch = min(batch, most + 1)  # enough to tell that a host passed the bound, no more
         enumerate_uri, pull_uri, fragment_class, fragment_uri = enumeration_target(resource_uri, wql)
         class_name = fragment_class or class_of(resource_uri)
         what = f"Enumerate {class_name}"
@@ -307,7 +331,7 @@ class WSManClient:
             ns.ACTION_ENUMERATE,
             envelope.enumerate_body(wql, optimize=optimize, max_elements=batch, mode=mode),
             None,
-            idempotent=True,
+            repeat=Repeat.READ,
             what=what,
         )
         items, context, end = read_page(
@@ -319,8 +343,10 @@ class WSManClient:
         finished = False
         try:
             while True:
-                if count > self.options.max_items:
-                    raise self._unended(class_name, "max_items")
+                if count > most:
+                    raise self._too_many(class_name, most, declared=most != self.options.max_items)
+                if on_page is not None:
+                    on_page(count)
                 if received > self.options.max_enumeration_bytes:
                     raise self._unended(class_name, "max_enumeration_bytes")
                 if items:
@@ -336,17 +362,16 @@ class WSManClient:
                         ns.ACTION_PULL,
                         envelope.pull_body(context or "", batch),
                         None,
-                        idempotent=False,
+                        repeat=Repeat.IF_NOT_RUN,
                         what=f"Pull {class_name}",
                     )
-                except FaultError as fault:
-                    if subcode_is(fault, ns.ENUMERATION, "InvalidEnumerationContext"):
-                        context = None  # the host no longer knows it: nothing to release
-                        raise _EnumerationBroken(fault) from None
-                    raise
-                except TransportError as error:
-                    if isinstance(error, TimeoutExpired | TLSError):
+                except WSManError as error:
+                    if not restart_cures(error):
                         raise
+                    if isinstance(error, FaultError) and subcode_is(
+                        error, ns.ENUMERATION, "InvalidEnumerationContext"
+                    ):
+                        context = None  # the host no longer knows it: nothing to release
                     raise _EnumerationBroken(error) from None
                 items, new_context, end = read_page(
                     reply, "PullResponse", schema, fragment_class, fragment_uri, self.host
@@ -368,11 +393,22 @@ class WSManClient:
                     ns.ACTION_RELEASE,
                     envelope.release_body(context),
                     None,
+                    repeat=Repeat.NEVER,
                     idempotent=True,
                     what="Release",
                 )
         except (WSManError, TimeoutError) as exc:
             log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
+
+    def _too_many(self, class_name: str, most: int, *, declared: bool) -> TooManyItems:
+        """An enumeration past its item bound: the caller's (``declared``) or max_items."""
+        if declared:
+            message = (
+                f"{self.host} returned more than {most} {class_name} instances, more than can exist: refused"
+            )
+        else:
+            message = str(self._unended(class_name, "max_items"))
+        return TooManyItems(message, host=self.host, limit=most, class_name=class_name)
 
     def _unended(self, class_name: str, bound: str) -> LimitError:
         """An enumeration past one of its bounds (a ``ClientOptions`` field) without ending."""
@@ -392,9 +428,14 @@ class WSManClient:
         body: str,
         selectors: Selectors | None,
         *,
-        idempotent: bool,
+        repeat: Repeat,
         what: str,
+        idempotent: bool | None = None,
     ) -> Reply:
+        """One WS-Management request, tried again as ``repeat`` allows, within one deadline.
+
+        ``idempotent`` (a resend at once after a reset) follows ``repeat`` unless given.
+        """
         message_id = envelope.new_message_id()
         data = envelope.request(
             to=self.endpoint,
@@ -409,14 +450,44 @@ class WSManClient:
         )
         self.stats.operations += 1
         log.debug("%s: %s (%s)", self.host, what, resource_uri)
-        http = await self._transport.exchange(data, idempotent=idempotent, what=what)
-        return self._open(http, message_id)
+        return await self._exchange(data, message_id, repeat=repeat, what=what, idempotent=idempotent)
+
+    async def _exchange(
+        self,
+        data: bytes,
+        message_id: str | None,
+        *,
+        repeat: Repeat,
+        what: str,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        deadline = Deadline(self.options.total_timeout)
+        tries = Tries(repeat, deadline, self.options.read_retries)
+        while True:
+            try:
+                http = await self._transport.exchange(
+                    data,
+                    idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
+                    what=what,
+                    authenticated=authenticated,
+                    headers=headers,
+                    deadline=deadline,
+                )
+                return self._open(http, message_id)
+            except WSManError as error:
+                pause = tries.pause_after(error)
+                if pause is None:
+                    raise
+                self.stats.retries += 1
+                log.debug("%s: %s (%s); trying %s again in %.2f s", self.host, what, error, what, pause)
+            await asyncio.sleep(pause)
 
     def _open(self, http: httpx.Response, message_id: str | None) -> Reply:
         status = http.status_code
         content_type = http.headers.get("content-type")
-        media = (content_type or "").split(";")[0].strip().lower()
-        if media not in _XML_TYPES or not looks_like_xml(http.content):
+        if not is_xml_media(content_type) or not looks_like_xml(http.content):
             raise ProtocolError(
                 f"{self.host} answered HTTP {status} with "
                 f"{describe_body(http.content, content_type)} where a SOAP reply was expected: check that "

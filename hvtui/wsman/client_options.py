@@ -3,7 +3,9 @@
 Defaults follow what a stock Windows host accepts: MaxEnvelopeSize 512000 (the service's
 ``MaxEnvelopeSizekb`` is 500), OperationTimeout 60 s (its ``MaxTimeoutms``), and an HTTP
 read timeout above OperationTimeout plus WinRM's 5 s network delay, so a slow but
-legitimate WMI query is not cut off by the client first.
+legitimate WMI query is not cut off by the client first. ``total_timeout`` bounds one
+request from start to end, whatever it takes: authentication legs, a resend after a reset,
+and the pauses and further tries of a read.
 """
 
 from __future__ import annotations
@@ -38,8 +40,13 @@ class ClientOptions:
     tls_pin: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 70.0
-    #: Whole HTTP exchange (send + every byte of the reply); a host that drips is cut off here.
+    #: One request, start to end: every round trip of it (authentication legs, a resend, the
+    #: tries of a read and the pauses between them); a host that drips is cut off here.
     total_timeout: float = 120.0
+    #: Further tries of a read after a passing failure (a 503, a reset...), within
+    #: total_timeout; 0 (the default): each failure is reported as it comes. Invokes are
+    #: never tried again, whatever this says (see hvtui.wsman.retry).
+    read_retries: int = 0
     max_envelope_size: int = 512000
     operation_timeout: float = 60.0
     locale: str = "en-US"
@@ -98,6 +105,10 @@ class ClientOptions:
         ):
             raise ConfigurationError(
                 f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {self.max_elements!r}"
+            )
+        if not isinstance(self.read_retries, int) or self.read_retries < 0:
+            raise ConfigurationError(
+                f"read_retries must be a whole number, 0 or more, not {self.read_retries!r}"
             )
         for name in ("max_pages", "max_items", "max_enumeration_bytes"):
             value = getattr(self, name)

@@ -190,8 +190,8 @@ def decode_item(
     if type(tag) is not str:
         return None
     if tag == A_ENDPOINT_REFERENCE:  # EnumerateEPR: the reference alone
-        epr = decode_epr(item)
-        return CimInstance(epr.class_name, epr.resource_uri, {}, epr=epr)
+        alone = decode_epr(item)
+        return CimInstance(alone.class_name, alone.resource_uri, {}, epr=alone)
     if tag == W_ITEM:  # EnumerateObjectAndEPR: the instance, then its reference
         instance_element = None
         item_epr: EPR | None = None

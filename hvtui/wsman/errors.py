@@ -53,7 +53,17 @@ class TransportError(WSManError):
 
 
 class TimeoutExpired(TransportError):
-    """Connecting, reading, or the whole exchange took longer than the configured limit."""
+    """Connecting, reading, or the whole request took longer than the configured limit.
+
+    ``limit`` names the option that ran out: ``"connect_timeout"``, ``"read_timeout"`` or
+    ``"total_timeout"`` (empty when none of them did, e.g. no pooled connection came free).
+    """
+
+    def __init__(
+        self, message: str, *, host: str | None = None, maybe_processed: bool = False, limit: str = ""
+    ) -> None:
+        super().__init__(message, host=host, maybe_processed=maybe_processed)
+        self.limit = limit
 
 
 class TLSError(TransportError):
@@ -112,6 +122,19 @@ class LimitError(WSManError):
     def __init__(self, message: str, *, host: str | None = None, status: int = 0) -> None:
         super().__init__(message, host=host)
         self.status = status
+
+
+class TooManyItems(LimitError):
+    """An enumeration brought more items than the caller said it can legitimately have.
+
+    ``limit`` is that bound and ``class_name`` the class enumerated, so that the caller can
+    say it in its own words ("more than 1 operating system").
+    """
+
+    def __init__(self, message: str, *, host: str | None = None, limit: int, class_name: str) -> None:
+        super().__init__(message, host=host)
+        self.limit = limit
+        self.class_name = class_name
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def send_failure(
             f"could not connect to {host} within {options.connect_timeout:g}s: check that the host is up "
             "and that the port is open in its firewall",
             host=host,
+            limit="connect_timeout",
         )
     if isinstance(exc, httpx.PoolTimeout):
         return TimeoutExpired(f"no connection to {host} became free in time: retry", host=host)
@@ -71,6 +72,7 @@ def send_failure(
             "the host may be overloaded; retry",
             host=host,
             maybe_processed=soap_sent,
+            limit="read_timeout",
         )
     if isinstance(exc, httpx.ConnectError):
         return BrokenBeforeReply(_connect_failure(exc, endpoint), request_sent=False)
@@ -102,6 +104,7 @@ def body_failure(exc: httpx.HTTPError, host: str, options: ClientOptions, what: 
             "(read_timeout): retry",
             host=host,
             maybe_processed=True,
+            limit="read_timeout",
         )
     return TransportError(
         f"the connection to {host} broke in the middle of the reply to the {what} request: retry",

@@ -117,6 +117,15 @@ def describe_body(data: bytes, content_type: str | None) -> str:
     return f"{ctype} text starting {text!r} ({len(data)} bytes)"
 
 
+#: The media types a SOAP reply may come as.
+XML_MEDIA_TYPES = frozenset({"application/soap+xml", "text/xml", "application/xml"})
+
+
+def is_xml_media(content_type: str | None) -> bool:
+    """True when a Content-Type (parameters and case aside) is one a SOAP reply comes as."""
+    return (content_type or "").split(";")[0].strip().lower() in XML_MEDIA_TYPES
+
+
 def looks_like_xml(data: bytes) -> bool:
     head = data[:64].lstrip()
     return head.startswith((b"<", b"\xef\xbb\xbf<", b"\xff\xfe<", b"\xfe\xff\x00<"))

@@ -5,10 +5,11 @@ message encryption keeps per-connection sequence numbers. So each host gets one
 ``httpx.AsyncClient`` limited to one connection, and exchanges are serialised by a lock.
 
 Each exchange runs the host's :class:`~hvtui.wsman.auth_flow.AuthFlow`; every request it
-yields is one round trip, bounded by connect and read timeouts *and* a total deadline,
-with the reply body size-capped while it streams. When something goes wrong,
-:mod:`hvtui.wsman.http_errors` says what, and :mod:`hvtui.wsman.retry` whether the
-exchange may go out again.
+yields is one round trip, bounded by connect and read timeouts, with the reply body
+size-capped while it streams; and all of them together -- legs, resends, and the client's
+further tries of a read -- by the request's :class:`~hvtui.wsman.deadline.Deadline`. When
+something goes wrong, :mod:`hvtui.wsman.http_errors` says what, and :mod:`hvtui.wsman.retry`
+whether the exchange may go out again.
 
 The httpx transport underneath can be injected (``httpx.MockTransport`` in protocol
 tests); by default it is httpx's own, over real sockets.
@@ -29,6 +30,7 @@ from hvtui.wsman.auth import auth_for
 from hvtui.wsman.auth_flow import SOAP_CONTENT_TYPE, AuthFlow, NoAuth
 from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
+from hvtui.wsman.deadline import Deadline
 from hvtui.wsman.endpoint import parse_endpoint
 from hvtui.wsman.errors import ClientClosedError, ProtocolError, TimeoutExpired
 from hvtui.wsman.http_errors import BrokenBeforeReply, body_failure, send_failure, status_failure
@@ -128,15 +130,21 @@ class HostTransport:
         what: str,
         authenticated: bool = True,
         headers: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
     ) -> httpx.Response:
         """Send one SOAP request and return the reply to parse (status 200, 400 or 500).
 
         Raises AuthenticationError, TransportError (TimeoutExpired, TLSError), ProtocolError
         and LimitError. ``idempotent`` allows one resend after a reset before any reply;
         ``authenticated=False`` sends no credentials (the unauthenticated Identify).
+        ``deadline`` is the request's, when the caller tries it more than once; by default
+        the exchange has ``total_timeout`` of its own.
         """
         flow = self._auth if authenticated else self._no_auth
+        if deadline is None:
+            deadline = Deadline(self.options.total_timeout)
         async with self._lock:
+            deadline.start()
             resends = Resends(idempotent=idempotent)
             while True:
                 if self._closed:
@@ -150,7 +158,7 @@ class HostTransport:
                     headers={"Content-Type": SOAP_CONTENT_TYPE, **(headers or {})},
                 )
                 try:
-                    response = await self._run(flow, request, what)
+                    response = await self._run(flow, request, what, deadline)
                 except BrokenBeforeReply as broken:
                     if not resends.after_break(broken):
                         raise broken.error from None
@@ -167,14 +175,18 @@ class HostTransport:
                     raise failure
                 return response
 
-    async def _run(self, flow: AuthFlow, request: httpx.Request, what: str) -> httpx.Response:
+    async def _run(
+        self, flow: AuthFlow, request: httpx.Request, what: str, deadline: Deadline
+    ) -> httpx.Response:
         """Drive ``flow`` over the connection: one round trip per request it yields."""
         steps = flow.auth_flow(request)
         try:
             outgoing = next(steps)
             while True:
                 # Handshake legs carry no SOAP: name them as such in messages and logs.
-                response = await self._round_trip(outgoing, what if outgoing.content else "authentication")
+                response = await self._round_trip(
+                    outgoing, what if outgoing.content else "authentication", deadline
+                )
                 try:
                     outgoing = steps.send(response)
                 except StopIteration as done:
@@ -183,8 +195,8 @@ class HostTransport:
         finally:
             steps.close()
 
-    async def _round_trip(self, request: httpx.Request, what: str) -> httpx.Response:
-        """One HTTP exchange under the total deadline, its body read whole but within reply_limit.
+    async def _round_trip(self, request: httpx.Request, what: str, deadline: Deadline) -> httpx.Response:
+        """One HTTP exchange under the request's deadline, its body read whole but within reply_limit.
 
         Whatever goes wrong in it leaves the connection in doubt, so the flow forgets any
         session bound to it.
@@ -194,7 +206,7 @@ class HostTransport:
         self.stats.round_trips += 1
         self.stats.bytes_sent += len(request.content)
         try:
-            async with asyncio.timeout(self.options.total_timeout):
+            async with asyncio.timeout_at(deadline.when):
                 try:
                     streamed = await self._client.send(request, stream=True)
                 except httpx.HTTPError as exc:
@@ -208,10 +220,11 @@ class HostTransport:
         except TimeoutError:
             self._auth.connection_lost()
             raise TimeoutExpired(
-                f"{self.host} did not complete the {what} exchange within {self.options.total_timeout:g}s "
+                f"{self.host} did not complete the {what} exchange within {deadline.seconds:g}s "
                 "(total_timeout): the host or the network is too slow, or the reply never ends",
                 host=self.host,
                 maybe_processed=soap_sent,
+                limit="total_timeout",
             ) from None
         except BaseException:
             # Cancelled, broken, or a reply refused half-read: the connection is gone or unusable.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,7 +23,9 @@ from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.launch import HostSpec
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
+from hvtui.ui.screens.task_log import TaskLogScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
+from hvtui.ui.tasklog import DONE, FAILED, RUNNING, TaskRecord
 from hvtui.uri import parse_uri
 from tests.support.tui import make_app, wait_for
 from tests.ui.driving import key_of
@@ -222,3 +225,61 @@ def test_unreachable_host(snap_compare, frozen, refused, size):
             await pilot.press("i")
 
     assert snap_compare(snapshot_app(frozen, down=refused), terminal_size=size, run_before=run_before)
+
+
+def test_task_log(snap_compare, frozen):
+    """The session's actions (made up here, at fixed times) and the hosts' own jobs."""
+    at = datetime(2025, 3, 14, 9, 26, 5).astimezone()
+
+    async def run_before(pilot):
+        await settled(pilot)
+        log = pilot.app.verbs.log
+        log.clock = lambda: at + timedelta(seconds=95)
+        for offset, (host, vm, verb, result, detail, took) in enumerate(
+            [
+                ("hv2019-01", "app-01", "Start", DONE, "app-01 started", 2.4),
+                ("hv12r2-03", "db-01", "Save", FAILED, "db-01: save failed: host busy (error 32768)", 8),
+                ("hv2022-02", "web-02", "Turn off", DONE, "web-02 turned off", 0.6),
+                ("hv2022-02", "build-01", "Shut down", RUNNING, "40%", None),
+            ]
+        ):
+            record = TaskRecord(at + timedelta(seconds=20 * offset), host, vm, verb, result, detail)
+            if took is not None:
+                record.ended = record.started + timedelta(seconds=took)
+            log.records.append(record)
+        await pilot.press("t")
+        await wait_for(pilot.app, lambda: isinstance(pilot.app.top, TaskLogScreen), 30)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(frozen), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_vm_detail_with_its_history(snap_compare):
+    """CPU and memory sparklines from refreshes made 10 simulated seconds apart."""
+    options = SimOptions(
+        hosts=1,
+        vms=4,
+        seed=7,
+        password="Snapshot-Passw0rd",
+        allow_unencrypted=True,
+        frozen_clock=True,
+        port=free_ports(1),
+    )
+    with Simulator(options) as sim:
+
+        async def run_before(pilot):
+            app = pilot.app
+            await settled(pilot)
+            key = next(k for k in app.model.order if app.model.rows[k].vm.state.value == "running")
+            model = sim.hosts[0].model
+            view = next(iter(app.hosts.values()))
+            for _ in range(12):
+                model.advance(10)
+                seen = view.snapshot
+                app.action_refresh_now()
+                await wait_for(app, lambda s=seen: view.snapshot is not s, 30)
+            app.open_vm(key)
+            await wait_for(app, lambda: isinstance(app.top, VMDetailScreen), 30)
+            await pilot.pause()
+
+        assert snap_compare(snapshot_app(sim), terminal_size=(80, 24), run_before=run_before)

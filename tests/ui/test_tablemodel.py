@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hvtui.hyperv.actions import VERBS, Verb
 from hvtui.hyperv.models import VM, HostFacts, HostSnapshot
 from hvtui.hyperv.states import Heartbeat, decode_enabled_state
 from hvtui.present.formats import uptime_cell
-from hvtui.ui.columns import COLUMN_INDEX
+from hvtui.ui.columns import BY_KEY, COLUMN_INDEX, COLUMNS
+from hvtui.ui.flows.verbs import question
 from hvtui.ui.rows import RowBuilder, host_label
 from hvtui.ui.tablemodel import TableModel, VMFilter
 from hvtui.version import identify_release
@@ -279,3 +281,83 @@ def test_the_host_column_names_hosts_as_the_hosts_pane_does():
     assert host_label(HostSnapshot(uri, unknown, (), datetime.now(UTC)), builder.uri_host) == "hv9"
     ip = RowBuilder("hyperv://administrator@10.0.0.5/")
     assert host_label(HostSnapshot(uri, unknown, (), datetime.now(UTC)), ip.uri_host) == "10.0.0.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hv-b", ["vm-10", "vm-11", "vm-12"]),  # the host
+        ("heartbeat", []),  # status text: every running VM here has an OK heartbeat (none shown)
+        ("vm-1 off", ["vm-10", "vm-11", "vm-12"]),  # every word, anywhere
+        ("off vm-0", []),
+        ("~^vm-0[24]\t", ["vm-02", "vm-04"]),  # a regex, on the fields as they are joined
+        ("!~^vm-0", ["vm-10", "vm-11", "vm-12"]),
+    ],
+)
+def test_filter_matches_host_and_status_all_words_or_a_regex(two_hosts, text, expected):
+    model, _, _ = two_hosts
+    model.set_filter(text)
+    assert names(model) == expected
+    assert model.filter.error is None
+
+
+def test_filter_matches_the_status_text(two_hosts):
+    model, a, _ = two_hosts
+    a.vms[1] = replace(a.vms[1], heartbeat=Heartbeat.NO_CONTACT)
+    model.apply(A, a.rows())
+    model.set_filter("heartbeat")
+    assert names(model) == ["vm-02"]
+
+
+def test_an_invalid_regex_says_why_and_hides_nothing(two_hosts):
+    model, _, _ = two_hosts
+    model.set_filter("~vm-[0")
+    assert model.filter.error is not None and model.filter.error.startswith("invalid regex: ")
+    assert len(model.order) == 8
+
+
+def test_one_key_marks_every_vm_shown_and_clears_them_when_all_are(two_hosts):
+    model, a, _ = two_hosts
+    model.set_filter("hv-a")
+    assert model.toggle_marks_shown() == 5
+    assert model.marks == {v.key for v in a.vms}
+    model.set_filter("vm-0[1")  # not a regex without ~: matches nothing
+    assert model.hidden_marks == 5  # kept, and counted for the title
+    model.set_filter("hv-a")
+    assert model.toggle_marks_shown() == -5
+    assert not model.marks
+
+
+def test_a_sort_keeps_the_cursor_on_its_vm_even_if_it_never_moved(two_hosts):
+    model, _, _ = two_hosts
+    first = model.cursor_key
+    model.set_sort("cpu", reverse=True)
+    assert model.cursor_key == first
+
+
+def test_a_silent_hosts_rows_say_how_old_their_data_is(two_hosts):
+    model, a, _ = two_hosts
+    status = COLUMN_INDEX["status"]
+    row = model.rows[a.vms[0].key]
+    read = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+    assert model.set_stale(A, read)
+    assert model.cell(row, status, read + timedelta(seconds=42)) == "stale 42 s"
+    assert model.cell(row, status, read + timedelta(minutes=5)) == "stale 5 min"
+    assert model.width_of[status] >= len("stale 59 min")
+    assert model.set_stale(A, None)
+    assert model.cell(row, status) == ""
+
+
+def test_numbers_sort_biggest_first_and_titles_leave_room_for_the_arrow(two_hosts):
+    model, _, _ = two_hosts
+    for key in ("cpu", "memory", "uptime", "vcpus"):
+        assert BY_KEY[key].descending_first
+    assert not BY_KEY["name"].descending_first
+    for index, width in model.width_of.items():
+        assert width >= len(COLUMNS[index].title) + 1
+
+
+def test_the_saved_state_prompt_reads_as_a_sentence():
+    discard = question(VERBS[Verb.DISCARD_SAVE], "3 VMs on 3 hosts")
+    assert discard == "Delete the saved state of 3 VMs on 3 hosts?"
+    assert question(VERBS[Verb.TURN_OFF], "web-01 on hv01") == "Turn off web-01 on hv01?"

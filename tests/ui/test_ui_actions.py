@@ -25,6 +25,11 @@ def state_of(app, row) -> VMState:
     return app.model.rows[row.key].vm.state
 
 
+def on_host(app, row) -> str:
+    """How the all-hosts view names a VM: with its host, since the name alone may be another's."""
+    return f"{row.vm.name} on {app.hosts[row.host].short_name}"
+
+
 async def on_vm(app, pilot, row) -> None:
     """Put the cursor on a VM, as a person would: All hosts, then down to it."""
     assert app.model.focus_key(row.key)
@@ -70,7 +75,8 @@ async def test_each_verb_runs_once_and_reports(ui, sim, verb_key, start, end, co
             assert sim_vm(host, row).state == 2
         else:
             await wait_for(app, lambda: state_of(app, row) is end)
-        assert row.key not in app.model.jobs, "the Status cell is released when the job ends"
+        # Released once a refresh made after the job shows the VM as it is now:
+        await wait_for(app, lambda: row.key not in app.model.jobs)
     assert [m for m in messages if isinstance(m, JobUpdate)], "the job's progress reaches the UI"
 
 
@@ -83,7 +89,7 @@ async def test_no_is_the_default_and_sends_nothing(ui, sim):
         await on_vm(app, pilot, row)
         await pilot.press("T")
         await wait_for(app, lambda: isinstance(app.screen, ConfirmScreen))
-        assert app.screen.query_one("#question").content == f"Turn off {row.vm.name}?"
+        assert app.screen.query_one("#question").content == f"Turn off {on_host(app, row)}?"
         await pilot.press("enter")  # on No
         await wait_for(app, lambda: isinstance(app.screen, MainScreen))
         await pilot.press("T", "escape")
@@ -129,7 +135,7 @@ async def test_a_verb_that_does_not_apply_says_why(ui, sim):
         assert app.screen.check_action("verb", ("pause",)) is False  # hidden from the footer
         await pilot.press("z")
         await wait_for(app, lambda: bool(app.events))
-        assert app.events[-1] == ("warning", f"Cannot pause: {row.vm.name} is not running (it is off)")
+        assert app.events[-1] == ("warning", f"Cannot pause: {on_host(app, row)} is not running (it is off)")
         assert not isinstance(app.screen, ConfirmScreen)
 
 
@@ -144,7 +150,7 @@ async def test_failed_job_shows_the_hosts_error_description(ui, sim):
         await pilot.press("s")
         await wait_for(app, lambda: any(sev == "error" for sev, _ in app.events), 30)
         text = next(text for severity, text in app.events if severity == "error")
-        assert text.startswith(f"{row.vm.name}: start failed: ")
+        assert text.startswith(f"{on_host(app, row)}: start failed: ")
         job = host.model.jobs[-1]
         assert job.error_description in text
 

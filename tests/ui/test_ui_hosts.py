@@ -240,7 +240,7 @@ async def test_a_host_that_streams_reads_as_reading_not_as_silent(ui, make_sim, 
         await all_ok(app)
         view = app.hosts[key_of(host)]
         host.faults.add("drip:bytes_per_s=2000:op=Invoke")
-        await wait_for(app, lambda: "reading for" in (view.report.activity or ""), 10)
+        await wait_for(app, lambda: (view.report.activity or "").startswith("reading ("), 10)
         assert view.status is HostStatus.OK
         assert "no answer" not in (view.report.activity or "")
 

@@ -98,7 +98,7 @@ async def test_an_untrusted_host_shows_its_certificate_and_is_never_asked_a_pass
         digest = sim.fingerprint
         assert digest[:47] in text and digest[48:] in text  # the fingerprint, on two lines
         assert "hvtui simulated Hyper-V host (self-signed)" in text
-        assert "t trust this certificate" in text
+        assert "c trust this certificate" in text
 
 
 async def test_trusting_the_certificate_pins_it_in_the_config_without_a_second_entry(
@@ -114,7 +114,7 @@ async def test_trusting_the_certificate_pins_it_in_the_config_without_a_second_e
         await wait_for(app, lambda: view.report.certificate is not None)
         app.main.hosts_pane.select_key(view.key)
         await pilot.pause()
-        await pilot.press("t")
+        await pilot.press("c")
         await wait_for(app, lambda: isinstance(app.top, ConfirmScreen))
         await pilot.pause()
         detail = str(app.top.query_one("#detail", Static).content)

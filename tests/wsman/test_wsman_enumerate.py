@@ -8,7 +8,15 @@ import pytest
 from support import wsman_replies as wr
 
 from hvtui import namespaces as ns
-from hvtui.wsman import ClassSchema, ConfigurationError, FaultError, LimitError, ProtocolError, TransportError
+from hvtui.wsman import (
+    ClassSchema,
+    ConfigurationError,
+    FaultError,
+    LimitError,
+    ProtocolError,
+    TooManyItems,
+    TransportError,
+)
 
 from .conftest import PLAIN
 
@@ -370,3 +378,44 @@ async def test_bad_max_elements(server, clients, bad):
 async def test_unknown_mode(server, clients):
     with pytest.raises(ConfigurationError, match="mode"):
         await clients(server, **PLAIN).enumerate_all(CS, WQL, mode="Objects")
+
+
+async def test_a_pull_the_host_refused_is_tried_again_with_the_same_context(server, clients):
+    from support.scripted_server import Reply
+
+    paging = wr.Paging(vms(5), per_page=2)
+    refused = {"context": None}
+
+    def handler(req):
+        if req.action == ns.ACTION_PULL and refused["context"] is None:
+            refused["context"] = req.body_text(f"{{{ns.ENUMERATION}}}EnumerationContext")
+            return Reply(503, body=b"<html>busy</html>", content_type="text/html")
+        return paging(req)
+
+    server.handler = handler
+    client = clients(server, **PLAIN, read_retries=6)
+    got = await client.enumerate_all(CS, WQL)
+    assert names(got) == [f"VM-{i:03d}" for i in range(5)]
+    assert server.actions().count(ns.ACTION_ENUMERATE) == 1  # not restarted: the context held
+    assert refused["context"] == paging.contexts[0]
+    assert client.stats.retries == 1
+
+
+async def test_an_enumeration_stops_at_the_callers_item_bound(server, clients):
+    paging = wr.Paging(vms(50), per_page=20, first=20)
+    server.handler = paging
+    with pytest.raises(TooManyItems) as caught:
+        await clients(server, **PLAIN).enumerate_all(CS, WQL, max_items=3)
+    assert caught.value.limit == 3
+    assert "more than 3" in str(caught.value)
+    assert paging.pulls == 0  # the first page already passed it
+    assert server.actions()[-1] == ns.ACTION_RELEASE
+    # It asks for no more than it needs to tell: the bound and one more.
+    assert server.requests[0].body_text(f"{{{ns.WSMAN}}}MaxElements") == "4"
+
+
+async def test_progress_is_reported_page_by_page(server, clients):
+    server.handler = wr.Paging(vms(7), per_page=3)
+    counts: list[int] = []
+    await clients(server, **PLAIN).enumerate_all(CS, WQL, on_page=counts.append)
+    assert counts == [1, 4, 7]

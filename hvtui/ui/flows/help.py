@@ -8,12 +8,25 @@ from typing import Any
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from hvtui.ui.rows import SEARCH_FIELDS
 from hvtui.ui.screens.help import HelpEntry, HelpScreen, entries_from
 from hvtui.ui.screens.main import MainScreen
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
 from hvtui.ui.widgets.vm_table import VMTable
 
 MOUSE = "Mouse: click a row to select it, click a header to sort, double-click for details."
+
+
+def filter_syntax() -> str:
+    """What ``/`` matches, from the fields the filter really looks in."""
+    fields = [name for name, _ in SEARCH_FIELDS]
+    where = ", ".join(fields[:-1]) + " or " + fields[-1]
+    return (
+        f"Filter (/): words, all of which must appear (any case) in the {where}; "
+        "~ starts a regular expression instead (~^web-0[1-3]$); a leading ! shows what does not "
+        "match; esc clears. Marks stay on VMs the filter hides; the title counts them, and an "
+        "action on them asks first."
+    )
 
 
 def help_screen(screen: Screen[Any], app_bindings: Iterable[BindingType], *, read_only: bool) -> HelpScreen:
@@ -44,6 +57,8 @@ def help_screen(screen: Screen[Any], app_bindings: Iterable[BindingType], *, rea
     ]
     sections.append(("Everywhere", entries_from(everywhere)))
     note = MOUSE
+    if isinstance(screen, MainScreen):
+        note = filter_syntax() + "\n\n" + note
     if read_only:
         note = "Read-only mode: the actions are disabled. " + note
     return HelpScreen(sections, note)

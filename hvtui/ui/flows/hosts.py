@@ -290,13 +290,13 @@ class HostsFlow:
         elif what == "login" and view is None:
             text = "No host is waiting for a login; to log in to one again: ctrl+p, Log in again to …"
         elif what == "login" and view is not None and view.status is HostStatus.TLS_UNTRUSTED:
-            text = f"{view.short_name}: its certificate is not trusted, so no password is asked: t shows it"
+            text = f"{view.short_name}: its certificate is not trusted, so no password is asked: c shows it"
         elif what == "login" and view is not None:
             text = (
                 f"{view.short_name} does not need a login now ({view.report.text()}); ctrl+p, Log in again …"
             )
         elif view is None:
-            text = "Select the host whose certificate is not trusted, then press t"
+            text = "Select the host whose certificate is not trusted, then press c"
         elif view.uri is not None and view.uri.transport != "https":
             text = f"{view.short_name} uses plain HTTP: it has no certificate to trust"
         else:

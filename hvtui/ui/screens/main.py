@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Header, Input, OptionList, Static
@@ -22,7 +23,7 @@ from hvtui.ui.widgets.host_detail import HostDetail
 from hvtui.ui.widgets.hosts_pane import HostsPane
 from hvtui.ui.widgets.vm_table import VMTable
 
-FILTER_HINT = "filter: name, state or GUID — !text inverts — esc clears"
+FILTER_HINT = "filter: words in name, host, state, status or GUID — ~regex — ! inverts — esc clears"
 NARROW = 140  # below these many columns the hosts pane gets narrower
 TIGHT = 100  # ... and below these, narrower still: the VM table needs the room
 
@@ -35,7 +36,7 @@ def waiting_text(views: Iterable[HostView]) -> str:
         if status is HostStatus.AUTH_NEEDED:
             why = "needs a login: select it and press l"
         elif status is HostStatus.TLS_UNTRUSTED:
-            why = "its TLS certificate is not trusted: select it to see it, t trusts it"
+            why = "its TLS certificate is not trusted: select it to see it, c trusts it"
         elif status is HostStatus.CONNECTING:
             why = view.report.text() + "…"
         elif view.snapshot is not None:
@@ -44,6 +45,17 @@ def waiting_text(views: Iterable[HostView]) -> str:
             why = view.report.text()
         lines.append(f"  {view.short_name}: {why}")
     return "\n".join(lines)
+
+
+# The keys people use most, shown in the footer after the verbs while the width allows, in
+# this order: the footer cannot scroll, so what does not fit is left out rather than cut.
+HANDY_KEYS: dict[str, tuple[str, str]] = {  # key: (its action here, its word in the footer)
+    "enter": ("open", "Details"),
+    "space": ("mark", "Mark"),
+    "i": ("toggle_detail", "Host info"),
+    "o": ("sort_next", "Sort"),
+    "tab": ("app.focus_next", "Next pane"),
+}
 
 
 def first_run_text(config_path: str) -> str:
@@ -67,20 +79,21 @@ class MainScreen(VerbScreen):
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         *VERB_BINDINGS,
-        Binding("space", "mark", "Mark", show=False, id="mark"),
+        Binding("space", "mark", "Mark and move down", show=False, id="mark"),
+        Binding("M", "mark_shown", "Mark every VM shown (again: clear marks)", show=False, id="mark-shown"),
         Binding("U", "clear_marks", "Clear marks", show=False, id="clear-marks"),
-        Binding("o", "sort_next", "Sort by next column", show=False, id="sort"),
+        Binding("o", "sort_next", "Sort by next column (numbers: biggest first)", show=False, id="sort"),
         Binding("O", "sort_reverse", "Reverse the sort", show=False, id="sort-reverse"),
         Binding("i", "toggle_detail", "Host info", show=False, id="host-detail"),
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
         Binding("e", "edit_host", "Edit host (URI, CA file, pin)", show=False, id="edit-host"),
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
-        Binding("t", "trust", "Trust the host's certificate", id="trust"),
+        Binding("c", "trust", "Trust the host's certificate", id="trust"),
         Binding("l", "login", "Log in", id="login"),
         # Where the keys above do not apply, the same keys say why instead of doing nothing.
         Binding("l", "explain('login')", show=False),
         Binding("delete,D,e", "explain('host')", show=False),
-        Binding("t", "explain('trust')", show=False),
+        Binding("c", "explain('trust')", show=False),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -117,6 +130,39 @@ class MainScreen(VerbScreen):
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
         self.set_class(width < TIGHT, "-tight")
+        self.refresh_footer()  # the handy keys that fit depend on the width
+
+    # -- footer -------------------------------------------------------------------------------
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, with the handy keys shown after the others while they fit the width."""
+        active = super().active_bindings
+        if not self.is_mounted:
+            return active
+        shown = [key for key, item in active.items() if item.binding.show]
+        room = self.app.size.width - sum(self._footer_width(active[key].binding) for key in shown)
+        handy: dict[str, ActiveBinding] = {}
+        for key, (action, description) in HANDY_KEYS.items():
+            item = active.get(key)
+            if item is None or not item.enabled or item.binding.action != action:
+                continue  # not what the key does where the focus is (enter in the hosts pane)
+            binding = replace(item.binding, description=description, show=True)
+            room -= self._footer_width(binding)
+            if room < 0:
+                break
+            handy[key] = item._replace(binding=binding)
+        if not handy:
+            return active
+        # Before Quit, which ends the footer.
+        ordered = {key: item for key, item in active.items() if key not in handy and key != "q"}
+        ordered.update(handy)
+        if "q" in active:
+            ordered["q"] = active["q"]
+        return ordered
+
+    def _footer_width(self, binding: Binding) -> int:
+        return len(self.app.get_key_display(binding)) + len(binding.description) + 3
 
     # -- what the app tells the screen ------------------------------------------------------------
 
@@ -178,11 +224,17 @@ class MainScreen(VerbScreen):
         parts = [where, f"{total} VM{'s' if total != 1 else ''}"]
         if model.filter.active:
             parts.append(f"filter “{model.filter.text}”: {shown} shown")
+        if model.filter.error:
+            parts.append(model.filter.error)
         if model.marks:
-            parts.append(f"{len(model.marks)} marked")
+            hidden = model.hidden_marks
+            parts.append(f"{len(model.marks)} marked" + (f" ({hidden} not shown)" if hidden else ""))
+        stale = sum(1 for key in model.order if model.rows[key].host in model.stale)
+        if stale:
+            parts.append(f"{stale} stale")
         column = BY_KEY[model.sort_column].title
         title = " · ".join(parts)
-        subtitle = f"sorted by {column} {'▼' if model.sort_reverse else '▲'}"
+        subtitle = f"sorted by {column}{'▼' if model.sort_reverse else '▲'}"
         # Textual repaints the whole widget whenever a border title is set, even to the same text:
         # set only what changed, so a refresh repaints just the lines whose VMs changed.
         if (title, subtitle) != self._titles:
@@ -241,8 +293,10 @@ class MainScreen(VerbScreen):
     @on(VMTable.SortRequested)
     def _sort_requested(self, event: VMTable.SortRequested) -> None:
         model = self.hvtui.model
-        reverse = not model.sort_reverse if event.column == model.sort_column else False
-        self.hvtui.set_sort(event.column, reverse)
+        if event.column == model.sort_column:
+            self.hvtui.set_sort(event.column, not model.sort_reverse)
+        else:
+            self.hvtui.set_sort(event.column, BY_KEY[event.column].descending_first)
 
     @on(VMTable.MarkRequested)
     def _mark_requested(self, event: VMTable.MarkRequested) -> None:
@@ -270,8 +324,13 @@ class MainScreen(VerbScreen):
     def verb_targets(self) -> list[Row]:
         return self.hvtui.model.targets()
 
-    def footer_signature(self) -> tuple[bool | None, ...]:
-        return (*super().footer_signature(), self.check_action("login", ()), self.check_action("trust", ()))
+    def footer_signature(self) -> tuple[object, ...]:
+        return (
+            *super().footer_signature(),
+            self.check_action("login", ()),
+            self.check_action("trust", ()),
+            self.app.size.width // 4,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":
@@ -322,6 +381,12 @@ class MainScreen(VerbScreen):
     def action_clear_marks(self) -> None:
         self.clear_marks()
 
+    def action_mark_shown(self) -> None:
+        if self.hvtui.model.toggle_marks_shown():
+            self.table.refresh()
+            self._update_title()
+            self.refresh_footer()
+
     def clear_marks(self) -> None:
         if self.hvtui.model.clear_marks():
             self.table.refresh()
@@ -329,7 +394,8 @@ class MainScreen(VerbScreen):
             self.refresh_footer()
 
     def action_sort_next(self) -> None:
-        self.hvtui.set_sort(self.hvtui.model.next_sort_column(), False)
+        column = self.hvtui.model.next_sort_column()
+        self.hvtui.set_sort(column, BY_KEY[column].descending_first)
 
     def action_sort_reverse(self) -> None:
         model = self.hvtui.model

@@ -54,7 +54,7 @@ class VerbScreen(Screen[None]):
     apply says, so the two screens cannot disagree about it.
     """
 
-    _footer_signature: tuple[bool | None, ...] | None = None
+    _footer_signature: tuple[object, ...] | None = None
 
     @property
     def hvtui(self) -> AppFacade:
@@ -63,7 +63,7 @@ class VerbScreen(Screen[None]):
     def verb_targets(self) -> list[Row]:
         raise NotImplementedError
 
-    def footer_signature(self) -> tuple[bool | None, ...]:
+    def footer_signature(self) -> tuple[object, ...]:
         """What the footer's keys depend on: which verbs apply now.
 
         The footer is redrawn only when this changes: a redraw lays the screen out again (tens

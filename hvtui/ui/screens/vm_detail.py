@@ -1,4 +1,8 @@
-"""Enter on a VM: everything known about it, kept live by the refreshes; verbs act on it."""
+"""Enter on a VM: everything known about it, kept live by the refreshes; verbs act on it.
+
+Above the facts, the VM's CPU and memory over the last refreshes as sparklines: the samples
+the refreshes brought anyway (see :class:`~hvtui.ui.rows.RowBuilder`), a bounded history.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Label, Sparkline, Static
 
+from hvtui.present.formats import memory_cell
 from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
@@ -31,6 +36,11 @@ class VMDetailScreen(VerbScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with VerticalScroll(id="vm-detail"):
+            for kind, title in (("cpu", "CPU"), ("memory", "Memory")):
+                with Horizontal(id=f"{kind}-trend", classes="trend"):
+                    yield Label(title, classes="trend-title")
+                    yield Sparkline([], id=f"{kind}-history")
+                    yield Label("", id=f"{kind}-range", classes="trend-range", markup=False)
             yield Static(id="vm-facts", markup=False)
         yield Footer(show_command_palette=False)
 
@@ -70,7 +80,29 @@ class VMDetailScreen(VerbScreen):
         width = max(20, box.content_region.width or self.app.size.width - 4)
         facts.update(render_lines(lines, width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
+        self._show_history(row, width)
         self.refresh_footer()
+
+    def _show_history(self, row: Row, width: int) -> None:
+        samples = self.hvtui.vm_history(row.host, row.key)
+        room = max(4, width - 40)  # the title before, the range after
+        for kind, series, text in (
+            ("cpu", [cpu for cpu, _ in samples], lambda v: f"{v}%"),
+            ("memory", [mib for _, mib in samples], memory_cell),
+        ):
+            values = series[-room:]
+            shown = len(values) >= 2  # one sample is no history yet
+            self.query_one(f"#{kind}-trend").display = shown
+            if not shown:
+                continue
+            spark = self.query_one(f"#{kind}-history", Sparkline)
+            spark.data = values
+            spark.styles.width = len(values)
+            low, high = min(values), max(values)
+            spread = text(low) if low == high else f"{text(low)}–{text(high)}"
+            refreshes = f"{len(values)} refresh{'es' if len(values) != 1 else ''}"
+            summary = f"now {text(values[-1])} · {spread} over {refreshes}"
+            self.query_one(f"#{kind}-range", Label).update(summary)
 
     def verb_targets(self) -> list[Row]:
         row = self.row

@@ -14,34 +14,37 @@ from hvtui.ui.hostview import HostView
 LABEL = "$text-muted"
 # Below this width the pairs stack in one column.
 TWO_COLUMNS_FROM = 100
+VALUE_LINES = 2  # in the host detail, a long value wraps over at most these many lines
 
 
-def render_lines(pairs: list[Pair], width: int, split: int | None = None) -> Content:
+def render_lines(pairs: list[Pair], width: int, split: int | None = None, value_lines: int = 1) -> Content:
     """One column when narrow, else two: the pairs before ``split`` (default: half) on the left."""
     if width < TWO_COLUMNS_FROM:
-        return render_pairs(pairs, width)
+        return render_pairs(pairs, width, value_lines)
     middle = (len(pairs) + 1) // 2 if split is None else split
-    return two_columns(pairs[:middle], pairs[middle:], width)
+    return two_columns(pairs[:middle], pairs[middle:], width, value_lines)
 
 
-def render_pairs(pairs: list[Pair], width: int) -> Content:
-    """Label/value lines; long values are cut with an ellipsis so each stays one line."""
+def render_pairs(pairs: list[Pair], width: int, value_lines: int = 1) -> Content:
+    """Label/value lines; a long value wraps over ``value_lines`` lines, the last cut with an ellipsis."""
     label_width = max((len(label) for label, _ in pairs), default=0) + 1
+    room = max(4, width - label_width - 1)
     lines = []
     for label, value in pairs:
-        room = max(4, width - label_width - 1)
-        lines.append(
-            Content.assemble(
-                (label.ljust(label_width), LABEL), " ", Content(value).truncate(room, ellipsis=True)
-            )
-        )
+        wrapped = Content(value).wrap(room)
+        if len(wrapped) > value_lines:
+            rest = Content(" ").join(wrapped[value_lines - 1 :])
+            wrapped = [*wrapped[: value_lines - 1], rest.truncate(room, ellipsis=True)]
+        for index, line in enumerate(wrapped or [Content("")]):
+            head = label if index == 0 else ""
+            lines.append(Content.assemble((head.ljust(label_width), LABEL), " ", line.rstrip()))
     return Content("\n").join(lines)
 
 
-def two_columns(left: list[Pair], right: list[Pair], width: int) -> Content:
+def two_columns(left: list[Pair], right: list[Pair], width: int, value_lines: int = 1) -> Content:
     half = (width - 2) // 2
-    a = render_pairs(left, half).split("\n")
-    b = render_pairs(right, width - half - 2).split("\n")
+    a = render_pairs(left, half, value_lines).split("\n")
+    b = render_pairs(right, width - half - 2, value_lines).split("\n")
     rows = []
     for index in range(max(len(a), len(b))):
         first = a[index] if index < len(a) else Content("")
@@ -129,7 +132,7 @@ class HostFacts(Widget):
         else:
             pairs = self._pairs
             split = next((i for i, (label, _) in enumerate(pairs) if label == "VMs"), len(pairs) // 2)
-            content = render_lines(pairs, width, split)
+            content = render_lines(pairs, width, split, VALUE_LINES)
         self._cache = (self._shown, width, content)
         return content
 

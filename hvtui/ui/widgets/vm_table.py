@@ -30,6 +30,10 @@ from hvtui.ui.tablemodel import Change, TableModel, text_width
 MARK = "✓"
 UP = "▲"
 DOWN = "▼"
+# Columns that give up width, in this order and down to these widths, when the table would
+# not fit the screen: the Status cell says the least at a glance, and pushing the columns
+# after it off the screen (Version at 120 columns) hides more than an ellipsis does.
+SHRINK: tuple[tuple[int, int], ...] = ((STATUS, 10), (NAME, 14))
 
 
 def fit(text: str, width: int, align: str) -> str:
@@ -55,6 +59,7 @@ class VMTable(ScrollView, can_focus=True):
         "vm-table--marked",
         "vm-table--mark",
         "vm-table--job",
+        "vm-table--stale",
         "vm-table--empty",
         "vm-table--state-running",
         "vm-table--state-off",
@@ -103,11 +108,22 @@ class VMTable(ScrollView, can_focus=True):
     # -- geometry -----------------------------------------------------------------------------
 
     def _layout(self) -> tuple[list[int], list[int]]:
-        """Column indexes and widths: the fixed part (Name) first, then the rest."""
-        return self.model.column_indexes, self.model.widths
+        """Column indexes and widths (the fixed part, Name, first), shrunk to fit the width."""
+        indexes = self.model.column_indexes
+        widths = list(self.model.widths)
+        excess = 1 + sum(1 + w for w in widths) - self.scrollable_content_region.width
+        for index, narrowest in SHRINK:
+            if excess <= 0:
+                break
+            if index in indexes:
+                position = indexes.index(index)
+                give = max(0, min(excess, widths[position] - narrowest))
+                widths[position] -= give
+                excess -= give
+        return indexes, widths
 
     def _line_width(self) -> int:
-        return 1 + sum(1 + w for w in self.model.widths)
+        return 1 + sum(1 + w for w in self._layout()[1])
 
     def _fixed_width(self) -> int:
         indexes, widths = self._layout()
@@ -204,13 +220,12 @@ class VMTable(ScrollView, can_focus=True):
         segments = [Segment(" ", header)]
         for index, column_width in zip(*self._layout(), strict=True):
             column = COLUMNS[index]
+            segments.append(Segment(" ", header))
             if column.key == model.sort_column:
-                # The arrow takes the space before the title: no column is widened for it.
-                arrow = DOWN if model.sort_reverse else UP
-                segments.append(Segment(arrow, sorted_style))
-                segments.append(Segment(fit(column.title, column_width, column.align), sorted_style))
+                # After the title, as people read a header ("CPU▼"); every column has room for it.
+                title = column.title + (DOWN if model.sort_reverse else UP)
+                segments.append(Segment(fit(title, column_width, column.align), sorted_style))
             else:
-                segments.append(Segment(" ", header))
                 segments.append(Segment(fit(column.title, column_width, column.align), header))
         return self._split(segments, self._fixed_width(), width, header)
 
@@ -218,6 +233,7 @@ class VMTable(ScrollView, can_focus=True):
         model = self.model
         key = row.key
         marked = key in model.marks
+        stale = row.host in model.stale
         if position == model.cursor:
             cursor = "vm-table--cursor" if self.has_focus else "vm-table--cursor-blurred"
             style = base + self._style(cursor)
@@ -228,7 +244,9 @@ class VMTable(ScrollView, can_focus=True):
                 style += self._style("vm-table--even")
             if marked:
                 style += self._style("vm-table--marked")
-            colour_state = True
+            colour_state = not stale  # an old state in its live colour would still look live
+        if stale and position != model.cursor:
+            style += self._style("vm-table--stale")
         segments = [Segment(MARK if marked else " ", style + self._style("vm-table--mark"))]
         jobs = model.jobs
         for index, column_width in zip(*self._layout(), strict=True):
@@ -237,6 +255,8 @@ class VMTable(ScrollView, can_focus=True):
             if index == STATUS and key in jobs:
                 text = jobs[key]
                 cell_style = style + self._style("vm-table--job")
+            elif index == STATUS and stale:
+                text = model.cell(row, index)
             else:
                 text = row.cells[index]
                 if index == STATE and colour_state:
@@ -309,6 +329,19 @@ class VMTable(ScrollView, can_focus=True):
         self._move(position)
         if event.chain >= 2:
             self.post_message(self.Opened(self, key))
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._age_stale_rows)
+
+    def _age_stale_rows(self) -> None:
+        """Stale rows say how old their data is: repaint them as it ages (only while there are any)."""
+        model = self.model
+        if not model.stale:
+            return
+        top = int(self.scroll_y)
+        for position, key in enumerate(model.order[top : top + self.page_rows], start=top):
+            if model.rows[key].host in model.stale:
+                self.refresh_line(position + 1)
 
     def on_focus(self) -> None:
         self.refresh_line(self.model.cursor + 1)
