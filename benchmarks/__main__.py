@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import figures, machine, many_hosts, naive, parse_speed, refresh, startup, tui
+from benchmarks import console, figures, machine, many_hosts, naive, parse_speed, refresh, startup, tui
 from benchmarks.figures import RATE, Row, aim_at_least
 from benchmarks.simproc import SimProcess
 
@@ -44,6 +44,7 @@ class Plan:
     start_runs: int
     memory_hosts: int
     memory_vms: int
+    console_frames: int
 
 
 FULL = Plan(
@@ -62,6 +63,7 @@ FULL = Plan(
     start_runs=5,
     memory_hosts=50,
     memory_vms=200,
+    console_frames=10,
 )
 QUICK = Plan(
     sizes=(10, 100),
@@ -79,6 +81,7 @@ QUICK = Plan(
     start_runs=1,
     memory_hosts=3,
     memory_vms=20,
+    console_frames=2,
 )
 
 
@@ -161,6 +164,15 @@ def memory(plan: Plan) -> list[Row]:
     return tui.measure_memory(plan.memory_hosts, plan.memory_vms)
 
 
+def console_frames(plan: Plan) -> list[Row]:
+    rows: list[Row] = []
+    for latency in plan.latencies:
+        say(f"console: frames of 640x480 and 1920x1080 screens, {latency:g} ms")
+        with console.simulator(latency) as sim:
+            rows += asyncio.run(console.measure(sim, plan.console_frames))
+    return rows
+
+
 CASES: dict[str, str] = {
     "1": "one host, N VMs: one refresh",
     "2": "the naive way (libvirt's), for the same N",
@@ -168,6 +180,7 @@ CASES: dict[str, str] = {
     "4": "parse speed",
     "5": "UI: applying a refresh, and hvtui --demo start-up",
     "6": "memory of the TUI",
+    "7": "a VM's console: bytes per frame and frames/s",
 }
 
 
@@ -197,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"4"}, lambda: parsing(args.quick)),
         ({"5"}, lambda: ui(plan)),
         ({"6"}, lambda: memory(plan)),
+        ({"7"}, lambda: console_frames(plan)),
     ]
     rows: list[Row] = []
     for needs, step in steps:

@@ -187,7 +187,8 @@ async def _apply(brief: dict[str, Any]) -> dict[str, Any]:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             app,
-            lambda: all(v.snapshot is not None and v.status is HostStatus.OK for v in app.hosts.values()), 300
+            lambda: all(v.snapshot is not None and v.status is HostStatus.OK for v in app.hosts.values()),
+            300,
         )
         await pilot.pause()
         key = next(iter(app.hosts))

@@ -32,6 +32,7 @@ from hvtui.ui.app import HvtuiApp  # noqa: E402
 from hvtui.ui.hoststatus import HostStatus  # noqa: E402
 from hvtui.ui.launch import HostSpec  # noqa: E402
 from hvtui.ui.screens.confirm import ConfirmScreen  # noqa: E402
+from hvtui.ui.screens.console import ConsoleScreen  # noqa: E402
 from hvtui.ui.screens.login import LoginScreen  # noqa: E402
 from hvtui.ui.screens.vm_detail import VMDetailScreen  # noqa: E402
 from hvtui.uri import parse_uri  # noqa: E402
@@ -104,11 +105,26 @@ async def login(app: HvtuiApp, pilot) -> None:
     await pilot.pause()
 
 
+async def console(app: HvtuiApp, pilot) -> None:
+    await settled(app, pilot)
+    while app.model.rows[app.model.cursor_key].vm.state.value != "running":
+        await pilot.press("down")
+    await pilot.press("V")
+    screen = app.screen
+    assert isinstance(screen, ConsoleScreen)
+    await pilot.press("t", *"Get-Service", "space", *"WinRM", "enter")
+    seen = screen.frames
+    await wait_for(app, lambda: screen.frames >= seen + 2 or screen.error is not None, 30)
+    await pilot.pause(1.2)  # a frame after the text arrived
+    await pilot.pause()
+
+
 SCENES = [
     Scene("main", (120, 36), all_hosts),
     Scene("host", (120, 36), one_host),
     Scene("vm-detail", (120, 36), vm_detail),
     Scene("bulk-confirm", (120, 36), bulk_confirm),
+    Scene("console", (120, 36), console),
     Scene("main-80x24", (80, 24), all_hosts),
     Scene("login-80x24", (80, 24), login, without_password=1),
     Scene("ansi-80x24", (80, 24), all_hosts, theme="ansi-dark"),

@@ -45,7 +45,7 @@ def test_an_alias_runs_the_command(sim_host, tmp_path):
         ("dominf", "did you mean 'dominfo' (vm)?"),
         ("shutdwon", "did you mean 'shutdown'"),
         ("stop", "the commands are ls, info, vm,"),
-        ("undefine", "the commands are"),
+        ("migrate", "the commands are"),
     ],
 )
 def test_an_unknown_word_is_an_unknown_command(word, hint, capsys):

@@ -15,7 +15,9 @@ from hvtui.cli.exits import UsageError
 from hvtui.hyperv.actions import Verb
 
 ACTION_VERBS = tuple(v.value for v in Verb)
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *ACTION_VERBS)
+CHANGE_COMMANDS = ("create", "define", "delete", "set", "media", "disk", "nic")
+CONSOLE_COMMANDS = ("screenshot", "send-key")
+SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *CONSOLE_COMMANDS, *ACTION_VERBS, *CHANGE_COMMANDS)
 
 #: virsh's verb -> hvtui's command that does the same. Where virsh and hvtui share a name
 #: (start, shutdown, reset, reboot, resume) there is nothing to alias.
@@ -27,6 +29,15 @@ ALIASES: dict[str, str] = {
     "suspend": "pause",
     "managedsave": "save",
     "managedsave-remove": "discard-save",
+    "undefine": "delete",
+    "setmem": "set",
+    "setvcpus": "set",
+    "autostart": "set",
+    "change-media": "media",
+    "attach-disk": "disk",
+    "detach-disk": "disk",
+    "attach-interface": "nic",
+    "detach-interface": "nic",
 }
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # what a command looks like; a URI or host never does
@@ -47,7 +58,7 @@ def looks_like_a_command(word: str) -> bool:
 def unknown_command(word: str) -> UsageError:
     """The one-line answer to a word that names no command: the closest names, or all of them."""
     names = [*SUBCOMMANDS, "sim", *ALIASES]
-    close = difflib.get_close_matches(word, names, n=2, cutoff=0.7)  # 0.6 offers nodeinfo for undefine
+    close = difflib.get_close_matches(word, names, n=2, cutoff=0.7)  # 0.6 offers far-fetched names
     if close:
         choices = " or ".join(
             f"'{name}'" + (f" ({ALIASES[name]})" if name in ALIASES else "") for name in close

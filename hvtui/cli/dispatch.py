@@ -9,15 +9,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from hvtui.cli.console import check_screenshot, check_send_key, screenshot, send_key
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
 from hvtui.cli.hostinfo import info
+from hvtui.cli.lifecycle import create, delete
 from hvtui.cli.listing import ls, parse_states
 from hvtui.cli.login import login, logout
+from hvtui.cli.media import change_devices
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
 from hvtui.cli.settings import ConfigReader
+from hvtui.cli.vm_settings import set_settings
 from hvtui.cli.vminfo import vm
+from hvtui.hyperv.console import reply_bytes
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.states import VMState
@@ -34,6 +39,13 @@ def run_command(
     """``targets``: each host with the CA file its HTTPS is checked with."""
     uris = [uri for uri, _ in targets]
     states = parse_states(parsed.state) if command == "ls" and parsed.state else None
+    if command == "screenshot":
+        check_screenshot(parsed)
+    keys = check_send_key(parsed) if command == "send-key" else []
+    # A screenshot's reply grows with its size: let the client take what it asks for.
+    envelope = (
+        {"max_envelope_size": max(512000, reply_bytes(*parsed.size))} if getattr(parsed, "size", None) else {}
+    )
     source = PasswordSource(
         file=getattr(parsed, "password_file", None),
         stdin=getattr(parsed, "password_stdin", False),
@@ -56,14 +68,16 @@ def run_command(
 
     try:
         hosts = [
-            HyperVHost(uri, pw, ca_file=ca_file, tls_pin=pin_for(uri), timeout=parsed.host_timeout)
+            HyperVHost(
+                uri, pw, ca_file=ca_file, tls_pin=pin_for(uri), timeout=parsed.host_timeout, **envelope
+            )
             for (uri, ca_file), (pw, _) in zip(targets, passwords, strict=True)
         ]
     except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file
         err(command, str(exc))
         return exit_code_for(exc)
     try:
-        return asyncio.run(_dispatch(command, parsed, hosts, states, store, passwords))
+        return asyncio.run(_dispatch(command, parsed, hosts, states, store, passwords, keys))
     except KeyboardInterrupt:
         err(command, "interrupted; any action already sent is not undone")
         return EXIT_INTERRUPTED
@@ -76,6 +90,7 @@ async def _dispatch(
     states: set[VMState] | None,
     store: CredentialStore,
     passwords: list[tuple[str | None, str]],
+    keys: list[int],
 ) -> int:
     try:
         if command == "ls":
@@ -85,6 +100,18 @@ async def _dispatch(
             return await info(host, parsed)
         if command == "vm":
             return await vm(host, parsed)
+        if command == "screenshot":
+            return await screenshot(host, parsed)
+        if command == "send-key":
+            return await send_key(host, parsed, keys)
+        if command in ("create", "define"):
+            return await create(host, command, parsed)
+        if command == "delete":
+            return await delete(host, command, parsed)
+        if command == "set":
+            return await set_settings(host, command, parsed)
+        if command in ("media", "disk", "nic"):
+            return await change_devices(host, command, parsed)
         if command == "login":
             return await login(host, store, passwords[0][0] or "")
         return await act(host, command, parsed)

@@ -6,11 +6,13 @@ Kept light (argparse and a few leaves) so that ``hvtui --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import NoReturn
 
 from hvtui import __version__
-from hvtui.cli.commands import aliases_help
+from hvtui.cli.change_grammar import add_change_arguments, check_operands
+from hvtui.cli.commands import CHANGE_COMMANDS, aliases_help
 from hvtui.cli.exits import UsageError
 from hvtui.hyperv.actions import spec_for
 from hvtui.uri import FORM
@@ -28,9 +30,12 @@ class _Parser(argparse.ArgumentParser):
 def parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code once ``--help`` or ``--version`` has answered."""
     try:
-        return parser.parse_args(args)
+        parsed = parser.parse_args(args)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if getattr(parsed, "operands", None) is not None:
+        check_operands(parser, parsed)
+    return parsed
 
 
 def tui_parser() -> argparse.ArgumentParser:
@@ -44,7 +49,12 @@ def tui_parser() -> argparse.ArgumentParser:
             "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
             "  vm URI VM            one VM in full, like virsh dominfo\n"
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
+            "  screenshot URI VM [FILE]   the VM's screen as a PNG (--size WxH; - for stdout)\n"
+            "  send-key URI VM KEY...     keys to the VM (KEY_LEFTCTRL ..., --text, --ctrl-alt-del)\n"
             "  login URI / logout URI   store or forget a host's password in the keyring\n"
+            "  create URI NAME / define URI FILE.xml / delete URI VM   make or remove a VM\n"
+            "  set URI VM           vCPUs, memory, dynamic memory, autostart, notes, name\n"
+            "  media|disk|nic URI VM ...   insert or eject an ISO; add or remove disks and NICs\n"
             "  sim                  run the Hyper-V host simulator\n"
             f"{aliases_help()}\n\n"
             f"hosts are libvirt URIs: {FORM}\n"
@@ -97,6 +107,50 @@ def _seconds(text: str) -> float:
     return value
 
 
+_SIZE = re.compile(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``640x480`` -> (640, 480)."""
+    match = _SIZE.fullmatch(text)
+    if not match or not all(int(n) > 0 for n in match.groups()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 640x480")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _milliseconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of milliseconds") from None
+    if not 0 <= value <= 60_000:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 60000 milliseconds")
+    return value
+
+
+def _console_grammar(parser: argparse.ArgumentParser, command: str) -> None:
+    parser.add_argument("uri", metavar="URI")
+    parser.add_argument("vm", metavar="NAME|GUID|ID")
+    if command == "screenshot":
+        parser.description = "Save a VM's screen as a PNG (virsh screenshot, in PNG)."
+        parser.add_argument("file", nargs="?", metavar="FILE", help="default: VM.png; - writes to stdout")
+        parser.add_argument("--size", type=parse_size, metavar="WxH", help="default: the screen's resolution")
+        return
+    parser.description = "Send keys to a VM's keyboard (virsh send-key), type text, or Ctrl+Alt+Del."
+    parser.add_argument("keys", nargs="*", metavar="KEY", help="KEY_A, KEY_LEFTCTRL ... or keycodes")
+    parser.add_argument("--codeset", choices=("linux", "win32"), default="linux", help="what numbers are")
+    parser.add_argument(
+        "--hold",
+        "--holdtime",
+        type=_milliseconds,
+        default=0,
+        metavar="MS",
+        help="hold the keys down MS milliseconds",
+    )
+    parser.add_argument("--text", metavar="TEXT", help="type TEXT")
+    parser.add_argument("--ctrl-alt-del", action="store_true", help="press Ctrl+Alt+Del")
+
+
 def command_parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"hvtui {command}")
     if command == "ls":
@@ -118,6 +172,8 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("uri", metavar="URI")
         parser.add_argument("vm", metavar="NAME|GUID|ID")
         parser.add_argument("--json", action="store_true")
+    elif command in ("screenshot", "send-key"):
+        _console_grammar(parser, command)
     elif command in ("login", "logout"):
         parser.description = (
             "Check a password against the host and store it in the keyring."
@@ -125,6 +181,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
             else "Forget a host's password from the keyring."
         )
         parser.add_argument("uri", metavar="URI")
+    elif command in CHANGE_COMMANDS:
+        add_change_arguments(parser, command)
+        parser.set_defaults(command=command)
     else:
         spec = spec_for(command)
         parser.description = f"{spec.title} VMs" + (f" ({spec.note})." if spec.note else ".")

@@ -369,7 +369,7 @@ class HyperVHost:
 
     async def set_autostart(self, vm: VM | str, enabled: bool) -> ActionOutcome:
         """AutomaticStartupAction 4 (always start) or 2 (none), as libvirt writes it."""
-        target, cfg = await self._configured(vm)
+        target, cfg = await self.configured(vm)
         if not cfg.vssd_instance_id:
             raise ActionFailed(f"{target.name}: its settings could not be found on the host")
         code, job_id = await self.session.modify_system_settings(
@@ -381,7 +381,7 @@ class HyperVHost:
 
     async def set_memory(self, vm: VM | str, mib: int) -> ActionOutcome:
         """Startup memory (VirtualQuantity), rounded up to an even number of MiB as Hyper-V wants."""
-        target, cfg = await self._configured(vm)
+        target, cfg = await self.configured(vm)
         if mib < 32:
             raise ActionRefused(f"{target.name}: {mib} MiB is too little memory for a VM (32 MiB at least)")
         if not cfg.memory_instance_id:
@@ -397,7 +397,7 @@ class HyperVHost:
 
     async def set_vcpus(self, vm: VM | str, count: int) -> ActionOutcome:
         """Virtual processors; Hyper-V allows the change only while the VM is off."""
-        target, cfg = await self._configured(vm)
+        target, cfg = await self.configured(vm)
         if count < 1:
             raise ActionRefused(f"{target.name}: a VM needs at least one virtual processor")
         facts = await self.host_facts()
@@ -415,7 +415,7 @@ class HyperVHost:
         )
         return await self._settle(target, code, job_id, f"{count} virtual processors set")
 
-    async def _configured(self, vm: VM | str) -> tuple[VM, VMConfig]:
+    async def configured(self, vm: VM | str) -> tuple[VM, VMConfig]:
         target = vm if isinstance(vm, VM) else await self.find_vm(vm)
         if self._inventory is None or target.guid not in self._inventory.vms:
             async with self._lock:

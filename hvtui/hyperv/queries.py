@@ -21,6 +21,9 @@ VSSD = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemSettingData")
 CONCRETE_JOB = class_uri(VIRTUALIZATION_V2, "Msvm_ConcreteJob")
 VSMS = class_uri(VIRTUALIZATION_V2, "Msvm_VirtualSystemManagementService")
 SHUTDOWN_COMPONENT = class_uri(VIRTUALIZATION_V2, "Msvm_ShutdownComponent")
+KEYBOARD = class_uri(VIRTUALIZATION_V2, "Msvm_Keyboard")
+IMAGE_SERVICE = class_uri(VIRTUALIZATION_V2, "Msvm_ImageManagementService")
+DATA_FILE = class_uri(CIMV2, "CIM_DataFile")
 
 VM_FILTER = "Description = 'Microsoft Virtual Machine'"
 
@@ -65,8 +68,53 @@ WQL_PROCESSOR_SD = (
 WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
 
 
+WQL_SWITCHES = "SELECT Name, ElementName, HealthState FROM Msvm_VirtualEthernetSwitch"
+
+# One VM's devices: every setting whose InstanceID starts with "Microsoft:<VM GUID>" (a
+# snapshot's devices carry the snapshot's own GUID, so only the VM's current ones match).
+_DEVICE_SELECTS = {
+    "Msvm_ResourceAllocationSettingData": (
+        "InstanceID, ResourceType, ResourceSubType, ElementName, Address, Parent, AddressOnParent, "
+        "HostResource"
+    ),
+    "Msvm_StorageAllocationSettingData": "InstanceID, ResourceSubType, Parent, HostResource",
+    "Msvm_SyntheticEthernetPortSettingData": "InstanceID, ElementName, Address, StaticMacAddress",
+    "Msvm_EthernetPortAllocationSettingData": (
+        "InstanceID, Parent, HostResource, EnabledState, LastKnownSwitchName"
+    ),
+    "Msvm_SerialPortSettingData": "InstanceID, ElementName, Connection",
+}
+DEVICE_CLASSES = tuple(_DEVICE_SELECTS)
+
+
+def wql_devices_of(class_name: str, guid: str) -> str:
+    return (
+        f"SELECT {_DEVICE_SELECTS[class_name]} FROM {class_name} "
+        f"WHERE InstanceID LIKE {quote(f'Microsoft:{guid}%')}"
+    )
+
+
+# Where a new VM's files go: the host's default folders.
+WQL_DEFAULT_FOLDERS = (
+    "SELECT DefaultExternalDataRoot, DefaultVirtualHardDiskPath "
+    "FROM Msvm_VirtualSystemManagementServiceSettingData"
+)
+
+
 def wql_shutdown_of(guid: str) -> str:
     return f"SELECT SystemName, DeviceID FROM Msvm_ShutdownComponent WHERE SystemName = {quote(guid)}"
+
+
+def wql_video_heads_of(guid: str) -> str:
+    """A VM's video heads: one on generation 2, the S3 and the synthetic one's on generation 1."""
+    return (
+        "SELECT DeviceID, EnabledState, CurrentHorizontalResolution, CurrentVerticalResolution "
+        f"FROM Msvm_VideoHead WHERE SystemName = {quote(guid)}"
+    )
+
+
+def wql_keyboard_of(guid: str) -> str:
+    return f"SELECT DeviceID FROM Msvm_Keyboard WHERE SystemName = {quote(guid)}"
 
 
 def quote(value: str) -> str:
@@ -118,6 +166,28 @@ PROCESSOR_SETTINGS = Read(
     V2_ALL, WQL_PROCESSOR_SD, "Msvm_ProcessorSettingData", MOST_SETTINGS, "processor setting"
 )
 SHUTDOWN = Read(V2_ALL, WQL_SHUTDOWN, "Msvm_ShutdownComponent", MOST_VMS, "shutdown component")
+
+
+def video_heads_of(guid: str) -> Read:
+    """A VM's video heads: one on generation 2, two on generation 1."""
+    return Read(V2_ALL, wql_video_heads_of(guid), "Msvm_VideoHead", 2, "video head")
+
+
+def keyboard_of(guid: str) -> Read:
+    return Read(V2_ALL, wql_keyboard_of(guid), "Msvm_Keyboard", 1, "keyboard")
+
+
+# What changing a VM's devices and making a VM read: a host's switches (a few dozen at most),
+# its one service setting (the default folders), and one VM's settings of one device class.
+SWITCHES = Read(V2_ALL, WQL_SWITCHES, "Msvm_VirtualEthernetSwitch", 4096, "switch")
+DEFAULT_FOLDERS = Read(
+    V2_ALL, WQL_DEFAULT_FOLDERS, "Msvm_VirtualSystemManagementServiceSettingData", 1, "service setting"
+)
+
+
+def devices_of(class_name: str, guid: str) -> Read:
+    """One VM's settings of one device class: Hyper-V allows a few hundred devices a VM."""
+    return Read(V2_ALL, wql_devices_of(class_name, guid), class_name, 1024, "device setting")
 
 
 def shutdown_of(guid: str) -> Read:
@@ -207,6 +277,13 @@ TYPES: dict[str, dict[str, str]] = {
     },
     "Msvm_ProcessorSettingData": {"InstanceID": "string", "VirtualQuantity": "uint64"},
     "Msvm_ShutdownComponent": {"SystemName": "string", "DeviceID": "string"},
+    "Msvm_Keyboard": {"DeviceID": "string"},
+    "Msvm_VideoHead": {
+        "DeviceID": "string",
+        "EnabledState": "uint16",
+        "CurrentHorizontalResolution": "uint32",
+        "CurrentVerticalResolution": "uint32",
+    },
     "Msvm_ConcreteJob": {
         "InstanceID": "string",
         "JobState": "uint16",
@@ -217,6 +294,41 @@ TYPES: dict[str, dict[str, str]] = {
         "Description": "string",
         "ElementName": "string",
         "Caption": "string",
+    },
+    "Msvm_VirtualEthernetSwitch": {"Name": "string", "ElementName": "string", "HealthState": "uint16"},
+    "Msvm_EthernetPortAllocationSettingData": {
+        "InstanceID": "string",
+        "Parent": "string",
+        "HostResource": "string[]",
+        "EnabledState": "uint16",
+        "LastKnownSwitchName": "string",
+    },
+    "Msvm_ResourceAllocationSettingData": {
+        "InstanceID": "string",
+        "ResourceType": "uint16",
+        "ResourceSubType": "string",
+        "ElementName": "string",
+        "Address": "string",
+        "Parent": "string",
+        "AddressOnParent": "string",
+        "HostResource": "string[]",
+    },
+    "Msvm_StorageAllocationSettingData": {
+        "InstanceID": "string",
+        "ResourceSubType": "string",
+        "Parent": "string",
+        "HostResource": "string[]",
+    },
+    "Msvm_SyntheticEthernetPortSettingData": {
+        "InstanceID": "string",
+        "ElementName": "string",
+        "Address": "string",
+        "StaticMacAddress": "boolean",
+    },
+    "Msvm_SerialPortSettingData": {"InstanceID": "string", "ElementName": "string", "Connection": "string[]"},
+    "Msvm_VirtualSystemManagementServiceSettingData": {
+        "DefaultExternalDataRoot": "string",
+        "DefaultVirtualHardDiskPath": "string",
     },
     # AsynchronousTasks, the Msvm_ConcreteJob instances embedded in a summary, is typed by the
     # session with the class above.

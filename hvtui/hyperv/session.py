@@ -19,6 +19,8 @@ it cannot, its w:TimedOut still arrives within S. Invokes are sent once, never t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -84,6 +86,8 @@ _SUMMARY_OUTPUT = ClassSchema(
     {"SummaryInformation": [SCHEMAS["Msvm_SummaryInformation"]], "ReturnValue": "uint32"},
 )
 _JOB_OUTPUT = ClassSchema("Output", {"ReturnValue": "uint32"})
+# ImageData is a uint8[] that WinRM writes as base64 in one element (libvirt decodes it so).
+_THUMBNAIL_OUTPUT = ClassSchema("GetVirtualSystemThumbnailImage_OUTPUT", {"ImageData": "string"})
 
 
 class Session:
@@ -241,7 +245,46 @@ class Session:
         row = await self.first(queries.shutdown_of(guid))
         return as_text(row.get("DeviceID")) or None if row else None
 
+    async def thumbnail_image(self, vssd_id: str, width: int, height: int) -> tuple[int, bytes | None, int]:
+        """``GetVirtualSystemThumbnailImage``: (ReturnValue, the RGB565 bytes, the reply's size)."""
+        params: list[tuple[str, Any]] = [
+            ("TargetSystem", EPR(queries.VSSD, {"InstanceID": vssd_id})),
+            ("WidthPixels", width),
+            ("HeightPixels", height),
+        ]
+        what = "reading the VM's screen"
+        async with self._guard(what):
+            result = await self.client.invoke(
+                queries.VSMS,
+                "GetVirtualSystemThumbnailImage",
+                _VSMS_SELECTORS,
+                params,
+                schema=_THUMBNAIL_OUTPUT,
+            )
+        code = as_int(result.return_value)
+        if code is None:
+            raise HostProtocolError(f"{self.uri.display_host}: {what}: the answer carried no ReturnValue")
+        data = result.outputs.get("ImageData")
+        if data is None:
+            return code, None, result.reply_bytes
+        try:
+            image = base64.b64decode(data if isinstance(data, str) else "", validate=True)
+        except (binascii.Error, ValueError):
+            raise HostProtocolError(f"{self.uri.display_host}: {what}: ImageData is not base64") from None
+        return code, image, result.reply_bytes
+
     # -- methods (each sent once: an Invoke is never retried) ----------------------------------
+
+    async def keyboard(self, guid: str, device_id: str, method: str, params: list[tuple[str, Any]]) -> int:
+        """One Msvm_Keyboard method (PressKey, TypeText ...); its ReturnValue."""
+        selectors = {
+            "CreationClassName": "Msvm_Keyboard",
+            "DeviceID": device_id,
+            "SystemCreationClassName": "Msvm_ComputerSystem",
+            "SystemName": guid,
+        }
+        code, _ = await self._invoke(queries.KEYBOARD, method, selectors, params)
+        return code
 
     async def request_state_change(self, guid: str, requested_state: int) -> tuple[int, str | None]:
         selectors = {"CreationClassName": "Msvm_ComputerSystem", "Name": guid}
@@ -284,13 +327,27 @@ class Session:
     async def _invoke(
         self, resource_uri: str, method: str, selectors: Mapping[str, str], params: list[tuple[str, Any]]
     ) -> tuple[int, str | None]:
+        code, job_id, _ = await self.call(resource_uri, method, selectors, params)
+        return code, job_id
+
+    async def call(
+        self, resource_uri: str, method: str, selectors: Mapping[str, str], params: list[tuple[str, Any]]
+    ) -> tuple[int, str | None, dict[str, list[dict[str, str]]]]:
+        """Send a method once: its ReturnValue, its job's InstanceID, and the references it
+        returned (each output parameter's, as their selectors: ResultingSystem, ...)."""
         async with self._guard(f"sending {method}", invoke=True):
             result = await self.client.invoke(resource_uri, method, selectors, params, schema=_JOB_OUTPUT)
             code = as_int(result.return_value)
             job_id = result.job.selector("InstanceID") if result.job is not None else None
         if code is None:
             raise HostProtocolError(_may_have_run(f"the host's answer to {method} carried no ReturnValue"))
-        return code, job_id if isinstance(job_id, str) else None
+        refs: dict[str, list[dict[str, str]]] = {}
+        for name, value in result.outputs.items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, EPR) and name != "Job":
+                    keys = {k: v for k, v in item.selectors.items() if isinstance(v, str)}
+                    refs.setdefault(name, []).append(keys)
+        return code, job_id if isinstance(job_id, str) else None, refs
 
     # -- errors -------------------------------------------------------------------------------
 

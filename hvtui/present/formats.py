@@ -67,3 +67,15 @@ def seconds(delta: timedelta | None) -> int | None:
 
 def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if value else DASH
+
+
+def age_text(seconds: float) -> str:
+    """How old a silent host's data is, as its VMs' Status cells say it: "stale 45 s"."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"stale {seconds} s"
+    if seconds < 3600:
+        return f"stale {seconds // 60} min"
+    if seconds < 86400:
+        return f"stale {seconds // 3600} h"
+    return f"stale {seconds // 86400} d"

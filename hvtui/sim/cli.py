@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--legacy-states", action="store_true", help="report 32768/32769 for paused/saved")
     p.add_argument("--scenario", help="TOML file with exact hosts and VMs")
     p.add_argument(
+        "--max-envelope-kb", type=int, default=500, help="largest reply, as WinRM's MaxEnvelopeSizekb (500)"
+    )
+    p.add_argument(
         "--time-scale", type=float, default=1.0, help="simulated durations run this many times faster"
     )
     return p
@@ -94,6 +97,7 @@ def options_from(args: argparse.Namespace) -> SimOptions:
         legacy_states=args.legacy_states,
         scenario=args.scenario,
         time_scale=args.time_scale,
+        max_envelope_kb=args.max_envelope_kb,
         host=args.host,
         port=port,
         cert=args.cert,

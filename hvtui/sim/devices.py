@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hvtui.sim.hardware import DYNAMIC, DiskSpec, Hardware
+from hvtui.sim.hardware import DYNAMIC, DiskSpec, DvdSpec, Hardware
 from hvtui.sim.hardware_seed import complete_host
 from hvtui.sim.model import HostModel
 from hvtui.sim.refs import object_path, setting_ref
@@ -74,6 +74,11 @@ def hardware_of(m: HostModel) -> dict[str, Hardware]:
         complete_host(m.spec, vms, m.seed)
         found = _hardware[m] = {spec.guid: spec.hardware for spec in vms}
     return found
+
+
+def forget_devices(m: HostModel) -> None:
+    """Build the device table again on next use: a VM was defined, changed or destroyed."""
+    _tables.pop(m, None)
 
 
 def device_table(m: HostModel) -> DeviceTable:
@@ -133,40 +138,52 @@ class _VMDevices:
 
     def add(self, hw: Hardware) -> None:
         base = f"Microsoft:{self.guid}"
-        ide: list[tuple[str, str]] = []
+        controllers: dict[str, tuple[str, str]] = {}
         if self.generation == 1:
             for channel in (0, 1):
                 iid = f"{base}\\{IDE_CONTROLLER}\\{channel}"
                 values = _rasd(iid, "IDE Controller", 5, "Microsoft:Hyper-V:Emulated IDE Controller")
                 values.update(ElementName=f"IDE Controller {channel}", Address=str(channel))
-                ide.append((iid, self._add(RASD, values)))
+                controllers[f"ide:{channel}"] = (iid, self._add(RASD, values))
         scsi_iid = f"{base}\\{SCSI_CONTROLLER}\\0"
-        scsi = (
+        controllers["scsi:0"] = (
             scsi_iid,
             self._add(
                 RASD, _rasd(scsi_iid, "SCSI Controller", 6, "Microsoft:Hyper-V:Synthetic SCSI Controller")
             ),
         )
-        slots = {c[0]: 0 for c in [*ide, scsi]}
+        drives: list[DiskSpec | DvdSpec] = [*(hw.disks or []), *(hw.dvds or [])]
+        taken = {key: set[int]() for key in controllers}
+        for spec in drives:
+            if spec.slot is not None and spec.slot[0] in taken:
+                taken[spec.slot[0]].add(spec.slot[1])
 
-        def place(prefer_ide: int | None) -> tuple[tuple[str, str], int]:
-            controller = (
-                ide[prefer_ide] if ide and prefer_ide is not None and slots[ide[prefer_ide][0]] < 2 else scsi
-            )
-            location = slots[controller[0]]
-            slots[controller[0]] += 1
-            return controller, location
+        def place(spec: DiskSpec | DvdSpec, prefer_ide: int | None) -> None:
+            """Give a drive that has no place yet the first free one, kept from then on."""
+            if spec.slot is not None and spec.slot[0] in controllers:
+                return
+            ide = f"ide:{prefer_ide}"
+            key = ide if ide in taken and len(taken[ide]) < 2 else "scsi:0"
+            location = next(n for n in range(len(taken[key]) + 1) if n not in taken[key])
+            taken[key].add(location)
+            spec.slot = (key, location)
 
         for n, disk in enumerate(hw.disks or []):
-            controller, location = place(0 if n < 2 else None)
-            self._drive(controller, location, disk.path, hard_disk=True)
+            place(disk, 0 if n < 2 else None)
+        for dvd in hw.dvds or []:
+            place(dvd, 1)
+        for disk in hw.disks or []:
+            assert disk.slot is not None
+            self._drive(controllers[disk.slot[0]], disk.slot[1], disk.path or None, hard_disk=True)
+            if not disk.path:
+                continue
             self.table.files.setdefault(disk.path.lower(), Attached(disk)).users.append(self.guid)
             if disk.parent:
                 parent = DiskSpec(disk.parent, disk.size_bytes, DYNAMIC, None, 0.09)
                 self.table.files.setdefault(disk.parent.lower(), Attached(parent)).users.append(self.guid)
         for dvd in hw.dvds or []:
-            controller, location = place(1)
-            self._drive(controller, location, dvd.iso, hard_disk=False)
+            assert dvd.slot is not None
+            self._drive(controllers[dvd.slot[0]], dvd.slot[1], dvd.iso, hard_disk=False)
         for nic in hw.nics or []:
             self._nic(base, nic.guid, nic.mac, nic.static_mac, nic.switch)
         for n, connection in enumerate(hw.com_ports or []):

@@ -41,6 +41,11 @@ def guest_running(vm: VM) -> bool:
     return vm.state in (RUNNING, PAUSED) and vm.spec.shutdown_service
 
 
+def forget_guest_items(m: HostModel) -> None:
+    """Word the guests' items again on next use: a VM was defined or destroyed."""
+    _items.pop(m, None)
+
+
 def _kvp_items(m: HostModel) -> dict[str, list[str]]:
     cached = _items.get(m)
     if cached is None:

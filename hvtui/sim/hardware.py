@@ -39,18 +39,25 @@ def default_switches(host_name: str, seed: int) -> list[SwitchSpec]:
 
 @dataclass
 class DiskSpec:
-    """A virtual hard disk file attached to the VM; ``used`` is the file's share of its size."""
+    """A virtual hard disk file attached to the VM; ``used`` is the file's share of its size.
+
+    An empty ``path`` is a hard drive with no disk in it (added, its disk not yet attached).
+    ``slot`` is where the drive sits, ("ide:0" | "ide:1" | "scsi:0", location): given by whoever
+    added the drive, else chosen once when the devices are first built, then kept.
+    """
 
     path: str
     size_bytes: int = 127 * GIB
     kind: str = DYNAMIC
     parent: str | None = None  # a differencing disk's parent file
     used: float = 0.3
+    slot: tuple[str, int] | None = None
 
 
 @dataclass
 class DvdSpec:
     iso: str | None = None  # no ISO: an empty drive
+    slot: tuple[str, int] | None = None  # as DiskSpec's
 
 
 @dataclass

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from hvtui.sim import device_classes
+from hvtui.sim import console_classes, device_classes
 from hvtui.sim.schema import CimClass
 
 _ELEMENT = ("CIM_ManagedElement",)
@@ -42,6 +42,7 @@ DERIVATION: dict[str, tuple[str, ...]] = {
     "Win32_Processor": ("CIM_Processor", "CIM_LogicalDevice", *_WIN32_LOGICAL),
     "Win32_ComputerSystemProcessor": ("Win32_SystemDevices", *_COMPONENT),
 } | device_classes.DERIVATION
+DERIVATION.update(console_classes.DERIVATION)
 _BY_LOWER = {name.lower(): chain for name, chain in DERIVATION.items()}
 
 REFERENCE_CLASSES: dict[tuple[str, str], str] = {
@@ -54,6 +55,7 @@ REFERENCE_CLASSES: dict[tuple[str, str], str] = {
     ("win32_computersystemprocessor", "groupcomponent"): "Win32_ComputerSystem",
     ("win32_computersystemprocessor", "partcomponent"): "Win32_Processor",
 } | device_classes.REFERENCE_CLASSES
+REFERENCE_CLASSES.update(console_classes.REFERENCE_CLASSES)
 
 
 def derivation(class_name: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from hvtui.sim import devices, guest, hostfiles, switches, vhd
+from hvtui.sim import devices, display, guest, hostfiles, switches, vhd
 from hvtui.sim.management_service import jobs, management_services
 from hvtui.sim.model import HostModel
 from hvtui.sim.render import Ref
@@ -94,6 +94,7 @@ PROVIDERS.update(
     | hostfiles.PROVIDERS
     | {switches.SWITCH: switches.switches}
 )
+PROVIDERS.update(display.PROVIDERS)
 
 
 # --- associations -----------------------------------------------------------------------------
@@ -152,10 +153,13 @@ def association_instances(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
                     ),
                 }
         yield from guest.system_devices(m)
+        yield from display.system_devices(m)
     elif key == "msvm_settingdatacomponent":
         yield from guest.setting_data_components(m)
     elif key == "msvm_elementsettingdata":
         yield from hostfiles.element_settings(m)
+    elif key == "msvm_videoheadoncontroller":
+        yield from display.heads_on_controllers(m)
     elif key == "win32_computersystemprocessor":
         for i in range(m.spec.sockets):
             yield {

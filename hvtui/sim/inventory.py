@@ -68,6 +68,7 @@ class VMSpec:
     uptime_s: float = 0.0
     load_seed: int = 0
     hardware: Hardware = field(default_factory=Hardware)
+    secure_boot: bool | None = None  # None: on for generation 2, as Hyper-V's default
 
 
 @dataclass

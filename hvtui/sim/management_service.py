@@ -81,7 +81,6 @@ def management_services(m: HostModel) -> Iterator[dict[str, Any]]:
     }
 
 
-
 def summary_values(m: HostModel, vm: Any, now: float) -> dict[str, Any]:
     """Every Msvm_SummaryInformation value of a VM (GetSummaryInformation picks from these)."""
     s = vm.spec

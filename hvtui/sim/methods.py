@@ -35,12 +35,12 @@ class Output:
     params: list[tuple[str, str]] = field(default_factory=list)  # (name, rendered element)
 
 
-def _ref_param(name: str, ref: Ref) -> tuple[str, str]:
+def ref_param(name: str, ref: Ref) -> tuple[str, str]:
     return name, f"<p:{name} {_A_W}>{epr_body(ref)}</p:{name}>"
 
 
-def _job_param(job: Job | None) -> list[tuple[str, str]]:
-    return [_ref_param("Job", job_ref(job.instance_id))] if job is not None else []
+def job_param(job: Job | None) -> list[tuple[str, str]]:
+    return [ref_param("Job", job_ref(job.instance_id))] if job is not None else []
 
 
 def render_output(class_uri: str, method: str, out: Output) -> str:
@@ -75,7 +75,7 @@ def request_state_change(
     requested = _int_param(body, "RequestedState", machine)
     assert requested is not None
     rv, job = model.request_state_change(target.values["Name"], requested)
-    return Output(rv, _job_param(job))
+    return Output(rv, job_param(job))
 
 
 def initiate_shutdown(
@@ -85,10 +85,10 @@ def initiate_shutdown(
     if force and (text_of(force[0]) or "").lower() not in ("true", "false", "1", "0"):
         raise faults.invalid_parameter(machine, "Force must be a boolean")
     rv, job = model.initiate_shutdown(target.values["SystemName"])
-    return Output(rv, _job_param(job))
+    return Output(rv, job_param(job))
 
 
-def _selector_values(el: etree._Element) -> dict[str, str]:
+def selector_values(el: etree._Element) -> dict[str, str]:
     return {s.get("Name", ""): (text_of(s) or "") for s in el.iter(q(ns.WSMAN, "Selector"))}
 
 
@@ -104,7 +104,7 @@ def get_summary_information(model: HostModel, body: etree._Element | None, machi
     if setting_data:
         chosen = []
         for el in setting_data:
-            sels = {k.lower(): v for k, v in _selector_values(el).items()}
+            sels = {k.lower(): v for k, v in selector_values(el).items()}
             iid = sels.get("instanceid", "")
             guid = iid.split(":", 1)[-1].upper()
             vm = model.vms.get(guid)
@@ -132,7 +132,7 @@ def get_summary_information(model: HostModel, body: etree._Element | None, machi
 # --- embedded instances -------------------------------------------------------------------------
 
 
-def _embedded(el: etree._Element, machine: str) -> tuple[str, dict[str, str | list[str]]]:
+def embedded_param(el: etree._Element, machine: str) -> tuple[str, dict[str, str | list[str]]]:
     """CLASSNAME and properties of a CIM-XML INSTANCE given as text, CDATA or a child element."""
     node: etree._Element | None = next((c for c in el if isinstance(c.tag, str)), None)
     if node is None or etree.QName(node).localname != "INSTANCE":
@@ -156,7 +156,7 @@ def _embedded(el: etree._Element, machine: str) -> tuple[str, dict[str, str | li
     return node.get("CLASSNAME", ""), props
 
 
-def _num(props: dict[str, str | list[str]], name: str, machine: str) -> int | None:
+def num_prop(props: dict[str, str | list[str]], name: str, machine: str) -> int | None:
     for k, v in props.items():
         if k.lower() == name.lower():
             try:
@@ -166,7 +166,7 @@ def _num(props: dict[str, str | list[str]], name: str, machine: str) -> int | No
     return None
 
 
-def _get(props: dict[str, str | list[str]], name: str) -> str | list[str] | None:
+def prop(props: dict[str, str | list[str]], name: str) -> str | list[str] | None:
     return next((v for k, v in props.items() if k.lower() == name.lower()), None)
 
 
@@ -174,22 +174,22 @@ def modify_system_settings(model: HostModel, body: etree._Element | None, machin
     els = _params(body, "SystemSettings")
     if not els:
         raise faults.invalid_parameter(machine, "SystemSettings is missing")
-    cls_name, props = _embedded(els[0], machine)
+    cls_name, props = embedded_param(els[0], machine)
     if cls_name.lower() != "msvm_virtualsystemsettingdata":
         return Output(INVALID_PARAMETER)
-    iid = str(_get(props, "InstanceID") or "")
+    iid = str(prop(props, "InstanceID") or "")
     vm = model.vms.get(iid.split(":", 1)[-1].upper()) if iid.lower().startswith("microsoft:") else None
     if vm is None:
         return Output(INVALID_PARAMETER)
-    autostart = _num(props, "AutomaticStartupAction", machine)
+    autostart = num_prop(props, "AutomaticStartupAction", machine)
     if autostart is not None and autostart not in (2, 3, 4):
         return Output(INVALID_PARAMETER)
-    name = _get(props, "ElementName")
+    name = prop(props, "ElementName")
     if name is not None and not str(name).strip():
         return Output(INVALID_PARAMETER)
     if autostart is not None:
         vm.spec.autostart = autostart
-    notes = _get(props, "Notes")
+    notes = prop(props, "Notes")
     if notes is not None:
         vm.spec.notes = "\n".join(notes) if isinstance(notes, list) else str(notes)
     if name is not None:
@@ -204,8 +204,8 @@ def modify_resource_settings(model: HostModel, body: etree._Element | None, mach
         raise faults.invalid_parameter(machine, "ResourceSettings is missing")
     changes = []
     for el in els:
-        cls_name, props = _embedded(el, machine)
-        iid = str(_get(props, "InstanceID") or "")
+        cls_name, props = embedded_param(el, machine)
+        iid = str(prop(props, "InstanceID") or "")
         head, _, rest = iid.partition("\\")
         guid = head.split(":", 1)[-1].upper()
         vm = model.vms.get(guid)
@@ -222,7 +222,7 @@ def modify_resource_settings(model: HostModel, body: etree._Element | None, mach
         s = vm.spec
         off = vm.state == OFF and vm.transition is None
         if kind == "msvm_processorsettingdata":
-            vcpus = _num(props, "VirtualQuantity", machine)
+            vcpus = num_prop(props, "VirtualQuantity", machine)
             if vcpus is not None and vcpus != s.vcpus:
                 if not 1 <= vcpus <= model.spec.sockets * model.spec.cores * model.spec.threads_per_core:
                     return Output(INVALID_PARAMETER)
@@ -230,10 +230,10 @@ def modify_resource_settings(model: HostModel, body: etree._Element | None, mach
                     return Output(INVALID_STATE)
             staged.append((vm, {"vcpus": vcpus}, iid, "Msvm_ProcessorSettingData"))
             continue
-        qty = _num(props, "VirtualQuantity", machine)
-        limit = _num(props, "Limit", machine)
-        reservation = _num(props, "Reservation", machine)
-        dyn_raw = _get(props, "DynamicMemoryEnabled")
+        qty = num_prop(props, "VirtualQuantity", machine)
+        limit = num_prop(props, "Limit", machine)
+        reservation = num_prop(props, "Reservation", machine)
+        dyn_raw = prop(props, "DynamicMemoryEnabled")
         dynamic = s.dynamic if dyn_raw is None else str(dyn_raw).lower() in ("true", "1")
         new_qty = s.memory_mb if qty is None else qty
         if dynamic:
@@ -266,6 +266,6 @@ def modify_resource_settings(model: HostModel, body: etree._Element | None, mach
                 setattr(vm.spec, k, v)
         cls = find_class(cls_name)
         assert cls is not None
-        refs.append(_ref_param("ResultingResourceSettings", Ref(cls.uri, (("InstanceID", iid),))))
+        refs.append(ref_param("ResultingResourceSettings", Ref(cls.uri, (("InstanceID", iid),))))
         job = model.config_job(vm.guid)
-    return Output(STARTED if job else OK, refs + _job_param(job))
+    return Output(STARTED if job else OK, refs + job_param(job))

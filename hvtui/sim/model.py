@@ -294,6 +294,28 @@ class HostModel:
             self.vms[guid].config_changed_at = job.submitted
             return job
 
+    def change_job(self, guid: str | None, caption: str, *, error: str = "") -> Job:
+        """The job of a definition or device change: it fails when ``error`` says why, or when
+        fault injection makes it fail (the caller then leaves the configuration as it was)."""
+        with self.lock:
+            job = self._new_job("modify", caption, None, DURATIONS["modify"])
+            job.vm_guid = guid
+            if error:
+                job.fail, job.error_code, job.error_description = True, FAILED, error
+            elif job.fail and guid in self.vms:
+                job.error_description = f"'{self.vms[guid].spec.name}' failed to {caption.lower()}."
+            if guid in self.vms and not job.fail:
+                self.vms[guid].config_changed_at = job.submitted
+            return job
+
+    def add_vm(self, spec: VMSpec) -> VM:
+        """A VM just defined: off, never run."""
+        with self.lock:
+            vm = VM(spec=spec, state=OFF, started_at=None, changed_at=self.clock.now())
+            vm.config_changed_at = vm.changed_at
+            self.vms[spec.guid] = vm
+            return vm
+
     # --- views for tests --------------------------------------------------------------------
 
     def view(self, vm: VM, now: float) -> VMView:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sized
 
+from hvtui.sim import display
 from hvtui.sim.model import HostModel
 from hvtui.sim.views import HostFacts, JobView, VMView
 
@@ -49,6 +50,16 @@ class ModelView:
     def enumeration_contexts(self) -> int:
         with self._m.lock:
             return len(self._contexts())
+
+    def screen(self, key: str) -> display.ScreenView:
+        """A VM's screen (typed lines, sign-in prompt, resolution, picture), by GUID or name."""
+        with self._m.lock:
+            self._m.tick()
+            return display.screen_view(self._m, key)
+
+    def set_resolution(self, key: str, width: int, height: int) -> None:
+        with self._m.lock:
+            display.set_resolution(self._m, key, width, height)
 
     def advance(self, seconds: float) -> None:
         """Move simulated time forward (jobs finish, transitions end) without waiting."""

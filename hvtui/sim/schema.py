@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hvtui import namespaces as ns
-from hvtui.sim import device_classes
+from hvtui.sim import console_classes, device_classes
 
 V2 = "root/virtualization/v2"
 CIMV2 = "root/cimv2"
@@ -622,6 +622,8 @@ ASSOCIATIONS = frozenset(
 )
 _CLASS_TEXT.update(device_classes.class_text(_RESOURCE_ALLOCATION, _LOGICAL_DEVICE, _ENABLED_LOGICAL_ELEMENT))
 ASSOCIATIONS |= device_classes.ASSOCIATIONS
+_CLASS_TEXT.update(console_classes.class_text(_LOGICAL_DEVICE))
+ASSOCIATIONS |= console_classes.ASSOCIATIONS
 
 
 def _parse(name: str, namespace: str, keys: tuple[str, ...], text: str) -> CimClass:

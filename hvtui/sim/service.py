@@ -14,8 +14,8 @@ from typing import Any
 from lxml import etree
 
 from hvtui import namespaces as ns
+from hvtui.sim import define, keyboard, methods, resources, thumbnail, vhd, vhd_create, vhd_methods
 from hvtui.sim import envelope as env
-from hvtui.sim import methods, vhd, vhd_methods
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.enumeration import ContextStore, enumerate_response, pull_response
 from hvtui.sim.instances import Instance, instances_of
@@ -360,20 +360,31 @@ class WSManService:
         elif key == ("msvm_shutdowncomponent", "initiateshutdown"):
             inst = self._find(req, cls, caller)
             handlers[key] = lambda: methods.initiate_shutdown(self.model, inst, body, self.name)
+        elif cls.name == "Msvm_Keyboard" and method.lower() in keyboard.METHODS:
+            inst = self._find(req, cls, caller)
+            handlers[key] = lambda: keyboard.invoke(self.model, inst, method, body, self.name)
         elif cls.name == "Msvm_VirtualSystemManagementService":
             self._find(req, cls, caller)
             vsms = {
                 "getsummaryinformation": methods.get_summary_information,
                 "modifysystemsettings": methods.modify_system_settings,
-                "modifyresourcesettings": methods.modify_resource_settings,
+                "getvirtualsystemthumbnailimage": thumbnail.get_virtual_system_thumbnail_image,
+                "modifyresourcesettings": resources.modify_resource_settings,
+                "addresourcesettings": resources.add_resource_settings,
+                "removeresourcesettings": resources.remove_resource_settings,
+                "definesystem": define.define_system,
+                "destroysystem": define.destroy_system,
             }
             fn = vsms.get(method.lower())
             if fn is not None:
                 handlers[key] = lambda: fn(self.model, body, self.name)
-        elif cls.name == vhd.SERVICE and method.lower() in vhd_methods.METHODS:
+        elif cls.name == vhd.SERVICE and method.lower() in vhd_methods.METHODS | vhd_create.METHODS:
             self._find(req, cls, caller)
-            image = vhd_methods.METHODS[method.lower()]
+            image = (vhd_methods.METHODS | vhd_create.METHODS)[method.lower()]
             handlers[key] = lambda: image(self.model, body, self.name)
+        elif key == ("cim_datafile", "delete"):
+            name = {k.lower(): v for k, v in req.selector_dict().items()}.get("name", "")
+            handlers[key] = lambda: vhd_create.delete_file(self.model, name, caller.machine)
         handler = handlers.get(key)
         if handler is None:
             raise faults.action_not_supported(action)

@@ -1,6 +1,6 @@
 """Msvm_ImageManagementService methods: "GetVirtualHardDiskSettingData" and
 "GetVirtualHardDiskState" (Path in; an embedded instance as a CIM-XML string out, 0), 32779 (File
-not found) for a path no VM uses.
+not found) for a path that is not a file on the host (:mod:`hvtui.sim.vhd_create`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from lxml import etree
 
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.cimxml import embedded_instance
-from hvtui.sim.devices import Attached, device_table
+from hvtui.sim.devices import Attached
 from hvtui.sim.methods import Output
 from hvtui.sim.model import OK, HostModel
 from hvtui.sim.render import escape
 from hvtui.sim.schema import find_class
 from hvtui.sim.soap_request import child_any_ns, text_of
 from hvtui.sim.vhd import disk_settings, disk_state
+from hvtui.sim.vhd_create import find_file
 
 FILE_NOT_FOUND = 32779
 
@@ -28,7 +29,7 @@ def _file(m: HostModel, body: etree._Element | None, machine: str) -> Attached |
     path = text_of(found[0]) if found else None
     if not path:
         raise faults.invalid_parameter(machine, "Path is missing")
-    return device_table(m).files.get(path.lower())
+    return find_file(m, path)
 
 
 def _embedded(class_name: str, name: str, values: dict[str, Any]) -> tuple[str, str]:

@@ -129,7 +129,7 @@ def _vssd(m: HostModel, vm: Any) -> dict[str, Any]:
         "BootSourceOrder": None,
         "PauseAfterBootFailure": False,
         "NetworkBootPreferredProtocol": 4096,
-        "SecureBootEnabled": s.generation == 2,
+        "SecureBootEnabled": s.generation == 2 if s.secure_boot is None else s.secure_boot,
         "LowMmioGapSize": 128 if s.generation == 2 else 256,
     }
 
@@ -235,7 +235,6 @@ def memory_settings(m: HostModel) -> Iterator[dict[str, Any]]:
             MaxMemoryBlocksPerNumaNode=m.spec.memory_mb // max(1, m.spec.sockets),
         )
         yield d
-
 
 
 def _device(m: HostModel, vm: Any, cls: str, device_id: str, caption: str) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
 from hvtui.ui.palette import PaletteCommands
 from hvtui.ui.rows import Row
 from hvtui.ui.scheduler import DEFAULT_INTERVAL, Scheduler
+from hvtui.ui.screens.console import ConsoleScreen
 from hvtui.ui.screens.main import MainScreen
 from hvtui.ui.screens.task_log import TaskLogScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
@@ -268,6 +269,10 @@ class HvtuiApp(App[int]):
         if isinstance(self.top, VMDetailScreen):
             self.pop_screen()
         self.push_screen(VMDetailScreen(key))
+
+    def open_console(self, key: str) -> None:
+        if key in self.model.rows and not isinstance(self.top, ConsoleScreen):
+            self.push_screen(ConsoleScreen(key))
 
     def set_sort(self, column: str, reverse: bool) -> None:
         self.model.set_sort(column, reverse)

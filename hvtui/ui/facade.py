@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 from hvtui.hyperv.actions import Verb
 from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
+from hvtui.ui.scheduler import Scheduler
 from hvtui.ui.tablemodel import TableModel
 
 
@@ -23,6 +24,7 @@ class AppFacade(Protocol):
     read_only: bool
     paused: bool
     show_host_detail: bool
+    scheduler: Scheduler
 
     @property
     def config_path(self) -> Path: ...
@@ -31,6 +33,9 @@ class AppFacade(Protocol):
         """Check, confirm when destructive or bulk, then run a verb on VMs."""
 
     def open_vm(self, key: str, *, reveal: bool = False) -> None: ...
+
+    def open_console(self, key: str) -> None:
+        """The VM's live screen and keyboard."""
 
     def set_sort(self, column: str, reverse: bool) -> None: ...
 

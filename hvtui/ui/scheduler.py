@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import ActionOutcome
+from hvtui.hyperv.host import ActionOutcome, HyperVHost
 from hvtui.hyperv.models import VM, JobProgress
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.ui.hostlink import BACKOFF_CAP, HostLink, Listener
@@ -172,6 +172,15 @@ class Scheduler:
         if link is None:
             raise HyperVError(f"{vm.name}: its host is no longer connected", problem=Problem.UNREACHABLE)
         return await link.act(vm, verb, on_progress)
+
+    async def with_host(self, key: str, call: Callable[[HyperVHost], Awaitable[T]]) -> T:
+        """Run on the scheduler loop (through :meth:`run`): ``call`` with a host's connection."""
+        link = self.links.get(key)
+        if link is None or link.host is None:
+            raise HyperVError(
+                "its host is not connected: log in to it first (l)", problem=Problem.UNREACHABLE
+            )
+        return await call(link.host)
 
     # -- shutdown -----------------------------------------------------------------------------
 

@@ -14,9 +14,7 @@ from hvtui.ui.launch import TuiOptions
 
 
 class Settings:
-    def __init__(
-        self, options: TuiOptions, store: ConfigStore | None, warn: Callable[[str], None]
-    ) -> None:
+    def __init__(self, options: TuiOptions, store: ConfigStore | None, warn: Callable[[str], None]) -> None:
         self.persist = options.persist
         self.store: ConfigStore | None = None
         self.config = Config()

@@ -8,87 +8,25 @@ when a sorted value or the set of rows changed, and keeps the cursor on the same
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 
 from rich.cells import cell_len
 
+from hvtui.present.formats import age_text
 from hvtui.ui.columns import BY_KEY, COLUMN_INDEX, COLUMNS, STATUS, visible_columns
 from hvtui.ui.rows import HostRows, Row
+from hvtui.ui.vmfilter import VMFilter
 
 # Columns whose text may hold wide characters (names typed by people); the rest are ASCII.
 _WIDE_TEXT = frozenset({COLUMN_INDEX["name"], COLUMN_INDEX["host"], COLUMN_INDEX["status"]})
 STALE_WIDTH = len("stale 59 min")  # the widest age the Status cell of a silent host's VM shows
 
 
-def age_text(seconds: float) -> str:
-    """How old a silent host's data is, as its VMs' Status cells say it: "stale 45 s"."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"stale {seconds} s"
-    if seconds < 3600:
-        return f"stale {seconds // 60} min"
-    if seconds < 86400:
-        return f"stale {seconds // 3600} h"
-    return f"stale {seconds // 86400} d"
-
-
 def text_width(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
-
-
-@dataclass(frozen=True)
-class VMFilter:
-    """``/`` filter text, matched case-insensitively against a row's :data:`SEARCH_FIELDS`.
-
-    Words must all match (in any field, in any order); text starting with ``~`` is one regular
-    expression instead; a leading ``!`` inverts either. A regex that does not compile matches
-    every row and says why in :attr:`error`, for the table's title: typing ``~[a-`` on the way
-    to ``~[a-f]`` must not blank the table or fail.
-    """
-
-    text: str = ""
-    error: str | None = field(init=False, default=None, compare=False)
-    _test: Callable[[str], bool] | None = field(init=False, default=None, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        needle = self.needle
-        if not needle:
-            return
-        test: Callable[[str], bool]
-        if needle.startswith("~"):
-            try:
-                search = re.compile(needle[1:], re.IGNORECASE).search
-            except re.error as exc:
-                object.__setattr__(self, "error", f"invalid regex: {exc}")
-                return
-            test = lambda text: search(text) is not None  # noqa: E731 - one expression, bound once
-        else:
-            words = needle.split()
-            test = lambda text: all(word in text for word in words)  # noqa: E731
-        object.__setattr__(self, "_test", test)
-
-    @property
-    def inverted(self) -> bool:
-        return self.text.startswith("!")
-
-    @property
-    def needle(self) -> str:
-        text = (self.text[1:] if self.inverted else self.text).strip()
-        return text if text.startswith("~") else text.lower()
-
-    @property
-    def active(self) -> bool:
-        return bool(self.needle)
-
-    def matches(self, row: Row) -> bool:
-        test = self._test
-        if test is None:
-            return True
-        return test(row.search) != self.inverted
 
 
 @dataclass

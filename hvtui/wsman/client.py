@@ -3,25 +3,18 @@
 It speaks SOAP 1.2, WS-Addressing, WS-Enumeration, WS-Transfer and WS-Management to the
 WinRM service and returns CIM objects; it knows nothing about virtual machines.
 
-Enumerations go to a class URI, or to the namespace wildcard (``…/v2/*``) with a WQL
-filter, as WinRM requires: given a class URI and WQL, the client enumerates on the
-wildcard and pulls on the class URI (as libvirt does); given the wildcard, it pulls on
-the wildcard (as other clients do). ``OptimizeEnumeration`` brings small results back in
-the first reply; Pulls follow until ``EndOfSequence``, each with the new context the host
-handed out, and a ``Release`` ends an enumeration the caller stopped early. A caller that
-knows how many items a query can legitimately have says so (``max_items``): a host that
-sends more is refused at once, not after tens of MB. An enumeration that breaks (a reset,
-an expired context) restarts from Enumerate once -- unless items were already handed to
-the caller, because restarting then could repeat or skip items; it fails with the original
-error instead. What may be tried again, and when, is :mod:`hvtui.wsman.retry`'s to say.
+Every request goes out through one exchange, tried again only as :mod:`hvtui.wsman.retry`
+allows, and every reply is opened in one place, so that a reply that is not SOAP or not a
+200 is refused the same way whatever was asked. The paging of enumerations (contexts,
+bounds, Release, the restart-once rule) is :mod:`hvtui.wsman.enumeration`'s; the client
+hands it that exchange.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -30,45 +23,25 @@ from lxml import etree
 from hvtui import namespaces as ns
 from hvtui.wsman import envelope
 from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
-from hvtui.wsman.client_options import MAX_BATCH_ITEMS, ClientOptions
+from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.deadline import Deadline
 from hvtui.wsman.decode import decode_instance, decode_properties
-from hvtui.wsman.errors import (
-    ConfigurationError,
-    FaultError,
-    LimitError,
-    ProtocolError,
-    TooManyItems,
-    WSManError,
-)
-from hvtui.wsman.faults import subcode_is
+from hvtui.wsman.enumeration import Enumeration, OnPage, Query
+from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
 from hvtui.wsman.instance import CimInstance, CimProperties
-from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
-from hvtui.wsman.retry import Repeat, Tries, restart_cures
+from hvtui.wsman.retry import Repeat, Tries
 from hvtui.wsman.schema import ClassSchema
 from hvtui.wsman.stats import ClientStats
-from hvtui.wsman.targets import class_of, enumeration_target
+from hvtui.wsman.targets import class_of
 from hvtui.wsman.transport import HostTransport
 
 log = logging.getLogger("hvtui.wsman")
 
 ID = f"{{{ns.WSMAN_IDENTITY}}}"
 
-RELEASE_TIMEOUT = 5.0
-
 Selectors = Mapping[str, Any] | Iterable[tuple[str, Any]]
-#: Told the number of items an enumeration has brought so far, after each page.
-OnPage = Callable[[int], None]
-
-
-class _EnumerationBroken(Exception):
-    """A Pull failed in a way a restart from Enumerate can cure (internal)."""
-
-    def __init__(self, error: WSManError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class WSManClient:
@@ -227,7 +200,7 @@ class WSManClient:
 
     # ------------------------------------------------------------ Enumerate
 
-    async def enumerate(
+    def enumerate(
         self,
         resource_uri: str,
         wql: str | None = None,
@@ -248,24 +221,8 @@ class WSManClient:
         the query can legitimately return (TooManyItems past it); ``on_page`` is told the
         count so far after each page.
         """
-        restarted = False
-        delivered = False
-        while True:
-            try:
-                async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
-                ) as pages:
-                    async for page in pages:
-                        for instance in page:
-                            delivered = True
-                            yield instance
-                return
-            except _EnumerationBroken as broken:
-                if restarted or delivered:
-                    raise broken.error from None
-                restarted = True
-                self.stats.retries += 1
-                log.debug("%s: enumeration broke (%s); starting it again", self.host, broken.error)
+        query = Query(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
+        return Enumeration(self, self._call, query).items()
 
     async def enumerate_all(
         self,
@@ -283,141 +240,8 @@ class WSManClient:
 
         ``max_items`` and ``on_page`` as for :meth:`enumerate`.
         """
-        for attempt in (1, 2):
-            collected: list[CimInstance] = []
-            try:
-                async with contextlib.aclosing(
-                    self._pages(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
-                ) as pages:
-                    async for page in pages:
-                        collected.extend(page)
-                return collected
-            except _EnumerationBroken as broken:
-                if attempt == 2:
-                    raise broken.error from None
-                self.stats.retries += 1
-                log.debug("%s: enumeration broke (%s); starting it again", self.host, broken.error)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _pages(
-        self,
-        resource_uri: str,
-        wql: str | None,
-        optimize: bool,
-        max_elements: int | None,
-        mode: str | None,
-        schema: ClassSchema | None,
-        max_items: int | None,
-        on_page: OnPage | None,
-    ) -> AsyncGenerator[list[CimInstance], None]:
-        if mode is not None and mode not in envelope.ENUMERATION_MODES:
-            raise ConfigurationError(
-                f"enumeration mode {mode!r} is not known: use None, 'EPR' or 'ObjectAndEPR'"
-            )
-        batch = max_elements if max_elements is not None else self.options.max_elements
-        # None only from ClientOptions(max_elements=None): no MaxElements on the wire at all.
-        if batch is not None and (not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH_ITEMS):
-            raise ConfigurationError(f"max_elements must be between 1 and {MAX_BATCH_ITEMS}, not {batch!r}")
-        if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
-            raise ConfigurationError(f"max_items must be a positive whole number, not {max_items!r}")
-        most = self.options.max_items if max_items is None else min(max_items, self.options.max_items)
-        if max_items is not None and batch is not None:
-            batch = min(batch, most + 1)  # enough to tell that a host passed the bound, no more
-        enumerate_uri, pull_uri, fragment_class, fragment_uri = enumeration_target(resource_uri, wql)
-        class_name = fragment_class or class_of(resource_uri)
-        what = f"Enumerate {class_name}"
-        reply = await self._call(
-            enumerate_uri,
-            ns.ACTION_ENUMERATE,
-            envelope.enumerate_body(wql, optimize=optimize, max_elements=batch, mode=mode),
-            None,
-            repeat=Repeat.READ,
-            what=what,
-        )
-        items, context, end = read_page(
-            reply, "EnumerateResponse", schema, fragment_class, fragment_uri, self.host
-        )
-        pages = 1
-        count = len(items)
-        received = reply.size
-        finished = False
-        try:
-            while True:
-                if count > most:
-                    raise self._too_many(class_name, most, declared=most != self.options.max_items)
-                if on_page is not None:
-                    on_page(count)
-                if received > self.options.max_enumeration_bytes:
-                    raise self._unended(class_name, "max_enumeration_bytes")
-                if items:
-                    yield items
-                if end:
-                    finished = True
-                    return
-                if pages >= self.options.max_pages:
-                    raise self._unended(class_name, "max_pages")
-                try:
-                    reply = await self._call(
-                        pull_uri,
-                        ns.ACTION_PULL,
-                        envelope.pull_body(context or "", batch),
-                        None,
-                        repeat=Repeat.IF_NOT_RUN,
-                        what=f"Pull {class_name}",
-                    )
-                except WSManError as error:
-                    if not restart_cures(error):
-                        raise
-                    if isinstance(error, FaultError) and subcode_is(
-                        error, ns.ENUMERATION, "InvalidEnumerationContext"
-                    ):
-                        context = None  # the host no longer knows it: nothing to release
-                    raise _EnumerationBroken(error) from None
-                items, new_context, end = read_page(
-                    reply, "PullResponse", schema, fragment_class, fragment_uri, self.host
-                )
-                context = new_context if new_context is not None else context
-                pages += 1
-                count += len(items)
-                received += reply.size
-        finally:
-            if not finished and context and not end and not self.closed:
-                await self._release(pull_uri, context)
-
-    async def _release(self, resource_uri: str, context: str) -> None:
-        """Best effort: the host frees the context itself after EnumerationTimeoutms anyway."""
-        try:
-            async with asyncio.timeout(min(RELEASE_TIMEOUT, self.options.total_timeout)):
-                await self._call(
-                    resource_uri,
-                    ns.ACTION_RELEASE,
-                    envelope.release_body(context),
-                    None,
-                    repeat=Repeat.NEVER,
-                    idempotent=True,
-                    what="Release",
-                )
-        except (WSManError, TimeoutError) as exc:
-            log.debug("%s: Release of an enumeration failed (%s); the host will expire it", self.host, exc)
-
-    def _too_many(self, class_name: str, most: int, *, declared: bool) -> TooManyItems:
-        """An enumeration past its item bound: the caller's (``declared``) or max_items."""
-        if declared:
-            message = (
-                f"{self.host} returned more than {most} {class_name} instances, more than can exist: refused"
-            )
-        else:
-            message = str(self._unended(class_name, "max_items"))
-        return TooManyItems(message, host=self.host, limit=most, class_name=class_name)
-
-    def _unended(self, class_name: str, bound: str) -> LimitError:
-        """An enumeration past one of its bounds (a ``ClientOptions`` field) without ending."""
-        limit = getattr(self.options, bound)
-        return LimitError(
-            f"the enumeration of {class_name} on {self.host} passed {bound} ({limit}) without ending: "
-            "refused",
-            host=self.host,
-        )
+        query = Query(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
+        return await Enumeration(self, self._call, query).collect()
 
     # ------------------------------------------------------------- plumbing
 

@@ -17,7 +17,7 @@
   anything after a refusal of credentials, a TLS failure or a reply that makes no sense.
 * A Pull that failed otherwise (its context expired, or the host may have run it) starts
   the enumeration again from its Enumerate, once, when nothing was handed to the caller
-  yet (see :mod:`hvtui.wsman.client`).
+  yet (see :mod:`hvtui.wsman.enumeration`).
 """
 
 from __future__ import annotations

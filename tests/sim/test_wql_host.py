@@ -103,6 +103,8 @@ def test_associators_of_each_association():
         ["Msvm_VirtualSystemSettingData", "Msvm_Keyboard"]
         + (["Msvm_ShutdownComponent"] if m.vms[guid].spec.shutdown_service else [])
         + (["Msvm_KvpExchangeComponent"] if guest else [])
+        + ["Msvm_SyntheticDisplayController", "Msvm_VideoHead"]  # the console's devices
+        + (["Msvm_S3DisplayController", "Msvm_VideoHead"] if m.vms[guid].spec.generation == 1 else [])
     )
     assert names(f"ASSOCIATORS OF {vm} WHERE AssocClass = CIM_SettingsDefineState") == [
         "Msvm_VirtualSystemSettingData"
@@ -168,7 +170,10 @@ def test_schema_only():
     assert sorted(names("ASSOCIATORS OF {Msvm_ComputerSystem} WHERE SchemaOnly")) == [
         "Msvm_Keyboard",
         "Msvm_KvpExchangeComponent",
+        "Msvm_S3DisplayController",
         "Msvm_ShutdownComponent",
+        "Msvm_SyntheticDisplayController",
+        "Msvm_VideoHead",
         "Msvm_VirtualSystemSettingData",
     ]
     assert names("ASSOCIATORS OF {Msvm_Keyboard} WHERE SchemaOnly") == ["Msvm_ComputerSystem"]

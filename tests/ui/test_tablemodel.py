@@ -14,7 +14,8 @@ from hvtui.present.formats import uptime_cell
 from hvtui.ui.columns import BY_KEY, COLUMN_INDEX, COLUMNS
 from hvtui.ui.flows.verbs import question
 from hvtui.ui.rows import RowBuilder, host_label
-from hvtui.ui.tablemodel import TableModel, VMFilter
+from hvtui.ui.tablemodel import TableModel
+from hvtui.ui.vmfilter import VMFilter
 from hvtui.version import identify_release
 
 A = "hyperv://administrator@hv-a/"

@@ -24,13 +24,13 @@ from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import ActionOutcome
 from hvtui.hyperv.models import JobProgress
 from hvtui.hyperv.states import VMState
+from hvtui.present.formats import age_text
 from hvtui.ui.feed import RefreshFeed
 from hvtui.ui.flows.context import FlowContext
 from hvtui.ui.messages import JobUpdate
 from hvtui.ui.rows import HostRows, Row
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
-from hvtui.ui.tablemodel import age_text
 from hvtui.ui.tasklog import DONE, FAILED, STILL_RUNNING, TaskLog, TaskRecord
 
 _log = logging.getLogger(__name__)

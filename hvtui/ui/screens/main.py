@@ -90,6 +90,7 @@ class MainScreen(VerbScreen):
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
         Binding("c", "trust", "Trust the host's certificate", id="trust"),
         Binding("l", "login", "Log in", id="login"),
+        Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         # Where the keys above do not apply, the same keys say why instead of doing nothing.
         Binding("l", "explain('login')", show=False),
         Binding("delete,D,e", "explain('host')", show=False),
@@ -289,6 +290,11 @@ class MainScreen(VerbScreen):
     @on(VMTable.Opened)
     def _opened(self, event: VMTable.Opened) -> None:
         self.hvtui.open_vm(event.key)
+
+    def action_console(self) -> None:
+        key = self.hvtui.model.cursor_key
+        if key is not None:
+            self.hvtui.open_console(key)
 
     @on(VMTable.SortRequested)
     def _sort_requested(self, event: VMTable.SortRequested) -> None:

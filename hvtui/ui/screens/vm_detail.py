@@ -25,6 +25,7 @@ class VMDetailScreen(VerbScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
+        Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
     ]
 
@@ -82,6 +83,9 @@ class VMDetailScreen(VerbScreen):
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
         self._show_history(row, width)
         self.refresh_footer()
+
+    def action_console(self) -> None:
+        self.hvtui.open_console(self.key)
 
     def _show_history(self, row: Row, width: int) -> None:
         samples = self.hvtui.vm_history(row.host, row.key)
