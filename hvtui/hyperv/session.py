@@ -100,6 +100,7 @@ class Session:
         credentials: Credentials,
         *,
         ca_file: str | None = None,
+        tls_pin: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_envelope_size: int = ClientOptions.max_envelope_size,
     ) -> None:
@@ -115,6 +116,7 @@ class Session:
                 spn=uri.service_principal,
                 verify=not uri.no_verify,
                 ca_file=ca_file,
+                tls_pin=tls_pin if uri.transport == "https" else None,
                 connect_timeout=min(operation, 10.0),
                 operation_timeout=operation,
                 read_timeout=read,
@@ -140,7 +142,8 @@ class Session:
             transport=self.uri.transport,
             auth=self.client.auth_scheme or self.uri.auth,
             encrypted=self.uri.transport == "https" or self.client.encrypted,
-            tls_verified=self.uri.transport == "https" and not self.uri.no_verify,
+            tls_verified=bool(self.client.tls_verified),
+            tls_pin=self.client.options.tls_pin if self.uri.transport == "https" else None,
         )
 
     async def aclose(self) -> None:

@@ -252,6 +252,15 @@ class HvtuiApp(App[int]):
     def remove_host_dialog(self, key: str) -> None:
         self.host_list.remove_dialog(key)
 
+    def edit_host_dialog(self, key: str) -> None:
+        self.host_list.edit_dialog(key)
+
+    def trust_dialog(self, key: str) -> None:
+        self.host_list.trust_dialog(key)
+
+    def explain(self, what: str, key: str | None) -> None:
+        self.host_list.explain(what, key)
+
     def show_host(self, key: str | None) -> None:
         self.host_list.show(key)
 

@@ -59,6 +59,14 @@ class AppFacade(Protocol):
 
     def remove_host_dialog(self, key: str) -> None: ...
 
+    def edit_host_dialog(self, key: str) -> None: ...
+
+    def trust_dialog(self, key: str) -> None:
+        """Show the certificate an untrusted host showed, and pin it when the person agrees."""
+
+    def explain(self, what: str, key: str | None) -> None:
+        """Say why a key does nothing here ("login", "host" or "trust"), rather than nothing."""
+
     def prompt_login(self, key: str | None = None) -> None: ...
 
     def show_host(self, key: str | None) -> None: ...
