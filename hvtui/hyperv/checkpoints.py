@@ -18,10 +18,11 @@ from datetime import datetime
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.errors import ActionFailed, ActionRefused, HyperVError, Problem, VMNotFound
-from hvtui.hyperv.host import ActionOutcome, HyperVHost
+from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import VM, JobProgress
+from hvtui.hyperv.outcomes import ActionOutcome
 from hvtui.hyperv.session import Props
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.wsman import EPR

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from hvtui.hyperv.checkpoints import Checkpoint, CheckpointJob, Checkpoints, CheckpointTree
 from hvtui.hyperv.errors import HyperVError
-from hvtui.hyperv.host import ActionOutcome, HyperVHost
+from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.outcomes import ActionOutcome
 from hvtui.present.checkpoints import default_name
 from hvtui.ui.feed import RefreshFeed
 from hvtui.ui.flows.context import FlowContext, Severity
