@@ -104,7 +104,7 @@ async def checkpoints(app: HvtuiApp, pilot) -> None:
     app.model.focus_key(branched)
     app.main.table.update_view()
     await pilot.pause()
-    await pilot.press("C")
+    await pilot.press("S")
     await wait_for(
         app, lambda: isinstance(app.top, CheckpointsScreen) and app.top.checkpoints is not None, 30
     )

@@ -34,7 +34,7 @@ async def open_view(app, pilot, name: str) -> CheckpointsScreen:
     assert app.model.focus_key(row.key)
     app.main.table.update_view()
     await pilot.pause()
-    await pilot.press("C")
+    await pilot.press("S")
     await wait_for(
         app, lambda: isinstance(app.top, CheckpointsScreen) and app.top.checkpoints is not None, 30
     )
@@ -88,7 +88,7 @@ async def test_the_key_works_from_the_vm_screen_and_is_in_help(ui, sim):
         await wait_for(app, lambda: isinstance(app.top, HelpScreen))
         assert "Checkpoints" in "".join(str(s.render()) for s in app.top.query(".help-section"))
         await pilot.press("escape")
-        await pilot.press("C")
+        await pilot.press("S")
         await wait_for(
             app, lambda: isinstance(app.top, CheckpointsScreen) and app.top.checkpoints is not None, 30
         )

@@ -1,4 +1,4 @@
-"""``C`` on a VM: its checkpoints as Hyper-V Manager shows them (a tree with "Now"), and their keys.
+"""``S`` on a VM: its checkpoints as Hyper-V Manager shows them (a tree with "Now"), and their keys.
 
 The screen only shows and asks; what the keys do (confirming, sending, following the job,
 reporting) is the :class:`CheckpointHandler`'s, a flow the app passes in, so the screen

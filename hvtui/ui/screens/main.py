@@ -85,7 +85,7 @@ class MainScreen(VerbScreen):
         Binding("o", "sort_next", "Sort by next column (numbers: biggest first)", show=False, id="sort"),
         Binding("O", "sort_reverse", "Reverse the sort", show=False, id="sort-reverse"),
         Binding("i", "toggle_detail", "Host info", show=False, id="host-detail"),
-        Binding("C", "checkpoints", "Checkpoints", show=False, id="checkpoints"),
+        Binding("S", "checkpoints", "Checkpoints (snapshots)", show=False, id="checkpoints"),
         Binding("c", "copy_ip", "Copy the VM's IP", show=False, id="copy-ip"),
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
         Binding("e", "edit_host", "Edit host (URI, CA file, pin)", show=False, id="edit-host"),

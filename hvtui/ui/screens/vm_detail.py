@@ -31,7 +31,7 @@ class VMDetailScreen(VerbScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("C", "checkpoints", "Checkpoints", show=False, id="checkpoints"),
+        Binding("S", "checkpoints", "Checkpoints (snapshots)", show=False, id="checkpoints"),
         Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
         Binding("c", "copy_ip", "Copy IP", id="copy-ip"),
