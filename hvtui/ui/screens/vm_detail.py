@@ -17,16 +17,18 @@ from textual.widgets import Footer, Header, Label, Sparkline, Static
 from hvtui.present.formats import memory_cell
 from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
-from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
+from hvtui.ui.screens.changes import VM_CHANGE_BINDINGS, ChangeScreen
+from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.widgets.host_detail import render_lines
 
 
-class VMDetailScreen(VerbScreen):
+class VMDetailScreen(ChangeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
+        *VM_CHANGE_BINDINGS,
     ]
 
     def __init__(self, key: str) -> None:
@@ -107,6 +109,9 @@ class VMDetailScreen(VerbScreen):
             refreshes = f"{len(values)} refresh{'es' if len(values) != 1 else ''}"
             summary = f"now {text(values[-1])} · {spread} over {refreshes}"
             self.query_one(f"#{kind}-range", Label).update(summary)
+
+    def change_key(self) -> str | None:
+        return self.key if self.row is not None else None
 
     def verb_targets(self) -> list[Row]:
         row = self.row
