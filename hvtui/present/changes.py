@@ -13,7 +13,7 @@ from hvtui.present.formats import memory
 # AutomaticStartupAction as Hyper-V Manager offers it, by the names `hvtui set --autostart` takes.
 AUTOSTART_CHOICES: tuple[tuple[str, str], ...] = (
     ("Nothing", "none"),
-    ("Start if it was running", "restart"),
+    ("If it was on", "restart"),
     ("Always start", "start"),
 )
 AUTOSTART_BY_CODE = {2: "none", 3: "restart", 4: "start"}
