@@ -25,7 +25,6 @@ class DeleteRequest:
 class DeleteVMScreen(ModalScreen[DeleteRequest | None]):
     AUTO_FOCUS = "#typed-name"
     DEFAULT_CSS = """
-    #delete-vm { border: round $error; }
     #delete-vm Static { margin-top: 1; }
     #delete-vm Input { margin-top: 1; }
     #delete-vm Checkbox { border: none; padding: 0; height: 1; margin-top: 1; background: $panel; }

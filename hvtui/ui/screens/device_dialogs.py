@@ -159,7 +159,7 @@ class NicDialog(DeviceDialog):
             yield Label(f"Network adapters of {self.vm_name}", classes="dialog-title", markup=False)
             with Grid(classes="device-form"):
                 yield Label("Adapter")
-                yield Select(nics, id="nic", compact=True, prompt="a new adapter" if nics else "none yet")
+                yield Select(nics, id="nic", compact=True, prompt="choose an adapter" if nics else "none yet")
                 yield Label("Switch")
                 yield Select(switches, id="switch", compact=True, prompt="not connected")
             yield Static(
