@@ -10,12 +10,14 @@ import argparse
 import asyncio
 
 from hvtui.cli.console import check_screenshot, check_send_key, screenshot, send_key
+from hvtui.cli.domxml import dumpxml
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
 from hvtui.cli.hostinfo import info
 from hvtui.cli.lifecycle import create, delete
 from hvtui.cli.listing import ls, parse_states
 from hvtui.cli.login import login, logout
 from hvtui.cli.media import change_devices
+from hvtui.cli.network import domifaddr, net_list
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
 from hvtui.cli.power import act
@@ -61,9 +63,16 @@ def run_command(
     except PasswordUnavailable as exc:
         err(command, str(exc))
         return EXIT_CONNECTION
+
+    def pin_for(uri: ConnectionURI) -> str | None:
+        # A certificate trusted (pinned) in the TUI is trusted here too; HTTP hosts read no file.
+        return settings.config.tls_pin_for(uri) if uri.transport == "https" else None
+
     try:
         hosts = [
-            HyperVHost(uri, pw, ca_file=ca_file, timeout=parsed.host_timeout, **envelope)
+            HyperVHost(
+                uri, pw, ca_file=ca_file, tls_pin=pin_for(uri), timeout=parsed.host_timeout, **envelope
+            )
             for (uri, ca_file), (pw, _) in zip(targets, passwords, strict=True)
         ]
     except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file
@@ -105,6 +114,12 @@ async def _dispatch(
             return await set_settings(host, command, parsed)
         if command in ("media", "disk", "nic"):
             return await change_devices(host, command, parsed)
+        if command == "domifaddr":
+            return await domifaddr(host, parsed)
+        if command == "net-list":
+            return await net_list(host, parsed)
+        if command == "dumpxml":
+            return await dumpxml(host, parsed)
         if command == "login":
             return await login(host, store, passwords[0][0] or "")
         return await act(host, command, parsed)

@@ -59,7 +59,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
         write_csv(sys.stdout, vms)
     else:
         labels = {h.key: h.uri.display_host for h in hosts} if len(hosts) > 1 else None
-        print_vm_table(vms, labels, guid=parsed.guid)
+        print_vm_table(vms, labels, guid=parsed.guid, ips=parsed.ips)
     return code
 
 
@@ -68,12 +68,17 @@ def write_csv(out: TextIO, vms: Sequence[VM]) -> None:
     writer = csv.DictWriter(out, fieldnames=VM_FIELDS, lineterminator="\n")
     writer.writeheader()
     for vm in vms:
-        writer.writerow({k: "" if v is None else v for k, v in vm_record(vm).items()})
+        record = vm_record(vm)
+        record["ips"] = " ".join(record["ips"])  # one cell: the addresses, space-separated
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
 
 
-def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False) -> None:
+def print_vm_table(
+    vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False, ips: bool = False
+) -> None:
     """A table for people (Rich, installed with Textual, imported without it); ``host_labels``
-    (host key -> name) adds a HOST column, ``guid`` a GUID column after the name."""
+    (host key -> name) adds a HOST column, ``guid`` a GUID column after the name, ``ips`` the
+    guest's addresses before the status."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -90,6 +95,8 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, 
             count(vm.vcpus),
             present_vm.status(vm).long,
         ]
+        if ips:
+            row.insert(7, " ".join(vm.ips))
         if guid:
             row.insert(2, vm.guid)
         if host_labels is not None:
@@ -105,6 +112,7 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, 
         "MEMORY",
         "UPTIME",
         "VCPUS",
+        *(["IP"] if ips else []),
         "STATUS",
     ]
     right = {"ID", "CPU", "MEMORY", "UPTIME", "VCPUS"}
