@@ -16,7 +16,7 @@ from hvtui.ui.screens.new_vm import NewVMScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.ui.screens.vm_settings import SettingsScreen
 from hvtui.ui.tasklog import DONE, FAILED
-from tests.ui.driving import all_ok, invokes, rows_where, sim_host_of, wait_for
+from tests.ui.driving import all_ok, rows_where, sim_host_of, wait_for
 
 SIZE = (100, 32)
 
@@ -24,6 +24,15 @@ SIZE = (100, 32)
 @pytest.fixture
 def sim(make_sim):
     return make_sim(hosts=1, vms=6, seed=11, time_scale=200.0)
+
+
+CHANGES = ("DefineSystem", "DestroySystem", "ResourceSettings", "ModifySystemSettings", "VirtualHardDisk")
+
+
+def changes_sent(sim_host) -> int:
+    """Requests that change a VM (the VM screen's own reads invoke methods too)."""
+    counts = sim_host.counters.as_dict()
+    return sum(n for name, n in counts.items() if name.startswith("Invoke:") and name.endswith(CHANGES))
 
 
 async def until(pilot, predicate, timeout: float = 20.0) -> None:
@@ -113,11 +122,11 @@ async def test_memory_of_an_off_vm_changes_and_a_running_ones_is_greyed(ui, sim)
         form = app.screen
         assert not form.query_one("#memory", Input).disabled
         target = (off.vm.startup_memory_mib or 1024) + 512
-        before = invokes(host)
+        before = changes_sent(host)
         fill(form, memory=str(target))
         await pilot.click("#apply")
         await noted(app, f"{off.vm.name}: memory changed")
-        assert invokes(host) == before + 1, "one change, sent once"
+        assert changes_sent(host) == before + 1, "one change, sent once"
         await wait_for(app, lambda: app.model.rows[off.key].vm.startup_memory_mib == target, 30)
 
         await on_vm(app, pilot, running)
@@ -202,7 +211,6 @@ async def test_read_only_refuses_every_change_and_sends_nothing(ui, sim):
     async with app.run_test(size=SIZE) as pilot:
         await all_ok(app)
         host = sim.hosts[0]
-        before = invokes(host)
         off = rows_where(app, lambda r: r.vm.state is VMState.OFF)[0]
         await on_vm(app, pilot, off)
         main = app.screen
@@ -222,4 +230,4 @@ async def test_read_only_refuses_every_change_and_sends_nothing(ui, sim):
             await pilot.pause()
             assert app.events[-1] == ("warning", READ_ONLY)
             assert isinstance(app.screen, VMDetailScreen)
-        assert invokes(host) == before
+        assert changes_sent(host) == 0
