@@ -36,6 +36,7 @@ from hvtui.ui.screens.confirm import ConfirmScreen  # noqa: E402
 from hvtui.ui.screens.console import ConsoleScreen  # noqa: E402
 from hvtui.ui.screens.login import LoginScreen  # noqa: E402
 from hvtui.ui.screens.vm_detail import VMDetailScreen  # noqa: E402
+from hvtui.ui.screens.vm_settings import SettingsScreen  # noqa: E402
 from hvtui.uri import parse_uri  # noqa: E402
 from tests.support.tui import make_app, wait_for  # noqa: E402
 
@@ -144,6 +145,16 @@ async def console(app: HvtuiApp, pilot) -> None:
     await pilot.pause()
 
 
+async def vm_settings(app: HvtuiApp, pilot) -> None:
+    await settled(app, pilot)
+    while app.model.rows[app.model.cursor_key].vm.state.value != "running":
+        await pilot.press("down")
+    await pilot.press("E")
+    while not isinstance(app.screen, SettingsScreen):  # opened once the host's answer is in
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 SCENES = [
     Scene("main", (120, 36), all_hosts),
     Scene("host", (120, 36), one_host),
@@ -154,6 +165,7 @@ SCENES = [
     Scene("console", (120, 36), console),
     Scene("main-80x24", (80, 24), all_hosts),
     Scene("login-80x24", (80, 24), login, without_password=1),
+    Scene("settings-80x24", (80, 24), vm_settings),
     Scene("ansi-80x24", (80, 24), all_hosts, theme="ansi-dark"),
 ]
 

@@ -88,6 +88,12 @@ async def default_folders(host: HyperVHost) -> tuple[str, str]:
     )
 
 
+async def switch_names(host: HyperVHost) -> list[str]:
+    """The host's virtual switches by name: what a new VM's adapter may be connected to."""
+    rows = await host.session.query(queries.SWITCHES)
+    return sorted({name for name in (as_text(r.get("ElementName")) for r in rows) if name})
+
+
 async def _define(host: HyperVHost, plan: NewVM) -> str:
     system = {
         "ElementName": plan.name,

@@ -39,6 +39,19 @@ class SettingsChange:
         )
 
 
+def locked(vm: VM) -> dict[str, str]:
+    """The settings the VM's state does not let change now, each with why (the settings screen
+    greys them): ``vcpus``, ``memory`` and ``dynamic`` (turning it on or off; a running VM's
+    range stays open)."""
+    if vm.state is VMState.OFF:
+        return {}
+    why = "only while the VM is off"
+    reasons = {"vcpus": why, "memory": why}
+    if not vm.dynamic_memory:
+        reasons["dynamic"] = why
+    return reasons
+
+
 @dataclass(frozen=True, slots=True)
 class PartOutcome:
     what: str

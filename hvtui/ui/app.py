@@ -32,6 +32,7 @@ from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.secrets import CredentialStore
 from hvtui.ui.columns import first_ip
 from hvtui.ui.feed import RefreshFeed
+from hvtui.ui.flows.changes import ChangeFlow
 from hvtui.ui.flows.checkpoints import CheckpointFlow
 from hvtui.ui.flows.context import Severity
 from hvtui.ui.flows.help import help_screen
@@ -111,6 +112,7 @@ class HvtuiApp(App[int]):
         self.logins = LoginFlow(self, self.host_list)
         self.verbs = VerbFlow(self, self.feed)
         self.checkpoints = CheckpointFlow(self, self.feed)
+        self.changes = ChangeFlow(self, self.verbs.log)
         self._settled: dict[str, HostStatus] = {}  # per host: the last status that was not in passing
         self._theme_ready = False
         env = os.environ if environ is None else environ
@@ -242,6 +244,18 @@ class HvtuiApp(App[int]):
 
     def request_verb(self, verb: Verb, rows: Iterable[Row]) -> None:
         self.verbs.request(verb, rows)
+
+    def edit_vm_settings(self, key: str | None) -> None:
+        self.changes.edit_settings(key)
+
+    def change_vm_devices(self, key: str | None, kind: str) -> None:
+        self.changes.change_devices(key, kind)
+
+    def new_vm_dialog(self, host: str | None) -> None:
+        self.changes.new_vm(host)
+
+    def delete_vm_dialog(self, key: str | None) -> None:
+        self.changes.delete(key)
 
     def prompt_login(self, key: str | None = None) -> None:
         self.logins.prompt(key)

@@ -83,6 +83,18 @@ class AppFacade(Protocol):
     def vm_label(self, row: Row) -> str:
         """The VM's name, with its host where the name alone could be another VM on screen."""
 
+    def edit_vm_settings(self, key: str | None) -> None:
+        """The VM's settings form; the change it returns is applied (refused when read-only)."""
+
+    def change_vm_devices(self, key: str | None, kind: str) -> None:
+        """The VM's ``media``, ``disk`` or ``nic`` dialog, built from its devices as the host has them."""
+
+    def new_vm_dialog(self, host: str | None) -> None:
+        """The New VM form for a host, with its switches and disk folder."""
+
+    def delete_vm_dialog(self, key: str | None) -> None:
+        """Delete a VM that is off or saved, once its name is typed."""
+
     def action_refresh_now(self) -> None: ...
 
     def action_toggle_pause(self) -> None: ...

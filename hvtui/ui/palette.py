@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from hvtui.hyperv.actions import VERBS
 from hvtui.ui.columns import COLUMNS
 from hvtui.ui.facade import AppFacade
+from hvtui.ui.screens.changes import ChangeScreen
 from hvtui.ui.screens.verbs import VERB_KEYS, VerbScreen, applicable
 
 Command = tuple[str, Callable[[], object], str]
@@ -40,6 +41,34 @@ class PaletteCommands(Provider):
                 f"{spec.title} {what}",
                 partial(self.hvtui.request_verb, verb, targets),
                 spec.note or f"{spec.title} ({VERB_KEYS[verb]})",
+            )
+
+    def _changes(self) -> Iterator[Command]:
+        """The VM's settings, devices and deletion, and a new VM on each host (none when read-only)."""
+        screen, app = self.screen, self.hvtui
+        if not isinstance(screen, ChangeScreen) or app.read_only:
+            return
+        key = screen.change_key()
+        row = app.model.rows.get(key) if key is not None else None
+        if row is not None:
+            name = app.vm_label(row)
+            yield (
+                f"Settings of {name}…",
+                partial(app.edit_vm_settings, key),
+                "vCPUs, memory, name, notes (E)",
+            )
+            for kind, title, help_text in (
+                ("media", "Media", "insert an ISO, eject (m on the VM screen)"),
+                ("disk", "Disks", "add or remove a disk (h on the VM screen)"),
+                ("nic", "Network adapters", "add, remove, connect to a switch (w on the VM screen)"),
+            ):
+                yield (f"{title} of {name}…", partial(app.change_vm_devices, key, kind), help_text)
+            yield (f"Delete {name}…", partial(app.delete_vm_dialog, key), "type its name to confirm (x)")
+        for view in app.hosts.values():
+            yield (
+                f"New VM on {view.short_name}…",
+                partial(app.new_vm_dialog, view.key),
+                "the fields of hvtui create (n)",
             )
 
     def _general(self) -> Iterator[Command]:
@@ -90,12 +119,23 @@ class PaletteCommands(Provider):
                 yield (f"{verb} column {column.title}", partial(app.toggle_column, column.key), column.help)
 
     async def discover(self) -> Hits:
-        for title, callback, help_text in (*self._verbs(), *self._general(), *self._hosts()):
+        for title, callback, help_text in (
+            *self._verbs(),
+            *self._changes(),
+            *self._general(),
+            *self._hosts(),
+        ):
             yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, callback, help_text in (*self._verbs(), *self._general(), *self._hosts(), *self._view()):
+        for title, callback, help_text in (
+            *self._verbs(),
+            *self._changes(),
+            *self._general(),
+            *self._hosts(),
+            *self._view(),
+        ):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from hvtui.ui.rows import SEARCH_FIELDS
+from hvtui.ui.screens.changes import MAIN_CHANGE_BINDINGS, VM_CHANGE_BINDINGS, is_change
 from hvtui.ui.screens.help import HelpEntry, HelpScreen, entries_from
 from hvtui.ui.screens.main import MainScreen
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
@@ -33,18 +34,27 @@ def help_screen(screen: Screen[Any], app_bindings: Iterable[BindingType], *, rea
     """The help for ``screen``: its verbs (greyed out when read-only), its other keys, the app's."""
     disabled: set[str] = set()
     if read_only:
-        disabled = {b.action for b in VERB_BINDINGS}
+        disabled = {b.action for b in (*VERB_BINDINGS, *MAIN_CHANGE_BINDINGS, *VM_CHANGE_BINDINGS)}
     sections: list[tuple[str, list[HelpEntry]]] = []
     if isinstance(screen, VerbScreen):
         bindings = list(type(screen).BINDINGS)
         verbs = [b for b in bindings if isinstance(b, Binding) and b.action.startswith("verb(")]
         others = [b for b in bindings if isinstance(b, Binding) and not b.action.startswith("verb(")]
+        changes = [b for b in others if is_change(b.action)]
+        others = [b for b in others if not is_change(b.action)]
         sections.append(
             (
                 "Actions on the VM under the cursor, or on every marked VM",
                 entries_from(verbs, disabled=disabled),
             )
         )
+        if changes:
+            sections.append(
+                (
+                    "Creating, changing and deleting (the VM under the cursor)",
+                    entries_from(changes, disabled=disabled),
+                )
+            )
         if isinstance(screen, MainScreen):
             table = [b for b in VMTable.BINDINGS if isinstance(b, Binding)]
             sections.append(("Moving around", entries_from(table)))

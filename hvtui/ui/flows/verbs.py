@@ -27,10 +27,10 @@ from hvtui.hyperv.states import VMState
 from hvtui.present.formats import age_text
 from hvtui.ui.feed import RefreshFeed
 from hvtui.ui.flows.context import FlowContext
+from hvtui.ui.flows.jobcell import show_job
 from hvtui.ui.messages import JobUpdate
 from hvtui.ui.rows import HostRows, Row
 from hvtui.ui.screens.confirm import ConfirmScreen
-from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.ui.tasklog import DONE, FAILED, STILL_RUNNING, TaskLog, TaskRecord
 
 _log = logging.getLogger(__name__)
@@ -333,11 +333,4 @@ class VerbFlow:
                 self._set_job(key, None)
 
     def _set_job(self, key: str, text: str | None) -> None:
-        app = self.app
-        app.model.set_job(key, text)
-        main = app.main
-        if main is not None:
-            main.job_changed(key)
-        screen = app.top
-        if isinstance(screen, VMDetailScreen) and screen.key == key:
-            screen.update_vm()
+        show_job(self.app, key, text)

@@ -17,7 +17,8 @@ from hvtui.ui.columns import BY_KEY
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
-from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
+from hvtui.ui.screens.changes import MAIN_CHANGE_BINDINGS, ChangeScreen
+from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.tablemodel import Change
 from hvtui.ui.widgets.host_detail import HostDetail
 from hvtui.ui.widgets.hosts_pane import HostsPane
@@ -70,7 +71,7 @@ def first_run_text(config_path: str) -> str:
     )
 
 
-class MainScreen(VerbScreen):
+class MainScreen(ChangeScreen):
     _titles: tuple[str, str] | None = None
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding runs before the keys typed after it are routed: "/backup" typed
@@ -79,6 +80,7 @@ class MainScreen(VerbScreen):
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         *VERB_BINDINGS,
+        *MAIN_CHANGE_BINDINGS,
         Binding("space", "mark", "Mark and move down", show=False, id="mark"),
         Binding("M", "mark_shown", "Mark every VM shown (again: clear marks)", show=False, id="mark-shown"),
         Binding("U", "clear_marks", "Clear marks", show=False, id="clear-marks"),

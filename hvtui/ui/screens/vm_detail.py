@@ -23,11 +23,12 @@ from hvtui.present.devices import vm_sections
 from hvtui.present.formats import memory_cell
 from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
-from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
+from hvtui.ui.screens.changes import VM_CHANGE_BINDINGS, ChangeScreen
+from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.widgets.host_detail import LABEL, render_lines, render_pairs
 
 
-class VMDetailScreen(VerbScreen):
+class VMDetailScreen(ChangeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -35,6 +36,7 @@ class VMDetailScreen(VerbScreen):
         Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
         Binding("c", "copy_ip", "Copy IP", id="copy-ip"),
+        *VM_CHANGE_BINDINGS,
     ]
 
     def __init__(self, key: str) -> None:
@@ -160,6 +162,9 @@ class VMDetailScreen(VerbScreen):
             refreshes = f"{len(values)} refresh{'es' if len(values) != 1 else ''}"
             summary = f"now {text(values[-1])} · {spread} over {refreshes}"
             self.query_one(f"#{kind}-range", Label).update(summary)
+
+    def change_key(self) -> str | None:
+        return self.key if self.row is not None else None
 
     def verb_targets(self) -> list[Row]:
         row = self.row

@@ -111,7 +111,7 @@ class VMTable(ScrollView, can_focus=True):
         """Column indexes and widths (the fixed part, Name, first), shrunk to fit the width."""
         indexes = self.model.column_indexes
         widths = list(self.model.widths)
-        excess = 1 + sum(1 + w for w in widths) - self.scrollable_content_region.width
+        excess = 1 + sum(1 + w for w in widths) - self._usable_width()
         for index, narrowest in SHRINK:
             if excess <= 0:
                 break
@@ -121,6 +121,16 @@ class VMTable(ScrollView, can_focus=True):
                 widths[position] -= give
                 excess -= give
         return indexes, widths
+
+    def _usable_width(self) -> int:
+        """The width rows may take. When the rows will need a vertical scrollbar that is not shown
+        yet, its width is taken off now: laid out without it, the lines would end one scrollbar too
+        wide once it appears, and a horizontal scrollbar would appear for nothing."""
+        region = self.scrollable_content_region
+        width = region.width
+        if not self.show_vertical_scrollbar and len(self.model.order) + 1 > region.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width
 
     def _line_width(self) -> int:
         return 1 + sum(1 + w for w in self._layout()[1])
