@@ -51,7 +51,7 @@ class ModelView:
     def checkpoints(self, key: str) -> CheckpointTree:
         """A copy of a VM's checkpoint tree, the VM by GUID (any case) or by name."""
         with self._m.lock:
-            return copy.deepcopy(self._m.checkpoints[self._m.vm(key).guid])
+            return copy.deepcopy(self._m.checkpoints.get(self._m.vm(key).guid, CheckpointTree({})))
 
     @property
     def enumeration_contexts(self) -> int:

@@ -65,12 +65,25 @@ def current_path(m: HostModel, guid: str) -> str | None:
     return settings_path(m.spec.name, tree.current)
 
 
+def tree_of(m: HostModel, guid: str) -> CheckpointTree:
+    """A VM's tree; a VM created while the host runs starts with an empty one."""
+    return m.checkpoints.setdefault(guid, CheckpointTree({}))
+
+
+def trees(m: HostModel) -> Iterator[tuple[VM, CheckpointTree]]:
+    """Every VM with its tree; a deleted VM's checkpoints go with it."""
+    for gone in [g for g in m.checkpoints if g not in m.vms]:
+        del m.checkpoints[gone]
+    for guid, vm in m.vms.items():
+        yield vm, tree_of(m, guid)
+
+
 def find(m: HostModel, checkpoint_id: str) -> tuple[VM, CheckpointTree, Checkpoint] | None:
     wanted = checkpoint_id.upper()
-    for guid, tree in m.checkpoints.items():
+    for vm, tree in trees(m):
         cp = tree.get(wanted)
         if cp is not None:
-            return m.vms[guid], tree, cp
+            return vm, tree, cp
     return None
 
 
@@ -84,8 +97,8 @@ def find_by_instance_id(m: HostModel, instance_id: str) -> tuple[VM, CheckpointT
 
 def snapshot_settings(m: HostModel) -> Iterator[dict[str, Any]]:
     """Every checkpoint's Msvm_VirtualSystemSettingData."""
-    for guid, tree in m.checkpoints.items():
-        s = m.vms[guid].spec
+    for vm, tree in trees(m):
+        s = vm.spec
         root = f"C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\{s.name}"
         for cp in tree.items.values():
             yield {
@@ -137,7 +150,8 @@ def snapshot_services(m: HostModel) -> Iterator[dict[str, Any]]:
 def associations(m: HostModel, assoc: str) -> Iterator[dict[str, Any]]:
     """Instances of the three checkpoint associations (nothing for any other class)."""
     key = assoc.lower()
-    for guid, tree in m.checkpoints.items():
+    for vm, tree in trees(m):
+        guid = vm.guid
         if key == SNAPSHOT_OF.lower():
             for cp in tree.items.values():
                 yield {"Antecedent": _vm_ref(guid), "Dependent": checkpoint_ref(cp.id)}
@@ -202,7 +216,7 @@ def create(m: HostModel, guid: str, snapshot_type: int) -> tuple[int, Job | None
     if _busy(m, vm):
         return INVALID_STATE, None, None
     production, refusal = _production_refusal(vm)
-    tree = m.checkpoints[guid]
+    tree = tree_of(m, guid)
     s = vm.spec
     cp = Checkpoint(
         id=str(uuid.uuid4()).upper(),
