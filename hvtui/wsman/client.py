@@ -30,6 +30,7 @@ from hvtui.wsman.decode import decode_instance, decode_properties
 from hvtui.wsman.enumeration import Enumeration, OnPage, Query
 from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
 from hvtui.wsman.instance import CimInstance, CimProperties
+from hvtui.wsman.pool import ConnectionPool
 from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
 from hvtui.wsman.retry import Repeat, Tries
 from hvtui.wsman.schema import ClassSchema
@@ -65,7 +66,11 @@ class WSManClient:
         self._user = credentials.user
         self.options = options if options is not None else ClientOptions()
         self.stats = ClientStats()
-        self._transport = HostTransport(endpoint, credentials, self.options, self.stats, transport=transport)
+        self._pool = ConnectionPool(
+            lambda: HostTransport(endpoint, credentials, self.options, self.stats, transport=transport),
+            self.options.connections,
+        )
+        self._transport = self._pool.first
 
     # ------------------------------------------------------------ lifecycle
 
@@ -94,7 +99,11 @@ class WSManClient:
         return self._transport.closed
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        await self._pool.aclose()
+
+    async def trim(self) -> None:
+        """Close the extra connections a burst of concurrent requests opened (see ``connections``)."""
+        await self._pool.trim()
 
     async def __aenter__(self) -> WSManClient:
         return self
@@ -291,14 +300,15 @@ class WSManClient:
         tries = Tries(repeat, deadline, self.options.read_retries)
         while True:
             try:
-                http = await self._transport.exchange(
-                    data,
-                    idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
-                    what=what,
-                    authenticated=authenticated,
-                    headers=headers,
-                    deadline=deadline,
-                )
+                async with self._pool.connection() as transport:
+                    http = await transport.exchange(
+                        data,
+                        idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
+                        what=what,
+                        authenticated=authenticated,
+                        headers=headers,
+                        deadline=deadline,
+                    )
                 return self._open(http, message_id)
             except WSManError as error:
                 pause = tries.pause_after(error)
