@@ -38,7 +38,9 @@ def parse_states(text: str) -> set[VMState]:
 
 async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VMState] | None) -> int:
     """All hosts at once; a host that fails is one line on stderr, and the others are still listed."""
-    results = await asyncio.gather(*(h.snapshot() for h in hosts), return_exceptions=True)
+    # Only what is printed: the table needs the summary and the IDs; JSON and CSV every field.
+    full = bool(parsed.json or parsed.csv)
+    results = await asyncio.gather(*(h.list_vms(full=full) for h in hosts), return_exceptions=True)
     vms: list[VM] = []
     code = EXIT_OK
     read = 0
@@ -50,7 +52,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
         if isinstance(result, BaseException):
             raise result
         read += 1
-        vms += [vm for vm in result.vms if states is None or vm.state in states]
+        vms += [vm for vm in result if states is None or vm.state in states]
     if not read:  # an empty table, [] or a bare header would read as "no VMs" to a script
         return code
     vms.sort(key=lambda vm: (vm.host, vm.name.casefold(), vm.guid))

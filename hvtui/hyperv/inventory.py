@@ -48,6 +48,8 @@ class VMConfig:
 @dataclass
 class Inventory:
     vms: dict[str, VMConfig] = field(default_factory=dict)
+    #: Only the VMs' IDs were read (a listing's table): what the other classes tell is unknown.
+    partial: bool = False
     read_at: float = field(default_factory=time.monotonic)
 
     def age(self) -> float:
@@ -148,7 +150,9 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
                 notes=cfg.notes,
                 guest_os=as_text(summary.get("GuestOperatingSystem")) or None,
                 created=cfg.created,
-                has_shutdown_service=(cfg.shutdown_device_id is not None) if inventory.vms else None,
+                has_shutdown_service=(
+                    (cfg.shutdown_device_id is not None) if inventory.vms and not inventory.partial else None
+                ),
                 host_job=_host_job(summary.get("AsynchronousTasks")),
             )
         )

@@ -70,36 +70,40 @@ class WSManClient:
             lambda: HostTransport(endpoint, credentials, self.options, self.stats, transport=transport),
             self.options.connections,
         )
-        self._transport = self._pool.first
 
     # ------------------------------------------------------------ lifecycle
 
     @property
     def host(self) -> str:
         """``host:port`` as shown in messages."""
-        return self._transport.host
+        return self._pool.first.host
 
     @property
     def auth_scheme(self) -> str | None:
         """``"kerberos"``, ``"ntlm"`` or ``"basic"`` once authentication happened (None before)."""
-        return self._transport.scheme
+        return self._pool.first.scheme
 
     @property
     def encrypted(self) -> bool:
         """True when bodies travel sealed (NTLM or Kerberos message encryption over HTTP)."""
-        return self._transport.encrypted
+        return self._pool.first.encrypted
 
     @property
     def tls_verified(self) -> bool | None:
         """True: HTTPS with the certificate checked; False: HTTPS unchecked (show it!); None: HTTP."""
-        return self._transport.tls_verified
+        return self._pool.first.tls_verified
 
     @property
     def closed(self) -> bool:
-        return self._transport.closed
+        return self._pool.first.closed
 
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open now: 1, or more during a burst of concurrent requests."""
+        return len(self._pool.connections)
 
     async def trim(self) -> None:
         """Close the extra connections a burst of concurrent requests opened (see ``connections``)."""

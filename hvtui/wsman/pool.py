@@ -43,8 +43,15 @@ class ConnectionPool:
         transport = await self._acquire()
         try:
             yield transport
-        finally:
+        except asyncio.CancelledError:
+            # Given up in the middle of an exchange (a read beside it failed): what is left on
+            # that connection is unknown, and httpx may still count it busy. Never reuse it.
+            await self._discard(transport)
+            raise
+        except BaseException:
             self._release(transport)
+            raise
+        self._release(transport)
 
     async def _acquire(self) -> HostTransport:
         if self._idle:
@@ -73,6 +80,14 @@ class ConnectionPool:
                 waiter.set_result(transport)
                 return
         self._idle.append(transport)
+
+    async def _discard(self, transport: HostTransport) -> None:
+        self._all.remove(transport)
+        if transport is self.first and not transport.closed:  # not once the client was closed
+            self.first = self._open()
+            self._all.insert(0, self.first)
+            self._release(self.first)
+        await transport.aclose()
 
     async def trim(self) -> None:
         """Close the idle connections but the first: a burst of reads is over."""
