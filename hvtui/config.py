@@ -36,11 +36,16 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class HostEntry:
-    """A configured host. ``uri`` is kept as written when it does not parse, so it is never lost."""
+    """A configured host. ``uri`` is kept as written when it does not parse, so it is never lost.
+
+    ``tls_pin`` (``sha256:AB:CD:…``) is the one certificate accepted for an HTTPS host instead
+    of its CA chain and name: set when a user trusts the certificate the host showed.
+    """
 
     uri: str
     ca_file: str | None = None
     password_command: str | None = None  # this host's; else the global one
+    tls_pin: str | None = None
 
     @property
     def parsed(self) -> ConnectionURI | None:
@@ -68,12 +73,33 @@ class Config:
     columns: tuple[str, ...] | None = None  # None: the default columns
     password_command: str | None = None  # e.g. "pass show hyperv/{host}": see hvtui.password_command
 
-    def with_host(self, uri: ConnectionURI, ca_file: str | None = None) -> Config:
+    def with_host(self, uri: ConnectionURI, ca_file: str | None = None, tls_pin: str | None = None) -> Config:
         """Add a host (or replace the entry for the same canonical URI, keeping its password_command)."""
         old = [h for h in self.hosts if h.parsed == uri]
         command = old[0].password_command if old else None
         kept = tuple(h for h in self.hosts if h.parsed != uri)
-        return replace(self, hosts=(*kept, HostEntry(uri.canonical, ca_file, command)))
+        entry = HostEntry(uri.canonical, ca_file, password_command=command, tls_pin=tls_pin)
+        return replace(self, hosts=(*kept, entry))
+
+    def has_host(self, uri: ConnectionURI) -> bool:
+        return any(h.parsed == uri for h in self.hosts)
+
+    def edited_host(
+        self, old: ConnectionURI, uri: ConnectionURI, ca_file: str | None, tls_pin: str | None
+    ) -> Config:
+        """The entry of ``old`` changed in its place (added at the end when it was not there)."""
+        if not self.has_host(old):
+            return self.with_host(uri, ca_file, tls_pin)
+        hosts = [
+            replace(h, uri=uri.canonical, ca_file=ca_file, tls_pin=tls_pin) if h.parsed == old else h
+            for h in self.hosts
+            if h.parsed != uri or h.parsed == old
+        ]
+        return replace(self, hosts=tuple(hosts))
+
+    def tls_pin_for(self, uri: ConnectionURI) -> str | None:
+        """The certificate pinned for the host, if any: the command line checks it too."""
+        return next((h.tls_pin for h in self.hosts if h.tls_pin and h.parsed == uri), None)
 
     def password_command_for(self, uri: ConnectionURI) -> str | None:
         """The host's own password_command, else the global one, else None."""
@@ -256,9 +282,21 @@ def _from_toml(raw: dict[str, Any], problems: list[str]) -> Config:
         if command is not None and (not isinstance(command, str) or not command):
             problems.append(f"host #{index}: password_command must be a non-empty string")
             command = None
-        hosts.append(HostEntry(item["uri"], ca_file, command))
+        pin = _pin(item.get("tls_pin"), index, problems)
+        hosts.append(HostEntry(item["uri"], ca_file, command, pin))
     values["hosts"] = tuple(hosts)
     return Config(**values)
+
+
+def _pin(value: object, index: int, problems: list[str]) -> str | None:
+    """A host's tls_pin as written, once checked: 64 hex digits after ``sha256:``."""
+    if value is None:
+        return None
+    digest = value.removeprefix("sha256:").replace(":", "") if isinstance(value, str) else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+        problems.append(f"host #{index}: tls_pin must be sha256: and 64 hex digits; the pin is ignored")
+        return None
+    return str(value)
 
 
 def render_toml(config: Config) -> str:
@@ -280,6 +318,8 @@ def render_toml(config: Config) -> str:
             lines.append(f"ca_file = {_toml_string(host.ca_file)}")
         if host.password_command:
             lines.append(f"password_command = {_toml_string(host.password_command)}")
+        if host.tls_pin:
+            lines.append(f"tls_pin = {_toml_string(host.tls_pin)}")
     return "\n".join(lines) + "\n"
 
 

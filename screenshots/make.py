@@ -83,7 +83,17 @@ async def one_host(app: HvtuiApp, pilot) -> None:
 async def vm_detail(app: HvtuiApp, pilot) -> None:
     await settled(app, pilot)
     await pilot.press("down", "down", "enter")
-    await wait_for(app, lambda: isinstance(app.top, VMDetailScreen), 30)
+    await wait_for(app, lambda: isinstance(app.top, VMDetailScreen) and app.top.inside_read, 30)
+    await pilot.pause()
+
+
+async def vm_inside(app: HvtuiApp, pilot) -> None:
+    """A running VM whose guest reports: its Devices, Network and Guest, scrolled to."""
+    await settled(app, pilot)
+    app.open_vm(next(k for k in app.model.order if len(app.model.rows[k].vm.ips) > 1))
+    await wait_for(app, lambda: isinstance(app.top, VMDetailScreen) and app.top.inside_read, 30)
+    await pilot.pause()  # laid out with the sections, then scrolled to them
+    app.top.query_one("#vm-detail").scroll_end(animate=False)
     await pilot.pause()
 
 
@@ -123,6 +133,7 @@ SCENES = [
     Scene("main", (120, 36), all_hosts),
     Scene("host", (120, 36), one_host),
     Scene("vm-detail", (120, 36), vm_detail),
+    Scene("vm-inside-80x24", (80, 24), vm_inside),
     Scene("bulk-confirm", (120, 36), bulk_confirm),
     Scene("console", (120, 36), console),
     Scene("main-80x24", (80, 24), all_hosts),

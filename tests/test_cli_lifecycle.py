@@ -96,3 +96,36 @@ def test_bad_values_are_usage_errors_before_any_request(pwfile):  # noqa: F811
     ):
         result = hvtui(*args, password_file=pwfile)
         assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_dumpxml_fed_back_to_define_gives_an_equivalent_vm(host, pwfile, tmp_path):  # noqa: F811
+    """A VM moved the libvirt way: dumpxml, undefine (its disk stays), define from the XML."""
+    import xml.etree.ElementTree as ET
+
+    made = hvtui("create", host.uri, "orig", "--vcpus", "2", "--memory", "2048", "--disk", "8",
+                 "--switch", "External", password_file=pwfile)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    before = _names(host, pwfile)["orig"]
+    dumped = hvtui("dumpxml", host.uri, "orig", password_file=pwfile)
+    assert dumped.returncode == 0, dumped.stderr
+    xml = tmp_path / "orig.xml"
+    xml.write_text(dumped.stdout)
+    shared = hvtui("define", host.uri, str(xml), password_file=pwfile)
+    assert shared.returncode == 1 and "in use by another virtual machine" in shared.stderr
+    assert "nothing of it is left" in shared.stderr  # the half-made copy was taken back
+    assert hvtui("undefine", host.uri, "orig", "--yes", password_file=pwfile).returncode == 0
+    defined = hvtui("define", host.uri, str(xml), password_file=pwfile)
+    assert defined.returncode == 0, defined.stderr
+    after = _names(host, pwfile)["orig"]
+    for field in ("vcpus", "memory_mib", "generation", "state"):
+        assert after[field] == before[field], field
+    first = ET.fromstring(dumped.stdout)
+    again = ET.fromstring(hvtui("dumpxml", host.uri, "orig", password_file=pwfile).stdout)
+    for path in ("memory", "vcpu", "os/type"):
+        assert again.findtext(path) == first.findtext(path), path
+    assert [d.find("source").get("file") for d in again.findall("devices/disk[@device='disk']")] == [
+        d.find("source").get("file") for d in first.findall("devices/disk[@device='disk']")
+    ]
+    assert [i.find("source").get("bridge") for i in again.findall("devices/interface")] == [
+        i.find("source").get("bridge") for i in first.findall("devices/interface")
+    ]

@@ -144,6 +144,31 @@ def test_no_password_field_exists():
     )
 
 
+PIN = "sha256:" + ":".join(["A1"] * 32)
+
+
+def test_a_hosts_tls_pin_is_kept_and_an_edit_keeps_the_hosts_place(path):
+    first, second, moved = (parse_uri(u) for u in ("hyperv://hv01/", "hyperv://hv02/", "hyperv://hv03/"))
+    config = Config().with_host(first).with_host(second, tls_pin=PIN)
+    store = ConfigStore(path)
+    store.save(config)
+    assert f'tls_pin = "{PIN}"' in path.read_text()
+    assert ConfigStore(path).load().config == config
+    edited = config.edited_host(first, moved, "/ca.pem", PIN)
+    assert [(h.uri, h.ca_file, h.tls_pin) for h in edited.hosts] == [
+        (moved.canonical, "/ca.pem", PIN),
+        (second.canonical, None, PIN),
+    ]
+
+
+def test_a_tls_pin_that_is_not_a_fingerprint_is_reported_and_ignored(path):
+    path.parent.mkdir(parents=True)
+    path.write_text('[[hosts]]\nuri = "hyperv://hv01/"\ntls_pin = "sha256:nope"\n')
+    result = ConfigStore(path).load()
+    assert [(h.uri, h.tls_pin) for h in result.config.hosts] == [("hyperv://hv01/", None)]
+    assert any("tls_pin must be sha256:" in p for p in result.problems)
+
+
 def test_password_commands_round_trip_globally_and_per_host(path):
     path.parent.mkdir()
     path.write_text(

@@ -17,7 +17,10 @@ from hvtui.hyperv.actions import Verb
 ACTION_VERBS = tuple(v.value for v in Verb)
 CHANGE_COMMANDS = ("create", "define", "delete", "set", "media", "disk", "nic")
 CONSOLE_COMMANDS = ("screenshot", "send-key")
-SUBCOMMANDS = ("ls", "info", "vm", "login", "logout", *CONSOLE_COMMANDS, *ACTION_VERBS, *CHANGE_COMMANDS)
+# domifaddr, net-list and dumpxml are virsh's own spellings: commands, not aliases.
+INSIDE_COMMANDS = ("domifaddr", "net-list", "dumpxml")
+READ_COMMANDS = ("ls", "info", "vm", *INSIDE_COMMANDS)
+SUBCOMMANDS = (*READ_COMMANDS, "login", "logout", *CONSOLE_COMMANDS, *ACTION_VERBS, *CHANGE_COMMANDS)
 
 #: virsh's verb -> hvtui's command that does the same. Where virsh and hvtui share a name
 #: (start, shutdown, reset, reboot, resume) there is nothing to alias.

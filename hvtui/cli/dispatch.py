@@ -62,9 +62,16 @@ def run_command(
     except PasswordUnavailable as exc:
         err(command, str(exc))
         return EXIT_CONNECTION
+
+    def pin_for(uri: ConnectionURI) -> str | None:
+        # A certificate trusted (pinned) in the TUI is trusted here too; HTTP hosts read no file.
+        return settings.config.tls_pin_for(uri) if uri.transport == "https" else None
+
     try:
         hosts = [
-            HyperVHost(uri, pw, ca_file=ca_file, timeout=parsed.host_timeout, **envelope)
+            HyperVHost(
+                uri, pw, ca_file=ca_file, tls_pin=pin_for(uri), timeout=parsed.host_timeout, **envelope
+            )
             for (uri, ca_file), (pw, _) in zip(targets, passwords, strict=True)
         ]
     except HyperVError as exc:  # options that cannot work, such as an unusable --ca-file
@@ -124,6 +131,14 @@ async def _dispatch(
             from hvtui.cli.media import change_devices
 
             return await change_devices(host, command, parsed)
+        if command in ("domifaddr", "net-list"):
+            from hvtui.cli.network import domifaddr, net_list
+
+            return await (domifaddr(host, parsed) if command == "domifaddr" else net_list(host, parsed))
+        if command == "dumpxml":
+            from hvtui.cli.domxml import dumpxml
+
+            return await dumpxml(host, parsed)
         if command == "login":
             from hvtui.cli.login import login
 

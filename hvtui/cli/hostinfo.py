@@ -32,5 +32,6 @@ def _connection_line(host: HyperVHost) -> str:
         tls_verified=info.tls_verified,
         encrypted=info.encrypted,
         auth=info.auth,
+        pinned=info.tls_pin is not None,
     )
     return present_host.connection_long(info.endpoint, info.auth, protected)

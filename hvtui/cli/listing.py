@@ -38,8 +38,9 @@ def parse_states(text: str) -> set[VMState]:
 
 async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VMState] | None) -> int:
     """All hosts at once; a host that fails is one line on stderr, and the others are still listed."""
-    # Only what is printed: the table needs the summary and the IDs; JSON and CSV every field.
-    full = bool(parsed.json or parsed.csv)
+    # Only what is printed: the table needs the summary and the IDs; JSON, CSV and the guests'
+    # addresses the whole inventory.
+    full = bool(parsed.json or parsed.csv or parsed.ips)
     results = await asyncio.gather(*(h.list_vms(full=full) for h in hosts), return_exceptions=True)
     vms: list[VM] = []
     code = EXIT_OK
@@ -62,7 +63,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
         write_csv(sys.stdout, vms)
     else:
         labels = {h.key: h.uri.display_host for h in hosts} if len(hosts) > 1 else None
-        print_vm_table(vms, labels, guid=parsed.guid)
+        print_vm_table(vms, labels, guid=parsed.guid, ips=parsed.ips)
     return code
 
 
@@ -71,12 +72,17 @@ def write_csv(out: TextIO, vms: Sequence[VM]) -> None:
     writer = csv.DictWriter(out, fieldnames=VM_FIELDS, lineterminator="\n")
     writer.writeheader()
     for vm in vms:
-        writer.writerow({k: "" if v is None else v for k, v in vm_record(vm).items()})
+        record = vm_record(vm)
+        record["ips"] = " ".join(record["ips"])  # one cell: the addresses, space-separated
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
 
 
-def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False) -> None:
+def print_vm_table(
+    vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False, ips: bool = False
+) -> None:
     """A table for people; ``host_labels`` (host key -> name) adds a HOST column, ``guid`` a
-    GUID column after the name. STATUS is the one column that gives way on a narrow terminal."""
+    GUID column after the name, ``ips`` the guest's addresses before the status. STATUS is the
+    one column that gives way on a narrow terminal."""
     rows = []
     for vm in vms:
         row = [
@@ -89,6 +95,8 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, 
             count(vm.vcpus),
             present_vm.status(vm).long,
         ]
+        if ips:
+            row.insert(7, " ".join(vm.ips))
         if guid:
             row.insert(2, vm.guid)
         if host_labels is not None:
@@ -104,6 +112,7 @@ def print_vm_table(vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, 
         "MEMORY",
         "UPTIME",
         "VCPUS",
+        *(["IP"] if ips else []),
         "STATUS",
     ]
     right = {"ID", "CPU", "MEMORY", "UPTIME", "VCPUS"}

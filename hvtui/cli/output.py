@@ -7,9 +7,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from hvtui.cli.exits import exit_code_for
 from hvtui.hyperv.errors import AmbiguousName, HyperVError, Problem
 from hvtui.hyperv.host import HyperVHost
-from hvtui.hyperv.models import HostSnapshot
+from hvtui.hyperv.models import VM, HostSnapshot
+from hvtui.hyperv.vm_lookup import find_in
 from hvtui.present.vm import ambiguous_name
 
 
@@ -36,16 +38,53 @@ def ambiguous_err(
     err(command, ambiguous_name(ref.strip(), candidates, host.uri.display_host))
 
 
+async def resolve_vm(command: str, host: HyperVHost, ref: str) -> tuple[VM, HostSnapshot] | int:
+    """The VM ``ref`` names (GUID, name or ID) and the snapshot it was found in; or, once the
+    failure was said on stderr, the exit code."""
+    try:
+        snapshot = await host.snapshot()
+    except HyperVError as exc:
+        host_err(command, host, exc)
+        return exit_code_for(exc)
+    try:
+        return find_in(snapshot, ref), snapshot
+    except AmbiguousName as exc:
+        ambiguous_err(command, host, snapshot, ref, exc)
+        return exit_code_for(exc)
+    except HyperVError as exc:
+        host_err(command, host, exc)
+        return exit_code_for(exc)
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 
-def print_rows(rows: Sequence[tuple[str, str]]) -> None:
+def print_rows(rows: Sequence[tuple[str, str]], indent: str = "", width: int | None = None) -> None:
     """Label/value rows with the values aligned; a value's further lines are indented under it."""
-    width = max(len(label) for label, _ in rows) + 2
+    width = width or max(len(label) for label, _ in rows) + 2
     for label, value in rows:
         lines = str(value).splitlines() or [""]
-        print(f"{label + ':':<{width}}{lines[0]}")
+        print(f"{indent}{label + ':':<{width}}{lines[0]}")
         for line in lines[1:]:
-            print(" " * width + line)
+            print(indent + " " * width + line)
+
+
+def print_sections(sections: Sequence[tuple[str, Sequence[tuple[str, str]]]], width: int) -> None:
+    """Titled sections after a VM's rows: a blank line, the title, its rows indented by two,
+    their values aligned with those above (``width``) where the labels allow."""
+    for title, rows in sections:
+        print(f"\n{title}")
+        widest = max((len(label) for label, _ in rows), default=0) + 2
+        print_rows(rows, "  ", max(width - 2, widest))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain table as virsh prints one: a space before each column, a rule under the header."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = " " + "   ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line.rstrip())
+    print("-" * max(len(line), 40))
+    for row in rows:
+        print((" " + "   ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))).rstrip())

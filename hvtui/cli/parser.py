@@ -47,7 +47,10 @@ def tui_parser() -> argparse.ArgumentParser:
             "commands for scripts (hvtui COMMAND --help for each):\n"
             "  ls [URI...]          list the VMs of hosts, the config's by default (--json, --csv, --state)\n"
             "  info URI             host facts: release, libvirt's packed version, CPU, memory\n"
-            "  vm URI VM            one VM in full, like virsh dominfo\n"
+            "  vm URI VM            one VM in full, like virsh dominfo, with its devices, network, guest\n"
+            "  domifaddr URI VM     the VM's interfaces and the addresses its guest reports\n"
+            "  net-list URI         the host's virtual switches and the VMs on each\n"
+            "  dumpxml URI VM       the VM as libvirt domain XML\n"
             "  start|shutdown|off|reset|reboot|pause|resume|save|discard-save URI VM...\n"
             "  screenshot URI VM [FILE]   the VM's screen as a PNG (--size WxH; - for stdout)\n"
             "  send-key URI VM KEY...     keys to the VM (KEY_LEFTCTRL ..., --text, --ctrl-alt-del)\n"
@@ -163,6 +166,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument(
             "--guid", action="store_true", help="add a GUID column to the table (JSON and CSV always have it)"
         )
+        parser.add_argument(
+            "--ips", action="store_true", help="add an IP column: the addresses the guests report"
+        )
     elif command == "info":
         parser.description = "Host facts, like virsh version, hostname, nodeinfo and freecell."
         parser.add_argument("uri", metavar="URI")
@@ -174,6 +180,20 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true")
     elif command in ("screenshot", "send-key"):
         _console_grammar(parser, command)
+    elif command in ("domifaddr", "dumpxml"):
+        parser.description = (
+            "The VM's network interfaces and the addresses its guest reports, like virsh domifaddr."
+            if command == "domifaddr"
+            else "The VM as libvirt domain XML, as libvirt's Hyper-V driver writes it (virsh dumpxml)."
+        )
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("vm", metavar="NAME|GUID|ID")
+        if command == "domifaddr":
+            parser.add_argument("--json", action="store_true")
+    elif command == "net-list":
+        parser.description = "The host's virtual switches: name, type, GUID and the VMs connected."
+        parser.add_argument("uri", metavar="URI")
+        parser.add_argument("--json", action="store_true")
     elif command in ("login", "logout"):
         parser.description = (
             "Check a password against the host and store it in the keyring."

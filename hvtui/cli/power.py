@@ -15,8 +15,9 @@ from hvtui.cli.exits import EXIT_FAILED, EXIT_OK, exit_code_for
 from hvtui.cli.output import ambiguous_err, err, host_err
 from hvtui.hyperv.actions import spec_for
 from hvtui.hyperv.errors import AmbiguousName, HyperVError
-from hvtui.hyperv.host import Action, ActionOutcome, HyperVHost
+from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.models import VM, JobProgress
+from hvtui.hyperv.outcomes import Action, ActionOutcome
 from hvtui.hyperv.vm_lookup import find_in
 
 

@@ -15,10 +15,13 @@ from __future__ import annotations
 import asyncio
 
 from hvtui.hyperv import queries
+from hvtui.hyperv.guest import read_guests
 from hvtui.hyperv.inventory import Inventory, build_inventory
 from hvtui.hyperv.lenient import as_guid, as_text
+from hvtui.hyperv.models import Switch
 from hvtui.hyperv.session import Props, Session
 from hvtui.hyperv.summaries import Summaries
+from hvtui.hyperv.switches import read_switches
 from hvtui.hyperv.together import together
 
 _SETTINGS = (queries.VSSDS, queries.MEMORY, queries.PROCESSOR_SETTINGS, queries.SHUTDOWN)
@@ -27,19 +30,27 @@ _SETTINGS = (queries.VSSDS, queries.MEMORY, queries.PROCESSOR_SETTINGS, queries.
 async def read_cold(
     session: Session, summaries: Summaries, *, full: bool, summarise: bool = True
 ) -> tuple[Inventory, list[Props]]:
-    """The inventory (every class when ``full``, else only the VMs' IDs: a partial one) and,
-    when ``summarise``, every VM's summary."""
+    """The inventory (every class, the guests' reports and the switches when ``full``, else
+    only the VMs' IDs: a partial one) and, when ``summarise``, every VM's summary."""
     async with together() as group:
         systems = group.create_task(session.query(queries.VMS if full else queries.VM_IDS))
         settings = [group.create_task(session.query(read)) for read in _SETTINGS if full]
+        guests = group.create_task(read_guests(session)) if full else None
+        switches = group.create_task(_switches(session, systems)) if full else None
         summary = group.create_task(_summarise(summaries, systems, group)) if summarise else None
     vssds, memory, processors, shutdown = (t.result() for t in settings) if full else ([], [], [], [])
     inventory = build_inventory(systems.result(), vssds, memory, processors, shutdown)
     inventory.partial = not full
+    if guests is not None and switches is not None:
+        inventory.guests, inventory.switches = guests.result(), switches.result()
     rows = summary.result() if summary is not None else []
     if summarise:
         rows += await _missing(session, summaries, inventory, rows)
     return inventory, rows
+
+
+async def _switches(session: Session, systems: asyncio.Task[list[Props]]) -> tuple[Switch, ...]:
+    return await read_switches(session, [g for g in (as_guid(cs.get("Name")) for cs in await systems) if g])
 
 
 async def _summarise(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from hvtui.wsman.errors import WSManError
+from hvtui.wsman.certificate import CertificateInfo
+from hvtui.wsman.errors import TLSError, WSManError
 
 
 class Problem(Enum):
@@ -54,6 +55,16 @@ class AuthenticationFailed(HyperVError):
 
 class CertificateNotTrusted(HyperVError):
     problem = Problem.TLS
+
+    @property
+    def certificate(self) -> CertificateInfo | None:
+        """The certificate the host showed, when it is known: for a person to check and pin."""
+        return self.cause.certificate if isinstance(self.cause, TLSError) else None
+
+    @property
+    def pinned(self) -> bool:
+        """True when the host's pin (not the CA chain) refused it: its certificate changed."""
+        return isinstance(self.cause, TLSError) and self.cause.pinned
 
 
 class HostProtocolError(HyperVError):

@@ -4,8 +4,9 @@ A refresh (:meth:`HyperVHost.snapshot`) costs a fixed number of WS-Man round tri
 many VMs the host has: one ``GetSummaryInformation`` for every VM (in batches of VSSD
 references only when one reply would pass the envelope size) plus one small read of the
 host's free memory and clock. The slow-moving inventory (IDs, generation, configuration,
-startup memory) is read on connect, every ``inventory_interval`` seconds, and whenever the
-summary shows it went stale. libvirt's ``virsh list --all`` makes about three requests per VM.
+startup memory, the guests' addresses and names, the switches) is read on connect, every
+``inventory_interval`` seconds, and whenever the summary shows it went stale. libvirt's
+``virsh list --all`` makes about three requests per VM.
 
 Actions are sent once and never retried; a 4096 answer becomes an :class:`Action` whose
 job can be followed.
@@ -14,13 +15,12 @@ job can be followed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hvtui.hyperv import queries
-from hvtui.hyperv.actions import Verb, VerbSpec, spec_for
+from hvtui.hyperv.actions import Verb, spec_for
 from hvtui.hyperv.cold_read import read_cold
+from hvtui.hyperv.devices import VMDetails, read_details
 from hvtui.hyperv.errors import (
     ActionFailed,
     ActionRefused,
@@ -30,7 +30,8 @@ from hvtui.hyperv.facts import build_facts, refresh_facts
 from hvtui.hyperv.inventory import Inventory, VMConfig, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
-from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, JobProgress, ReadProgress
+from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, ReadProgress
+from hvtui.hyperv.outcomes import Action, ActionOutcome
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.summaries import Summaries
@@ -46,80 +47,8 @@ RETURN_INVALID_STATE = 32775
 COLD_CONNECTIONS = 4
 
 
-@dataclass(frozen=True)
-class ActionOutcome:
-    """How an action ended from the caller's point of view."""
-
-    vm: str  # the VM's name
-    verb: Verb | None  # None for a settings change
-    status: str  # "completed" | "failed" | "running" (still running at the caller's timeout)
-    message: str
-    job: JobProgress | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "completed"
-
-
 #: Seconds a settings change is followed before it is reported as still running.
 SETTINGS_TIMEOUT = 120.0
-
-
-class Action:
-    """A request the host accepted: done at once, or a job to follow."""
-
-    def __init__(self, host: HyperVHost, vm: VM, spec: VerbSpec, job_id: str | None) -> None:
-        self.host = host
-        self.vm = vm
-        self.spec = spec
-        self.job_id = job_id
-
-    @property
-    def verb(self) -> Verb:
-        return self.spec.verb
-
-    async def progress(self, *, timeout: float | None = None) -> AsyncIterator[JobProgress]:
-        """Yield the job each time it is polled, until it ends or ``timeout`` passes."""
-        if self.job_id is None:
-            return
-        async for job in JobWatcher(self.host.session, self.job_id).follow(timeout=timeout):
-            yield job
-
-    async def wait(
-        self,
-        *,
-        timeout: float | None = None,
-        on_progress: Callable[[JobProgress], Awaitable[None] | None] | None = None,
-    ) -> ActionOutcome:
-        """Follow the job to its end (or the timeout) and say how it ended."""
-        last: JobProgress | None = None
-        async for job in self.progress(timeout=timeout):
-            last = job
-            if on_progress is not None:
-                result = on_progress(job)
-                if asyncio.iscoroutine(result):
-                    await result
-        self.host.invalidate_inventory()
-        name = self.vm.name
-        if self.job_id is None:
-            return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}")
-        if last is None or not last.finished:
-            percent = f" ({last.percent}%)" if last and last.percent is not None else ""
-            return ActionOutcome(
-                name,
-                self.verb,
-                "running",
-                f"{name}: {self.spec.progressive.lower()} is still running on the host{percent}; "
-                "it was not stopped",
-                last,
-            )
-        if last.succeeded:
-            return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}", last)
-        detail = last.error_description or f"job ended {last.state.label}"
-        code = f" (error {last.error_code})" if last.error_code else ""
-        return ActionOutcome(
-            name, self.verb, "failed", f"{name}: {self.spec.title.lower()} failed: {detail}{code}", last
-        )
 
 
 class HyperVHost:
@@ -131,6 +60,7 @@ class HyperVHost:
         password: str | None,
         *,
         ca_file: str | None = None,
+        tls_pin: str | None = None,
         inventory_interval: float = 30.0,
         timeout: float = DEFAULT_TIMEOUT,
         max_envelope_size: int = ClientOptions.max_envelope_size,
@@ -146,6 +76,7 @@ class HyperVHost:
             uri,
             credentials,
             ca_file=ca_file,
+            tls_pin=tls_pin,
             timeout=timeout,
             max_envelope_size=max_envelope_size,
             connections=connections,
@@ -272,6 +203,7 @@ class HyperVHost:
                 taken_at=datetime.now(UTC),
                 round_trips=self.session.stats.round_trips - before,
                 inventory_refreshed=inventory_read,
+                switches=inventory.switches,
             )
 
     async def list_vms(self, *, full: bool) -> tuple[VM, ...]:
@@ -300,6 +232,12 @@ class HyperVHost:
         settings = [cfg.vssd_instance_id for cfg in inventory.vms.values() if cfg.vssd_instance_id]
         return await self.summaries.read(len(inventory.vms), settings)
 
+    # -- inside one VM ------------------------------------------------------------------------
+
+    async def details(self, vm: VM, *, disk_files: bool = True) -> VMDetails:
+        """One VM's devices and guest: see :func:`~hvtui.hyperv.devices.read_details`."""
+        return await read_details(self.session, vm.guid, disk_files=disk_files)
+
     # -- lookups ------------------------------------------------------------------------------
 
     async def find_vm(self, ref: str) -> VM:
@@ -326,11 +264,11 @@ class HyperVHost:
             code, job_id = await self.session.request_state_change(target.guid, spec.requested_state)
         self.invalidate_inventory()
         if code == RETURN_OK:
-            return Action(self, target, spec, None)
+            return Action(self.session, target, spec, None, self.invalidate_inventory)
         if code == RETURN_JOB_STARTED:
             if job_id is None:
-                return Action(self, target, spec, None)
-            return Action(self, target, spec, job_id)
+                return Action(self.session, target, spec, None, self.invalidate_inventory)
+            return Action(self.session, target, spec, job_id, self.invalidate_inventory)
         if code == RETURN_INVALID_STATE:
             raise ActionRefused(
                 f"{target.name}: the host refused to {spec.title.lower()} it: the VM's state does not "

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hvtui.hyperv.guest import GuestReport
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
-from hvtui.hyperv.models import VM
+from hvtui.hyperv.models import VM, Switch
 from hvtui.hyperv.states import Heartbeat as HeartbeatState
 from hvtui.hyperv.states import VMState, decode_enabled_state
 
@@ -51,6 +52,8 @@ class Inventory:
     #: Only the VMs' IDs were read (a listing's table): what the other classes tell is unknown.
     partial: bool = False
     read_at: float = field(default_factory=time.monotonic)
+    guests: dict[str, GuestReport] = field(default_factory=dict)  # by VM GUID: guests that report
+    switches: tuple[Switch, ...] = ()
 
     def age(self) -> float:
         return time.monotonic() - self.read_at
@@ -126,6 +129,7 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
         if running and process_id is None and power.state is VMState.RUNNING:
             stale = True  # started since the inventory was read: its ID is not known yet
         uptime_ms = as_int(summary.get("UpTime"))
+        guest = inventory.guests.get(guid) if running else None
         vms.append(
             VM(
                 host=host,
@@ -148,12 +152,15 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
                 version=cfg.version or as_text(summary.get("Version")) or None,
                 autostart=cfg.autostart,
                 notes=cfg.notes,
-                guest_os=as_text(summary.get("GuestOperatingSystem")) or None,
+                guest_os=as_text(summary.get("GuestOperatingSystem"))
+                or (guest.facts.os_name if guest else None),
                 created=cfg.created,
                 has_shutdown_service=(
                     (cfg.shutdown_device_id is not None) if inventory.vms and not inventory.partial else None
                 ),
                 host_job=_host_job(summary.get("AsynchronousTasks")),
+                ips=guest.ips if guest else (),
+                fqdn=guest.facts.fqdn if guest else None,
             )
         )
     if set(inventory.vms) - seen:

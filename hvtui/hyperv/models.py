@@ -63,6 +63,9 @@ class VM:
     created: datetime | None = None
     has_shutdown_service: bool | None = None
     host_job: str | None = None  # a host-side task running on the VM (e.g. "Backing up 40%")
+    # What the guest reports (read with the inventory): its addresses, every NIC's, and its name.
+    ips: tuple[str, ...] = ()
+    fqdn: str | None = None
 
     @property
     def key(self) -> str:
@@ -130,7 +133,22 @@ class Connection:
     transport: str  # "http" or "https"
     auth: str  # the scheme in use once negotiated, else the one the URI asks for
     encrypted: bool  # TLS, or NTLM/Kerberos message encryption over HTTP
-    tls_verified: bool  # HTTPS with the certificate checked
+    tls_verified: bool  # HTTPS with the certificate checked (against the CA chain, or its pin)
+    tls_pin: str | None = None  # the pinned certificate's fingerprint, when a pin checks it
+
+
+EXTERNAL, INTERNAL, PRIVATE = "external", "internal", "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """A virtual switch of the host: how it reaches the network, and who is connected to it."""
+
+    name: str  # ElementName
+    guid: str  # Name
+    kind: str  # EXTERNAL, INTERNAL or PRIVATE
+    healthy: bool = True
+    vms: tuple[str, ...] = ()  # GUIDs of the VMs with a NIC connected to it, sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +176,7 @@ class HostSnapshot:
     taken_at: datetime
     round_trips: int = 0
     inventory_refreshed: bool = False
+    switches: tuple[Switch, ...] = ()  # read with the inventory
     by_guid: dict[str, VM] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +188,24 @@ class HostSnapshot:
         for vm in self.vms:
             result[vm.state] = result.get(vm.state, 0) + 1
         return result
+
+    @property
+    def cpu_load(self) -> int | None:
+        """The share of the host's logical processors its running VMs use, in percent.
+
+        From the VMs' own load (ProcessorLoad × virtual processors) in the summary every
+        refresh reads anyway: no round trip of its own. It leaves out the management OS's
+        share, which Hyper-V's "% Total Run Time" counter would add at the cost of a third
+        request per refresh.
+        """
+        facts = self.facts
+        logical = facts.logical_processors or (
+            facts.sockets * facts.cores * (facts.threads or 1) if facts.sockets and facts.cores else None
+        )
+        if not logical:
+            return None
+        used = sum((vm.cpu_load or 0) * (vm.vcpus or 0) for vm in self.vms if vm.cpu_load is not None)
+        return min(100, round(used / logical))
 
 
 def clean_cpu_model(name: str | None) -> str | None:

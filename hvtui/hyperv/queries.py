@@ -70,7 +70,19 @@ WQL_PROCESSOR_SD = (
 WQL_SHUTDOWN = "SELECT SystemName, DeviceID, EnabledState FROM Msvm_ShutdownComponent"
 
 
+# Read with the inventory, for every VM at once: the guest's addresses (InstanceID
+# "Microsoft:GuestNetwork\<VM GUID>\<NIC GUID>" names the VM and the NIC), the guest's own
+# facts (FQDN, OS) from its KVP items, the host's switches and every port's connection.
+WQL_GUEST_NETWORKS = (
+    "SELECT InstanceID, IPAddresses, Subnets, DefaultGateways, DNSServers, DHCPEnabled "
+    "FROM Msvm_GuestNetworkAdapterConfiguration"
+)
+WQL_KVP = "SELECT SystemName, GuestIntrinsicExchangeItems FROM Msvm_KvpExchangeComponent"
 WQL_SWITCHES = "SELECT Name, ElementName, HealthState FROM Msvm_VirtualEthernetSwitch"
+WQL_PORTS = (
+    "SELECT InstanceID, Parent, HostResource, EnabledState, LastKnownSwitchName "
+    "FROM Msvm_EthernetPortAllocationSettingData"
+)
 
 # One VM's devices: every setting whose InstanceID starts with "Microsoft:<VM GUID>" (a
 # snapshot's devices carry the snapshot's own GUID, so only the VM's current ones match).
@@ -101,6 +113,15 @@ WQL_DEFAULT_FOLDERS = (
     "SELECT DefaultExternalDataRoot, DefaultVirtualHardDiskPath "
     "FROM Msvm_VirtualSystemManagementServiceSettingData"
 )
+
+
+def wql_guest_networks_of(guid: str) -> str:
+    prefix = "Microsoft:GuestNetwork\\" + guid
+    return f"{WQL_GUEST_NETWORKS} WHERE InstanceID LIKE {quote(prefix + '%')}"
+
+
+def wql_kvp_of(guid: str) -> str:
+    return f"{WQL_KVP} WHERE SystemName = {quote(guid)}"
 
 
 def wql_shutdown_of(guid: str) -> str:
@@ -180,17 +201,33 @@ def keyboard_of(guid: str) -> Read:
     return Read(V2_ALL, wql_keyboard_of(guid), "Msvm_Keyboard", 1, "keyboard")
 
 
-# What changing a VM's devices and making a VM read: a host's switches (a few dozen at most),
-# its one service setting (the default folders), and one VM's settings of one device class.
-SWITCHES = Read(V2_ALL, WQL_SWITCHES, "Msvm_VirtualEthernetSwitch", 4096, "switch")
+# The host's one service setting (the default folders), for making a VM.
 DEFAULT_FOLDERS = Read(
     V2_ALL, WQL_DEFAULT_FOLDERS, "Msvm_VirtualSystemManagementServiceSettingData", 1, "service setting"
 )
+# Up to 12 NICs a VM (8 synthetic, 4 legacy); a port per NIC and per checkpoint's NIC.
+GUEST_NETWORKS = Read(
+    V2_ALL, WQL_GUEST_NETWORKS, "Msvm_GuestNetworkAdapterConfiguration", MOST_VMS * 12, "guest network"
+)
+KVP = Read(V2_ALL, WQL_KVP, "Msvm_KvpExchangeComponent", MOST_VMS, "guest KVP component")
+SWITCHES = Read(V2_ALL, WQL_SWITCHES, "Msvm_VirtualEthernetSwitch", 4096, "virtual switch")
+PORTS = Read(V2_ALL, WQL_PORTS, "Msvm_EthernetPortAllocationSettingData", MOST_SETTINGS, "switch port")
+# One VM's devices: a few hundred at most (Hyper-V: 4 SCSI controllers of 64 disks, 12 NICs).
+_MOST_DEVICES = 1024
 
 
 def devices_of(class_name: str, guid: str) -> Read:
-    """One VM's settings of one device class: Hyper-V allows a few hundred devices a VM."""
-    return Read(V2_ALL, wql_devices_of(class_name, guid), class_name, 1024, "device setting")
+    return Read(V2_ALL, wql_devices_of(class_name, guid), class_name, _MOST_DEVICES, "device setting")
+
+
+def guest_networks_of(guid: str) -> Read:
+    return Read(
+        V2_ALL, wql_guest_networks_of(guid), "Msvm_GuestNetworkAdapterConfiguration", 64, "guest network"
+    )
+
+
+def kvp_of(guid: str) -> Read:
+    return Read(V2_ALL, wql_kvp_of(guid), "Msvm_KvpExchangeComponent", 1, "guest KVP component")
 
 
 def shutdown_of(guid: str) -> Read:
@@ -298,6 +335,18 @@ TYPES: dict[str, dict[str, str]] = {
         "ElementName": "string",
         "Caption": "string",
     },
+    "Msvm_GuestNetworkAdapterConfiguration": {
+        "InstanceID": "string",
+        "IPAddresses": "string[]",
+        "Subnets": "string[]",
+        "DefaultGateways": "string[]",
+        "DNSServers": "string[]",
+        "DHCPEnabled": "boolean",
+    },
+    # GuestIntrinsicExchangeItems, embedded Msvm_KvpExchangeDataItem instances, is typed by
+    # the session with the class below.
+    "Msvm_KvpExchangeComponent": {"SystemName": "string"},
+    "Msvm_KvpExchangeDataItem": {"Name": "string", "Data": "string", "Source": "uint16"},
     "Msvm_VirtualEthernetSwitch": {"Name": "string", "ElementName": "string", "HealthState": "uint16"},
     "Msvm_EthernetPortAllocationSettingData": {
         "InstanceID": "string",
@@ -333,6 +382,15 @@ TYPES: dict[str, dict[str, str]] = {
         "DefaultExternalDataRoot": "string",
         "DefaultVirtualHardDiskPath": "string",
     },
+    # What GetVirtualHardDiskSettingData / GetVirtualHardDiskState embed in their output.
+    "Msvm_VirtualHardDiskSettingData": {
+        "Type": "uint16",
+        "Format": "uint16",
+        "Path": "string",
+        "ParentPath": "string",
+        "MaxInternalSize": "uint64",
+    },
+    "Msvm_VirtualHardDiskState": {"FileSize": "uint64", "InUse": "boolean"},
     # AsynchronousTasks, the Msvm_ConcreteJob instances embedded in a summary, is typed by the
     # session with the class above.
     "Msvm_SummaryInformation": {

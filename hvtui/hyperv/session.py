@@ -22,15 +22,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.errors import (
-    AuthenticationFailed,
-    CertificateNotTrusted,
-    ConnectionFailed,
     HostFault,
     HostProtocolError,
     HyperVError,
@@ -40,24 +36,19 @@ from hvtui.hyperv.jobs import job_progress
 from hvtui.hyperv.lenient import as_int, as_text
 from hvtui.hyperv.models import Connection, JobProgress, ReadProgress
 from hvtui.hyperv.queries import Read
+from hvtui.hyperv.translate import is_not_found, may_have_run, translate
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
     EPR,
-    AuthenticationError,
     CimInstance,
     ClassSchema,
-    ClientClosedError,
     ClientOptions,
     ClientStats,
     ConfigurationError,
     Credentials,
     EmbeddedInstance,
     FaultError,
-    LimitError,
-    ProtocolError,
-    TLSError,
     TooManyItems,
-    TransportError,
     WSManClient,
     WSManError,
     faults,
@@ -75,12 +66,22 @@ READ_RETRIES = 6
 # WinRM's answers when a reply would not fit the envelope the client allowed.
 _ENCODING_LIMIT_CODES = {faults.WSMAN_ENCODING_LIMIT, faults.WSMAN_MAX_ENVELOPE_EXCEEDED}
 # "The service cannot find the resource identified by the resource URI and selectors."
-_NOT_FOUND_CODES = {faults.WSMAN_CANNOT_PROCESS}
 
 SCHEMAS: dict[str, ClassSchema] = {name: ClassSchema(name, types) for name, types in queries.TYPES.items()}
 SCHEMAS["Msvm_SummaryInformation"] = SCHEMAS["Msvm_SummaryInformation"].merged(
     ClassSchema("Msvm_SummaryInformation", {"AsynchronousTasks": [SCHEMAS["Msvm_ConcreteJob"]]})
 )
+SCHEMAS["Msvm_KvpExchangeComponent"] = SCHEMAS["Msvm_KvpExchangeComponent"].merged(
+    ClassSchema(
+        "Msvm_KvpExchangeComponent", {"GuestIntrinsicExchangeItems": [SCHEMAS["Msvm_KvpExchangeDataItem"]]}
+    )
+)
+_DISK_OUTPUTS = {
+    "GetVirtualHardDiskSettingData": ("SettingData", "Msvm_VirtualHardDiskSettingData"),
+    "GetVirtualHardDiskState": ("State", "Msvm_VirtualHardDiskState"),
+}
+# Msvm_ImageManagementService's answer for a file no VM uses (and that does not exist).
+_FILE_NOT_FOUND = 32779
 _SUMMARY_OUTPUT = ClassSchema(
     "GetSummaryInformation_OUTPUT",
     {"SummaryInformation": [SCHEMAS["Msvm_SummaryInformation"]], "ReturnValue": "uint32"},
@@ -99,6 +100,7 @@ class Session:
         credentials: Credentials,
         *,
         ca_file: str | None = None,
+        tls_pin: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_envelope_size: int = ClientOptions.max_envelope_size,
         connections: int = 1,
@@ -116,6 +118,7 @@ class Session:
                 spn=uri.service_principal,
                 verify=not uri.no_verify,
                 ca_file=ca_file,
+                tls_pin=tls_pin if uri.transport == "https" else None,
                 connect_timeout=min(operation, 10.0),
                 operation_timeout=operation,
                 read_timeout=read,
@@ -142,7 +145,8 @@ class Session:
             transport=self.uri.transport,
             auth=self.client.auth_scheme or self.uri.auth,
             encrypted=self.uri.transport == "https" or self.client.encrypted,
-            tls_verified=self.uri.transport == "https" and not self.uri.no_verify,
+            tls_verified=bool(self.client.tls_verified),
+            tls_pin=self.client.options.tls_pin if self.uri.transport == "https" else None,
         )
 
     async def aclose(self) -> None:
@@ -200,7 +204,7 @@ class Session:
                 )
                 return found.properties.typed()
         except HostFault as exc:
-            if _is_not_found(exc):
+            if is_not_found(exc):
                 return None
             raise
 
@@ -212,7 +216,7 @@ class Session:
                 )
                 props = job.properties.typed()
         except HostFault as exc:
-            if _is_not_found(exc):
+            if is_not_found(exc):
                 return None
             raise
         return job_progress(props, instance_id)
@@ -247,6 +251,30 @@ class Session:
                     "other than instances"
                 )
             return [item.properties.typed() for item in items], result.reply_bytes
+
+    async def disk_image(self, method: str, path: str) -> Props | None:
+        """What Msvm_ImageManagementService's ``method`` (GetVirtualHardDiskSettingData or
+        GetVirtualHardDiskState) says of a disk file: its embedded instance, None for a file the
+        host does not find. A read: asking again changes nothing on the host."""
+        name, class_name = _DISK_OUTPUTS[method]
+        output = ClassSchema(f"{method}_OUTPUT", {name: SCHEMAS[class_name], "ReturnValue": "uint32"})
+        async with self._guard(f"reading the disk {path}"):
+            result = await self.client.invoke(
+                queries.IMAGE_SERVICE,
+                method,
+                {"CreationClassName": "Msvm_ImageManagementService"},
+                [("Path", path)],
+                schema=output,
+            )
+            code = as_int(result.return_value)
+            found = result.outputs.get(name)
+        if code == _FILE_NOT_FOUND:
+            return None
+        if code != 0:
+            raise HostFault(f"{self.uri.display_host}: {method} returned {code} for {path}")
+        if not isinstance(found, CimInstance):
+            raise HostProtocolError(f"{self.uri.display_host}: {method} answered without {name}")
+        return found.properties.typed()
 
     async def shutdown_component(self, guid: str) -> str | None:
         """The DeviceID of the VM's shutdown integration component, or None without one."""
@@ -348,7 +376,7 @@ class Session:
             code = as_int(result.return_value)
             job_id = result.job.selector("InstanceID") if result.job is not None else None
         if code is None:
-            raise HostProtocolError(_may_have_run(f"the host's answer to {method} carried no ReturnValue"))
+            raise HostProtocolError(may_have_run(f"the host's answer to {method} carried no ReturnValue"))
         refs: dict[str, list[dict[str, str]]] = {}
         for name, value in result.outputs.items():
             for item in value if isinstance(value, list) else [value]:
@@ -376,39 +404,7 @@ class Session:
             raise self._translate(exc, what, invoke) from None
 
     def _translate(self, exc: WSManError, what: str, invoke: bool) -> HyperVError:
-        host = self.uri.display_host
-        if isinstance(exc, AuthenticationError):
-            return AuthenticationFailed(str(exc), cause=exc)
-        if isinstance(exc, TLSError):
-            return CertificateNotTrusted(str(exc), cause=exc)
-        if isinstance(exc, TransportError):
-            message = str(exc)
-            if invoke and exc.maybe_processed:
-                message = _may_have_run(message)
-            return ConnectionFailed(message, cause=exc)
-        if isinstance(exc, ClientClosedError):
-            return ConnectionFailed(f"{host}: the connection was closed", cause=exc)
-        if isinstance(exc, FaultError):
-            message = f"{host}: {what} failed: {exc}"
-            if exc.subcode_name == "w:TimedOut":
-                # Asked to answer a little within the host timeout, the host could not.
-                message = f"{host}: {what}: the host could not answer within {self.timeout:g}s (w:TimedOut)"
-            if invoke and exc.subcode_name == "w:TimedOut":
-                # WinRM gave up waiting for WMI; the method itself may still have run.
-                message = _may_have_run(message)
-            return HostFault(message, cause=exc)
-        if isinstance(exc, ProtocolError | LimitError):
-            if exc.status == 503:
-                # HTTP.sys answers 503 while the WinRM service is stopped or starting.
-                return ConnectionFailed(str(exc), cause=exc)
-            message = str(exc) if exc.host else f"{host}: {what}: {exc}"
-            if invoke and exc.status not in _NOT_RUN_STATUSES and not 300 <= exc.status < 400:
-                # A reply came back, but unreadable: the host did receive the request.
-                message = _may_have_run(message)
-            return HostProtocolError(message, cause=exc)
-        if isinstance(exc, ConfigurationError):
-            return HyperVError(str(exc), problem=Problem.USAGE, cause=exc)
-        return HostProtocolError(f"{host}: {what}: {exc}", cause=exc)
+        return translate(exc, what, invoke=invoke, host=self.uri.display_host, timeout=self.timeout)
 
 
 _VSMS_SELECTORS = {"CreationClassName": "Msvm_VirtualSystemManagementService"}
@@ -426,24 +422,3 @@ def exchange_timeouts(timeout: float) -> tuple[float, float, float]:
     """
     total = max(float(timeout), MIN_TIMEOUT)
     return total - min(total / 5, 5.0), total, total
-
-
-# Statuses with which a host refuses a request before carrying anything out.
-_NOT_RUN_STATUSES = {401, 404, 405, 413, 503}
-_RETRY_ADVICE = re.compile(r"[:;,]\s*(?:or\s+)?retry(?: later)?\.?$")
-
-
-def _may_have_run(message: str) -> str:
-    """An error about a request that may have been carried out: never advise sending it again."""
-    return (
-        _RETRY_ADVICE.sub("", message.rstrip())
-        + "; the request may have reached the host, so check the VM's state before asking again"
-    )
-
-
-def _is_not_found(error: HyperVError) -> bool:
-    cause = error.cause
-    if not isinstance(cause, FaultError):
-        return False
-    subcode = cause.subcode[1] if cause.subcode else ""
-    return subcode == "DestinationUnreachable" or bool(set(cause.fault.codes) & _NOT_FOUND_CODES)

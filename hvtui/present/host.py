@@ -154,13 +154,20 @@ def counts_short(counts: Mapping[VMState, int]) -> str:
 
 
 def protection(
-    *, https: bool, tls_verified: bool | None, encrypted: bool | None, auth: str | None = None
+    *,
+    https: bool,
+    tls_verified: bool | None,
+    encrypted: bool | None,
+    auth: str | None = None,
+    pinned: bool = False,
 ) -> str:
     """Whether the traffic to the host is protected, and how: the one wording both front ends use.
 
     ``encrypted`` (NTLM or Kerberos message encryption over HTTP, as ``auth`` says) is None until
-    the host has answered.
+    the host has answered; ``pinned``: the certificate is checked against the host's pin, not a CA.
     """
+    if https and pinned:
+        return "TLS verified (pinned certificate)"
     if https:
         return "TLS verified" if tls_verified else "TLS NOT verified (no_verify=1)"
     if encrypted is True:

@@ -39,6 +39,8 @@ VM_FIELDS = (
     "critical",
     "shutdown_service",
     "task",
+    "ips",
+    "fqdn",
 )
 
 
@@ -69,6 +71,8 @@ def vm_record(vm: VM) -> dict[str, Any]:
         "critical": vm.power.critical,
         "shutdown_service": vm.has_shutdown_service,
         "task": vm.host_job,
+        "ips": list(vm.ips),  # every address the guest reports, all its NICs'
+        "fqdn": vm.fqdn,
     }
 
 

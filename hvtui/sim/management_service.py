@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from hvtui.sim.devices import hardware_of
+from hvtui.sim.elements import enabled_ok
 from hvtui.sim.inventory import RUNNING
 from hvtui.sim.jobs import Job
 from hvtui.sim.model import HostModel
@@ -66,12 +68,7 @@ def management_services(m: HostModel) -> Iterator[dict[str, Any]]:
         "Description": "Service for managing virtual machines",
         "ElementName": "Msvm_VirtualSystemManagementService",
         "Name": "vmms",
-        "OperationalStatus": [2],
-        "StatusDescriptions": ["OK"],
-        "HealthState": 5,
-        "EnabledState": 2,
-        "RequestedState": 12,
-        "EnabledDefault": 2,
+        **enabled_ok(),
         "TransitioningToState": 5,
         "SystemCreationClassName": "Msvm_ComputerSystem",
         "SystemName": m.spec.name,
@@ -88,6 +85,7 @@ def summary_values(m: HostModel, vm: Any, now: float) -> dict[str, Any]:
     assigned = m.assigned_memory_mb(vm, now)
     demand = m.memory_demand_mb(vm, now)
     running = vm.state == RUNNING
+    hardware = hardware_of(m)[s.guid]
     history = [
         max(0, min(100, load + ((i * 7 + s.load_seed) % 11) - 5)) if running else 0 for i in range(100)
     ]
@@ -99,7 +97,9 @@ def summary_values(m: HostModel, vm: Any, now: float) -> dict[str, Any]:
         "ElementName": s.name,
         "EnabledState": m.reported_state(vm),
         "OtherEnabledState": None,
-        "GuestOperatingSystem": "Windows Server 2022 Datacenter" if running and s.shutdown_service else None,
+        "GuestOperatingSystem": hardware.guest.os_name
+        if running and s.shutdown_service and hardware.guest
+        else None,
         "HealthState": 5,
         "Heartbeat": m.heartbeat(vm),
         "MemoryUsage": assigned,
@@ -128,7 +128,7 @@ def summary_values(m: HostModel, vm: Any, now: float) -> dict[str, Any]:
         "IntegrationServicesVersionState": 1 if s.shutdown_service else 0,
         "MemorySpansPhysicalNumaNodes": False,
         "EnhancedSessionModeState": 2 if running and s.generation == 2 else 3,
-        "VirtualSwitchNames": ["External"],
+        "VirtualSwitchNames": sorted({nic.switch for nic in hardware.nics or [] if nic.switch}),
         "VirtualSystemSubType": f"Microsoft:Hyper-V:SubType:{s.generation}",
         "HostComputerSystemName": m.spec.name,
     }

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from hvtui.sim.elements import enabled_ok
 from hvtui.sim.hardware import EXTERNAL, INTERNAL, SwitchSpec
 from hvtui.sim.hardware_seed import complete_host
 from hvtui.sim.model import HostModel
@@ -46,12 +47,7 @@ def switches(m: HostModel) -> Iterator[dict[str, Any]]:
             "ElementName": s.name,
             "Name": s.guid,
             "CreationClassName": SWITCH,
-            "OperationalStatus": [2],
-            "StatusDescriptions": ["OK"],
-            "HealthState": 5,
-            "EnabledState": 2,
-            "RequestedState": 12,
-            "EnabledDefault": 2,
+            **enabled_ok(),
             "TimeOfLastStateChange": m.clock.wall(m.boot_at),
             "ResetCapability": 5,
             "MaxVMQOffloads": 4096 if s.kind == EXTERNAL else 0,

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from hvtui.sim.devices import Attached
+from hvtui.sim.elements import enabled_ok
 from hvtui.sim.hardware import DIFFERENCING, FIXED
 from hvtui.sim.inventory import BASE_TIME, PAUSED, RUNNING
 from hvtui.sim.model import HostModel
@@ -32,12 +33,7 @@ def image_services(m: HostModel) -> Iterator[dict[str, Any]]:
         "Description": "Provides Image Management servicing for Hyper-V",
         "ElementName": "Hyper-V Image Management Service",
         "Name": "vhdsvc",
-        "OperationalStatus": [2],
-        "StatusDescriptions": ["OK"],
-        "HealthState": 5,
-        "EnabledState": 2,
-        "RequestedState": 12,
-        "EnabledDefault": 2,
+        **enabled_ok(),
         "TransitioningToState": 5,
         "SystemCreationClassName": "Msvm_ComputerSystem",
         "SystemName": m.spec.name,

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from hvtui.sim.elements import enabled_ok
 from hvtui.sim.inventory import PAUSED, RUNNING, SAVED
 from hvtui.sim.model import HostModel
 
@@ -31,12 +32,7 @@ def computer_systems(m: HostModel) -> Iterator[dict[str, Any]]:
         "ElementName": facts.name,
         "Name": facts.name,
         "CreationClassName": "Msvm_ComputerSystem",
-        "OperationalStatus": [2],
-        "StatusDescriptions": ["OK"],
-        "HealthState": 5,
-        "EnabledState": 2,
-        "RequestedState": 12,
-        "EnabledDefault": 2,
+        **enabled_ok(),
         "TransitioningToState": 5,
         "ResetCapability": 1,
         "Roles": None,

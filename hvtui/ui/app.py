@@ -26,8 +26,11 @@ from textual.signal import Signal
 
 from hvtui.config import ConfigStore
 from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.devices import VMDetails
+from hvtui.hyperv.models import VM
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
 from hvtui.secrets import CredentialStore
+from hvtui.ui.columns import first_ip
 from hvtui.ui.feed import RefreshFeed
 from hvtui.ui.flows.context import Severity
 from hvtui.ui.flows.help import help_screen
@@ -246,6 +249,15 @@ class HvtuiApp(App[int]):
     def remove_host_dialog(self, key: str) -> None:
         self.host_list.remove_dialog(key)
 
+    def edit_host_dialog(self, key: str) -> None:
+        self.host_list.edit_dialog(key)
+
+    def trust_dialog(self, key: str) -> None:
+        self.host_list.trust_dialog(key)
+
+    def explain(self, what: str, key: str | None) -> None:
+        self.host_list.explain(what, key)
+
     def show_host(self, key: str | None) -> None:
         self.host_list.show(key)
 
@@ -264,6 +276,21 @@ class HvtuiApp(App[int]):
     def open_console(self, key: str) -> None:
         if key in self.model.rows and not isinstance(self.top, ConsoleScreen):
             self.push_screen(ConsoleScreen(key))
+
+    async def vm_details(self, vm: VM) -> VMDetails:
+        return await self.scheduler.run(self.scheduler.details(vm.host, vm))
+
+    def copy_ip(self, row: Row | None) -> None:
+        """OSC 52 (Textual's copy_to_clipboard): the terminal sets its clipboard, over SSH too;
+        inside tmux, only with ``set-clipboard on``."""
+        if row is None:
+            return
+        ip = first_ip(row.vm)
+        if ip is None:
+            self.note(f"{row.vm.name}: its guest reports no IP address", "warning")
+            return
+        self.copy_to_clipboard(ip)
+        self.note(f"Copied {ip} ({row.vm.name})")
 
     def set_sort(self, column: str, reverse: bool) -> None:
         self.model.set_sort(column, reverse)

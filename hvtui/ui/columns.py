@@ -7,6 +7,7 @@ markup inside a cell. The words are :mod:`hvtui.present`'s short forms, as in th
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -80,6 +81,22 @@ def _optional(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def first_ip(vm: VM) -> str | None:
+    """The address people reach a VM by: its guest's first IPv4 address, else its first one."""
+    return next((ip for ip in vm.ips if ":" not in ip), vm.ips[0] if vm.ips else None)
+
+
+def _ip_key(vm: VM) -> Any:
+    ip = first_ip(vm)
+    if ip is None:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return (9, 0, ip)
+    return (address.version, int(address), ip)
+
+
 # Every column the table knows, in display order. "host" shows only in the all-hosts view.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", "left", 8, 40, lambda vm: vm.name, lambda vm: vm.name.casefold(), "the VM's name"),
@@ -150,11 +167,24 @@ COLUMNS: tuple[Column, ...] = (
         _version_key,
         "configuration version",
     ),
+    Column("ip", "IP", "left", 7, 39, lambda vm: first_ip(vm) or "", _ip_key, "the guest's first IP address"),
+    Column(
+        "fqdn",
+        "FQDN",
+        "left",
+        4,
+        40,
+        lambda vm: vm.fqdn or "",
+        lambda vm: vm.fqdn.casefold() if vm.fqdn else None,
+        "the guest's fully qualified name",
+    ),
 )
 
 COLUMN_INDEX: dict[str, int] = {column.key: index for index, column in enumerate(COLUMNS)}
 BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
-DEFAULT_VISIBLE: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.key != "host")
+# Off until chosen: the host (the all-hosts view shows it) and what the guest reports.
+OPTIONAL: frozenset[str] = frozenset({"host", "ip", "fqdn"})
+DEFAULT_VISIBLE: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.key not in OPTIONAL)
 # Columns that cannot be hidden: the table is about VMs, and the all-hosts view is about hosts.
 REQUIRED: frozenset[str] = frozenset({"name"})
 NAME = COLUMN_INDEX["name"]

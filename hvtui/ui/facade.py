@@ -10,7 +10,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from textual.signal import Signal
+
 from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.devices import VMDetails
+from hvtui.hyperv.models import VM
 from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
 from hvtui.ui.scheduler import Scheduler
@@ -25,6 +29,7 @@ class AppFacade(Protocol):
     paused: bool
     show_host_detail: bool
     scheduler: Scheduler
+    state_changed: Signal[None]  # published whenever what a screen shows changed
 
     @property
     def config_path(self) -> Path: ...
@@ -37,6 +42,12 @@ class AppFacade(Protocol):
     def open_console(self, key: str) -> None:
         """The VM's live screen and keyboard."""
 
+    async def vm_details(self, vm: VM) -> VMDetails:
+        """One VM's devices and guest, read from its host (raises HyperVError)."""
+
+    def copy_ip(self, row: Row | None) -> None:
+        """Put the VM's first IP address on the clipboard (OSC 52), or say why not."""
+
     def set_sort(self, column: str, reverse: bool) -> None: ...
 
     def toggle_column(self, key: str) -> None: ...
@@ -44,6 +55,14 @@ class AppFacade(Protocol):
     def add_host_dialog(self) -> None: ...
 
     def remove_host_dialog(self, key: str) -> None: ...
+
+    def edit_host_dialog(self, key: str) -> None: ...
+
+    def trust_dialog(self, key: str) -> None:
+        """Show the certificate an untrusted host showed, and pin it when the person agrees."""
+
+    def explain(self, what: str, key: str | None) -> None:
+        """Say why a key does nothing here ("login", "host" or "trust"), rather than nothing."""
 
     def prompt_login(self, key: str | None = None) -> None: ...
 

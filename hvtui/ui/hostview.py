@@ -6,6 +6,7 @@ build it directly.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from hvtui.present.host import short_host_name
 from hvtui.ui.hoststatus import HostStatus, StatusReport
 from hvtui.uri import ConnectionURI
 
+LOAD_HISTORY = 60  # refreshes of CPU load kept: two minutes at the default interval
 _SILENT = frozenset(
     {HostStatus.UNREACHABLE, HostStatus.TLS_UNTRUSTED, HostStatus.ERROR, HostStatus.AUTH_NEEDED}
 )
@@ -25,20 +27,31 @@ class HostView:
     key: str  # the canonical URI (the raw text for a URI that does not parse)
     uri: ConnectionURI | None
     ca_file: str | None = None
+    tls_pin: str | None = None
+    from_config: bool = False  # in the config file (else named on the command line, for this run)
     report: StatusReport = field(default_factory=lambda: StatusReport(HostStatus.CONNECTING))
     snapshot: HostSnapshot | None = None
     connection: Connection | None = None
     # VMs by state for the snapshot above: counted once per refresh, off the UI thread.
     state_counts: Mapping[VMState, int] = field(default_factory=dict)
+    # The host's CPU load at its last refreshes, oldest first: the host detail's sparkline.
+    load_history: deque[int] = field(default_factory=lambda: deque(maxlen=LOAD_HISTORY))
 
     def take(self, snapshot: HostSnapshot, counts: Mapping[VMState, int]) -> None:
         """A new refresh of this host, with its VMs counted by state off the UI thread."""
         self.snapshot = snapshot
         self.state_counts = counts
+        load = snapshot.cpu_load
+        if load is not None:
+            self.load_history.append(load)
+
+    @property
+    def cpu_load(self) -> int | None:
+        return self.snapshot.cpu_load if self.snapshot is not None else None
 
     @classmethod
     def invalid(cls, text: str, error: str) -> HostView:
-        return cls(text, None, report=StatusReport(HostStatus.INVALID, error))
+        return cls(text, None, report=StatusReport(HostStatus.INVALID, error), from_config=True)
 
     @property
     def status(self) -> HostStatus:
@@ -85,4 +98,15 @@ class HostView:
             return None
         if self.connection is not None:
             return self.connection.tls_verified
-        return not self.uri.no_verify
+        return not self.uri.no_verify or self.tls_pin is not None
+
+    @property
+    def tls_trusted(self) -> bool | None:
+        """Whether the host's certificate passed its checks: None until known, or when not HTTPS."""
+        if self.uri is None or self.uri.transport != "https":
+            return None
+        if self.status is HostStatus.TLS_UNTRUSTED:
+            return False
+        # A host asks for a password only once its certificate passed (see the scheduler).
+        answered = self.status in (HostStatus.AUTH_NEEDED, HostStatus.OK, HostStatus.REFRESHING)
+        return True if self.connection is not None or answered else None

@@ -50,7 +50,7 @@ class HostRows:
 
 
 # What the ``/`` filter looks in, by the names ``?`` gives them: (name, text of a VM on a host,
-# given the row's cells). A new field (the guest's IP addresses, say) is one more line here.
+# given the row's cells). A new field is one more line here.
 SearchField = tuple[str, Callable[[VM, str, tuple[str, ...]], str]]
 SEARCH_FIELDS: tuple[SearchField, ...] = (
     ("name", lambda vm, host, cells: vm.name),
@@ -58,6 +58,8 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
     ("state", lambda vm, host, cells: f"{vm.power.label}\t{vm.state.value}"),
     ("status", lambda vm, host, cells: cells[STATUS]),
     ("GUID", lambda vm, host, cells: vm.guid),
+    ("IP addresses", lambda vm, host, cells: "\t".join(vm.ips)),
+    ("FQDN", lambda vm, host, cells: vm.fqdn or ""),
 )
 
 

@@ -4,11 +4,7 @@ Why a loop of its own: a refresh of a big host parses megabytes of XML and build
 of models. On the UI's loop that would freeze the screen for as long; here it runs beside
 it, and the UI receives finished results as messages. Inside this loop each host has one
 task that refreshes, sleeps and refreshes again, so a host's refreshes never overlap, and a
-slow or dead host only ever delays itself. Failures back off (×2 each time, capped); a
-refused password stops the task until new credentials arrive, so a wrong password is never
-tried again on its own (that is how accounts get locked). A host whose user has a Kerberos
-ticket (``kinit``) needs no password; when the ticket is refused or expires, the same rule
-applies: the host waits for new credentials (a password, or the word to use a fresh ticket).
+slow or dead host only ever delays itself (:mod:`hvtui.ui.hostlink`).
 
 Nothing here imports Textual: the UI plugs in through :class:`Listener`.
 """
@@ -21,15 +17,16 @@ import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from hvtui.hyperv.actions import Verb
+from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import ActionOutcome, HyperVHost
-from hvtui.hyperv.models import VM, Connection, HostSnapshot, JobProgress
+from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.models import VM, JobProgress
+from hvtui.hyperv.outcomes import ActionOutcome
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
-from hvtui.hyperv.tickets import uses_ticket
-from hvtui.ui.hoststatus import HostStatus, StatusReport, status_for
+from hvtui.ui.hostlink import BACKOFF_CAP, HostLink, Listener
 from hvtui.uri import ConnectionURI
 
 _log = logging.getLogger(__name__)
@@ -37,207 +34,6 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_INTERVAL = 2.0
-BACKOFF_CAP = 60.0
-SLOW_AFTER = 1.0  # a refresh still running after this long shows "refreshing"
-SLOW_EVERY = 2.0  # ... and then says every so often how long the host has kept it waiting
-ACTIONS_PER_HOST = 4  # bulk actions: at most this many requests in flight to one host
-ACTION_TIMEOUT = 1800.0  # follow a job this long before reporting it as still running
-
-
-class Listener(Protocol):
-    """Called on the scheduler's thread: implementations must only hand results over."""
-
-    def host_status(self, key: str, report: StatusReport) -> None: ...
-
-    def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Connection | None) -> None: ...
-
-    def host_removed(self, key: str) -> None: ...
-
-
-def backoff_delay(interval: float, failures: int, cap: float = BACKOFF_CAP) -> float:
-    """Seconds to wait after ``failures`` failed refreshes in a row: ×2 each time, capped."""
-    if failures <= 0:
-        return interval
-    return min(max(cap, interval), interval * 2.0**failures)
-
-
-class HostLink:
-    """One host: its connection, its refresh task, its credentials. Lives on the scheduler loop."""
-
-    def __init__(
-        self,
-        scheduler: Scheduler,
-        key: str,
-        uri: ConnectionURI,
-        password: str | None,
-        ca_file: str | None,
-    ) -> None:
-        self.scheduler = scheduler
-        self.key = key
-        self.uri = uri
-        self.ca_file = ca_file
-        self._password = password
-        # No password, but the user's Kerberos ticket will do (checked once, when the host is added).
-        self._ticket = password is None and uses_ticket(uri)
-        self.host: HyperVHost | None = None
-        self.failures = 0
-        self._wake = asyncio.Event()
-        self._credentials = asyncio.Event()
-        self._manual = False
-        self._last: StatusReport | None = None
-        self._auth_error: str | None = None
-        self.actions = asyncio.Semaphore(ACTIONS_PER_HOST)
-        self.task: asyncio.Task[None] | None = None
-
-    def __repr__(self) -> str:
-        return f"HostLink({self.key!r}, failures={self.failures})"
-
-    # -- control (scheduler thread) --------------------------------------------------------------
-
-    def wake(self, *, manual: bool = False) -> None:
-        self._manual = self._manual or manual
-        self._wake.set()
-
-    @property
-    def _has_credentials(self) -> bool:
-        return self._password is not None or self._ticket
-
-    def set_password(self, password: str | None) -> None:
-        """New credentials: a password, or None to log in with the user's (fresh) Kerberos ticket."""
-        self._password = password
-        self._ticket = password is None
-        self._auth_error = None
-        self.failures = 0
-        self._credentials.set()
-        self._wake.set()
-
-    def _report(self, status: HostStatus, error: str | None = None, retry_in: float | None = None) -> None:
-        report = StatusReport(status, error, retry_in)
-        if report == self._last:
-            return
-        self._last = report
-        self.scheduler.listener.host_status(self.key, report)
-
-    async def _close_host(self) -> None:
-        host, self.host = self.host, None
-        if host is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(host.aclose(), timeout=2.0)
-
-    # -- the refresh loop ---------------------------------------------------------------------
-
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                if not self._has_credentials:
-                    self._report(HostStatus.AUTH_NEEDED, self._auth_error)
-                    self._credentials.clear()
-                    await self._credentials.wait()
-                    continue
-                first = self.host is None
-                if first:
-                    try:
-                        self.host = HyperVHost(
-                            self.uri,
-                            self._password,
-                            ca_file=self.ca_file,
-                            timeout=self.scheduler.host_timeout,
-                        )
-                    except HyperVError as exc:
-                        # Settings that cannot work (an unusable CA file): say so on the row, and
-                        # look again later rather than end this host's task in silence.
-                        await self._sleep(await self._failed(exc.problem, str(exc)))
-                        continue
-                    self._report(HostStatus.CONNECTING)
-                elif self._manual:
-                    self._report(HostStatus.REFRESHING)
-                host = self.host
-                assert host is not None  # made above, and only this task forgets it
-                self._wake.clear()
-                self._manual = False
-                phase = HostStatus.CONNECTING if first else HostStatus.REFRESHING
-                slow = loop.create_task(self._waiting(loop.time(), phase))
-                delay = self.scheduler.interval
-                try:
-                    snapshot = await asyncio.wait_for(host.snapshot(), timeout=self.scheduler.guard_timeout)
-                except HyperVError as exc:
-                    delay = await self._failed(exc.problem, str(exc))
-                except TimeoutError:
-                    delay = await self._failed(
-                        Problem.UNREACHABLE, f"no complete answer within {self.scheduler.guard_timeout:.0f} s"
-                    )
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a bug must not end the host's refreshes
-                    _log.exception("refresh of %s failed unexpectedly", self.uri.display_host)
-                    delay = await self._failed(Problem.HOST, f"unexpected error: {type(exc).__name__}: {exc}")
-                else:
-                    self.failures = 0
-                    connection = _connection_of(host)
-                    self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
-                    self._report(HostStatus.OK)
-                finally:
-                    slow.cancel()
-                await self._sleep(delay)
-        finally:
-            await self._close_host()
-
-    async def _waiting(self, since: float, phase: HostStatus) -> None:
-        """While a refresh hangs, say so on the host's row, with how long it has been."""
-        loop = asyncio.get_running_loop()
-        await asyncio.sleep(SLOW_AFTER)
-        self._report(phase)
-        while True:
-            await asyncio.sleep(SLOW_EVERY)
-            self._report(phase, f"no answer for {loop.time() - since:.0f} s")
-
-    async def _failed(self, problem: Problem, message: str) -> float:
-        if problem is Problem.AUTH:
-            # Never try a refused password (or ticket) again on its own: ask for new credentials.
-            self._password = None
-            self._ticket = False
-            self._auth_error = message
-            await self._close_host()
-            return 0.0
-        self.failures += 1
-        delay = backoff_delay(self.scheduler.interval, self.failures, self.scheduler.backoff_cap)
-        self._report(status_for(problem), message, retry_in=delay)
-        return delay
-
-    async def _sleep(self, delay: float) -> None:
-        if not self._has_credentials:
-            return
-        if self.scheduler.paused and not self._wake.is_set():
-            await self._wake.wait()
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=delay)
-
-    # -- actions ------------------------------------------------------------------------------
-
-    async def act(
-        self, vm: VM, verb: Verb, on_progress: Callable[[JobProgress], Awaitable[None] | None] | None
-    ) -> ActionOutcome:
-        """Send one action (never retried) and follow its job; then refresh the host at once."""
-        if self.host is None:
-            raise HyperVError(
-                f"{self.uri.display_host} is not connected: log in to it first (l)", problem=Problem.AUTH
-            )
-        host = self.host
-        try:
-            async with self.actions:
-                action = await host.request(vm, verb)
-                return await action.wait(timeout=ACTION_TIMEOUT, on_progress=on_progress)
-        finally:
-            self.wake()
-
-
-def _connection_of(host: HyperVHost) -> Connection | None:
-    try:
-        return host.connection
-    except Exception:  # noqa: BLE001 - a description is optional; the refresh is what matters
-        return None
 
 
 class Scheduler:
@@ -303,14 +99,21 @@ class Scheduler:
     # -- hosts --------------------------------------------------------------------------------
 
     def add_host(
-        self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None = None
+        self,
+        key: str,
+        uri: ConnectionURI,
+        password: str | None,
+        ca_file: str | None = None,
+        tls_pin: str | None = None,
     ) -> None:
-        self._call(self._add_host, key, uri, password, ca_file)
+        self._call(self._add_host, key, uri, password, ca_file, tls_pin)
 
-    def _add_host(self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None) -> None:
+    def _add_host(
+        self, key: str, uri: ConnectionURI, password: str | None, ca_file: str | None, tls_pin: str | None
+    ) -> None:
         if key in self.links:
             return
-        link = HostLink(self, key, uri, password, ca_file)
+        link = HostLink(self, key, uri, password, ca_file, tls_pin)
         self.links[key] = link
         link.task = self._loop.create_task(link.run(), name=f"refresh {uri.display_host}")
 
@@ -331,6 +134,15 @@ class Scheduler:
         link = self.links.get(key)
         if link is not None:
             link.set_password(password)
+
+    def set_trust(self, key: str, ca_file: str | None, tls_pin: str | None) -> None:
+        """A host's CA file or certificate pin changed: it connects again with them."""
+        self._call(self._set_trust, key, ca_file, tls_pin)
+
+    def _set_trust(self, key: str, ca_file: str | None, tls_pin: str | None) -> None:
+        link = self.links.get(key)
+        if link is not None:
+            self._loop.create_task(link.set_trust(ca_file, tls_pin))
 
     def refresh(self, key: str | None = None) -> None:
         """Refresh now: one host, or every host (also while paused, and despite backoff)."""
@@ -371,6 +183,10 @@ class Scheduler:
                 "its host is not connected: log in to it first (l)", problem=Problem.UNREACHABLE
             )
         return await call(link.host)
+
+    async def details(self, key: str, vm: VM) -> VMDetails:
+        """Run on the scheduler loop (through :meth:`run`): one VM's devices and guest."""
+        return await self.with_host(key, lambda host: host.details(vm))
 
     # -- shutdown -----------------------------------------------------------------------------
 

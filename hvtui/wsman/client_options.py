@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hvtui.wsman.certificate import parse_pin
 from hvtui.wsman.errors import ConfigurationError
 
 AuthMode = Literal["auto", "ntlm", "basic", "kerberos"]
@@ -36,6 +37,9 @@ class ClientOptions:
     spn: str | None = None
     verify: bool = True
     ca_file: str | None = None
+    #: The SHA-256 pin of the one certificate accepted for this host (replaces the CA chain and
+    #: the host name check); any spelling :func:`~hvtui.wsman.certificate.parse_pin` reads.
+    tls_pin: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 70.0
     #: One request, start to end: every round trip of it (authentication legs, a resend, the
@@ -69,6 +73,11 @@ class ClientOptions:
     extra_headers: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
+        if self.tls_pin is not None:
+            try:
+                object.__setattr__(self, "tls_pin", parse_pin(self.tls_pin))
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
         if self.auth not in AUTH_MODES:
             raise ConfigurationError(f"auth {self.auth!r} is not known: use auto, ntlm, basic or kerberos")
         if self.spn is not None:

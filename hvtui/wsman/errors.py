@@ -8,7 +8,10 @@ token or an ``Authorization`` header: the code that raises them never has those 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hvtui.wsman.certificate import CertificateInfo
 
 
 def one_line(text: str, limit: int = 400) -> str:
@@ -64,7 +67,14 @@ class TimeoutExpired(TransportError):
 
 
 class TLSError(TransportError):
-    """The TLS handshake failed, usually because the host's certificate is not trusted."""
+    """The TLS handshake failed, usually because the host's certificate is not trusted.
+
+    ``certificate`` is what the host showed, when known (a pinned host that changed its
+    certificate); ``pinned`` says that a pin, not the CA chain, refused it.
+    """
+
+    certificate: CertificateInfo | None = None
+    pinned: bool = False
 
 
 class AuthenticationError(WSManError):

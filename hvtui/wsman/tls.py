@@ -1,22 +1,50 @@
 """TLS for HTTPS hosts: verified by default, explained when it fails.
 
 Certificates are checked against the system store plus an optional per-host CA bundle;
-``verify=False`` (the URI's ``no_verify=1``) turns checking off for that host only. The
+``verify=False`` (the URI's ``no_verify=1``) turns checking off for that host only. A pin
+(``tls_pin``) replaces both the CA chain and the host name check for its host: the handshake
+succeeds only when the server shows exactly the certificate the user accepted, checked inside
+the handshake, so not one byte of HTTP (nor a password) goes to any other. The
 channel binding token (RFC 5929 tls-server-end-point) ties NTLM to this TLS session, which
 hosts with ``CbtHardeningLevel=Strict`` require and ``Relaxed`` hosts accept.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import ssl
 
 import httpx
 
-from hvtui.wsman.errors import ConfigurationError, TLSError
+from hvtui.wsman.certificate import CertificateInfo, describe, fingerprint
+from hvtui.wsman.errors import ConfigurationError, TimeoutExpired, TLSError, TransportError
 
 
-def ssl_context(verify: bool, ca_file: str | None) -> ssl.SSLContext:
+class PinMismatch(ssl.SSLCertVerificationError):
+    """The server showed another certificate than the one pinned for it."""
+
+    def __init__(self, pin: str, certificate: bytes) -> None:
+        super().__init__(f"certificate {fingerprint(certificate)} is not the pinned {pin}")
+        self.pin = pin
+        self.certificate = certificate
+
+
+def _pinned_object_class(pin: str) -> type[ssl.SSLObject]:
+    """An SSLObject that ends its handshake in error unless the peer's certificate is ``pin``."""
+
+    class PinnedSSLObject(ssl.SSLObject):
+        def do_handshake(self) -> None:
+            super().do_handshake()
+            der = self.getpeercert(binary_form=True)
+            if not der or fingerprint(der) != pin:
+                raise PinMismatch(pin, der or b"")
+
+    return PinnedSSLObject
+
+
+def ssl_context(verify: bool, ca_file: str | None, pin: str | None = None) -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if ca_file:
@@ -27,14 +55,86 @@ def ssl_context(verify: bool, ca_file: str | None) -> ssl.SSLContext:
             raise ConfigurationError(
                 f"the CA file {ca_file!r} cannot be used ({reason}): give a readable PEM bundle"
             ) from None
-    if not verify:
+    if not verify or pin:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if pin:
+        # The stdlib's documented hook (SSLContext.sslobject_class): the check runs as the
+        # handshake ends, before the HTTP client can send anything on the connection.
+        context.sslobject_class = _pinned_object_class(pin)
     return context
+
+
+async def _handshake(hostname: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes | None:
+    """Connect, complete a TLS handshake, and hang up: the peer's DER certificate."""
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(hostname, port, ssl=context, server_hostname=hostname)
+            ssl_object = writer.get_extra_info("ssl_object")
+            der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+            return der if isinstance(der, bytes) else None
+    finally:
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+
+async def fetch_certificate(hostname: str, port: int, timeout: float) -> CertificateInfo | None:
+    """The certificate a server shows, from a TLS handshake alone (nothing else is sent).
+
+    Unverified on purpose: it is what a person is shown to decide whether to trust it.
+    None when no handshake could be made.
+    """
+    try:
+        der = await _handshake(hostname, port, ssl_context(False, None), timeout)
+    except (OSError, TimeoutError, ssl.SSLError):
+        return None
+    return describe(der) if der else None
+
+
+async def check_trust(
+    hostname: str, port: int, *, verify: bool, ca_file: str | None, pin: str | None, timeout: float
+) -> None:
+    """A TLS handshake alone, with the host's own checks (CA chain and name, or its pin).
+
+    What decides whether a host is trusted, before anything else -- a password above all --
+    is sent to it. Raises TLSError (with the certificate the host showed, for a person to
+    check), TransportError when no connection could be made, ConfigurationError for a CA
+    file that cannot be used.
+    """
+    host = f"[{hostname}]:{port}" if ":" in hostname else f"{hostname}:{port}"
+    context = ssl_context(verify, ca_file, pin)
+    try:
+        await _handshake(hostname, port, context, timeout)
+    except ssl.SSLError as exc:
+        error = failure(exc, host)
+        if error.certificate is None:
+            error.certificate = await fetch_certificate(hostname, port, timeout)
+        raise error from None
+    except TimeoutError:
+        raise TimeoutExpired(
+            f"{host} did not complete a TLS handshake within {timeout:g}s", host=host
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise TransportError(f"cannot connect to {host} ({reason})", host=host) from None
 
 
 def failure(exc: BaseException, host: str) -> TLSError:
     """A one-line TLSError naming the host, the reason, and how to fix it."""
+    if isinstance(exc, PinMismatch):
+        shown = describe(exc.certificate) if exc.certificate else None
+        error = TLSError(
+            f"the TLS certificate of {host} CHANGED: it is not the one pinned for it ({exc.pin}); "
+            "someone may be in between, or the host has a new certificate: check it with the "
+            "host's administrator before trusting the new one",
+            host=host,
+        )
+        error.certificate = shown
+        error.pinned = True
+        return error
     if isinstance(exc, ssl.SSLCertVerificationError):
         reason = (exc.verify_message or exc.reason or "verification failed").rstrip(".")
         if "mismatch" in reason.lower() or "doesn't match" in reason.lower():

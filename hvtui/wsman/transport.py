@@ -60,7 +60,9 @@ class HostTransport:
         self._auth = auth_for(options, credentials, self.endpoint, stats)
         self._no_auth = NoAuth(self.endpoint)
         verify: ssl.SSLContext | bool = (
-            tls.ssl_context(options.verify, options.ca_file) if self.endpoint.https else False
+            tls.ssl_context(options.verify, options.ca_file, options.tls_pin)
+            if self.endpoint.https
+            else False
         )
         self._client = httpx.AsyncClient(
             transport=transport,
@@ -86,7 +88,7 @@ class HostTransport:
         )
         self._lock = asyncio.Lock()
         self._closed = False
-        if self.endpoint.https and not options.verify:
+        if self.endpoint.https and not options.verify and not options.tls_pin:
             log.warning(
                 "TLS certificate verification is off for %s (no_verify): anyone in between can listen",
                 self.host,
@@ -98,8 +100,8 @@ class HostTransport:
 
     @property
     def tls_verified(self) -> bool | None:
-        """True: HTTPS with the certificate checked; False: HTTPS unchecked; None: plain HTTP."""
-        return self.options.verify if self.endpoint.https else None
+        """True: HTTPS with the certificate checked (or pinned); False: HTTPS unchecked; None: plain HTTP."""
+        return (self.options.verify or self.options.tls_pin is not None) if self.endpoint.https else None
 
     @property
     def scheme(self) -> str | None:

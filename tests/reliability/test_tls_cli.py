@@ -118,3 +118,21 @@ def test_basic_over_http_when_chosen(password, tmp_path):
     assert "Access is denied" in result.err
     assert basic_headers(server)
     assert password not in result.err
+
+
+def test_a_certificate_pinned_in_the_config_is_trusted_and_a_changed_one_refused(
+    tls_host, password, tmp_path, monkeypatch
+):
+    h = tls_host.hosts[0]
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("HVTUI_CONFIG", str(config))
+    config.write_text(f'[[hosts]]\nuri = "{h.uri}"\ntls_pin = "sha256:{tls_host.fingerprint}"\n')
+    result = info(h.uri, clirun.password_file(tmp_path, password))
+    assert result.code == 0, result.err
+    assert "TLS verified (pinned certificate)" in result.out
+    config.write_text(f'[[hosts]]\nuri = "{h.uri}"\ntls_pin = "sha256:{"00:" * 31}00"\n')
+    h.reset_counters()
+    result = info(h.uri, clirun.password_file(tmp_path, password))
+    assert result.code == 3
+    assert "CHANGED" in result.err
+    assert h.counters.total == 0  # the password never left

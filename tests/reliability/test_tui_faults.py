@@ -12,8 +12,8 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from hvtui.hyperv.states import VMState
+from hvtui.ui.hostlink import backoff_delay
 from hvtui.ui.hoststatus import HostStatus, status_for
-from hvtui.ui.scheduler import backoff_delay
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from tests.conftest import SIM_PASSWORD

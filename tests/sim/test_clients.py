@@ -17,28 +17,13 @@ import pytest
 
 from tests.conftest import SIM_PASSWORD, SIM_USER
 from tests.sim.wire import V2, WQL
+from tests.support.independent import ENUM, WSMAN, pypsrp_client
 
 pypsrp_wsman = pytest.importorskip("pypsrp.wsman")
 winrm_protocol = pytest.importorskip("winrm.protocol")
 
-ENUM = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
-WSMAN = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
 CS = f"{V2}/Msvm_ComputerSystem"
 
-
-def _psrp(host, auth: str):
-    return pypsrp_wsman.WSMan(
-        "127.0.0.1",
-        port=host.port,
-        username=SIM_USER,
-        password=SIM_PASSWORD,
-        ssl=False,
-        auth=auth,
-        encryption="never" if auth == "basic" else "auto",
-        cert_validation=False,
-        connection_timeout=10,
-        read_timeout=30,
-    )
 
 
 def _enumerate_body(wql: str | None = None, optimize: bool = False) -> ET.Element:
@@ -78,7 +63,7 @@ def _value(item: ET.Element, name: str) -> str | None:
 
 @pytest.mark.parametrize("auth", ["basic", "ntlm"])
 def test_pypsrp_enumerate_wql_and_get(sim_host, auth):
-    w = _psrp(sim_host, auth)
+    w = pypsrp_client(sim_host, auth)
     plain = _psrp_enumerate(w, CS)
     optimized = _psrp_enumerate(w, CS, optimize=True)
     assert len(plain) == len(optimized) == 21
@@ -101,7 +86,7 @@ def test_pypsrp_enumerate_wql_and_get(sim_host, auth):
 def test_pypsrp_invoke_and_follow_the_job(make_sim, auth):
     host = make_sim(vms=4, allow_unencrypted=auth == "basic", time_scale=100).hosts[0]
     vm = next(v for v in host.model.vms if v.enabled_state == 3)
-    w = _psrp(host, auth)
+    w = pypsrp_client(host, auth)
     sel = pypsrp_wsman.SelectorSet()
     sel.add_option("CreationClassName", "Msvm_ComputerSystem")
     sel.add_option("Name", vm.guid)

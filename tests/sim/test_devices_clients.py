@@ -6,27 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import SIM_PASSWORD, SIM_USER
 from tests.sim.wire import V2, WQL
+from tests.support.independent import ENUM, WSMAN, pypsrp_client
 
 pypsrp_wsman = pytest.importorskip("pypsrp.wsman")
 
-ENUM = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
-WSMAN = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
 
-
-def _client(host):
-    return pypsrp_wsman.WSMan(
-        "127.0.0.1",
-        port=host.port,
-        username=SIM_USER,
-        password=SIM_PASSWORD,
-        ssl=False,
-        auth="ntlm",
-        cert_validation=False,
-        connection_timeout=10,
-        read_timeout=30,
-    )
 
 
 def _query(w, wql: str) -> list[ET.Element]:
@@ -52,7 +37,7 @@ def _values(item: ET.Element, name: str) -> list[str]:
 
 
 def test_pypsrp_reads_switches_nics_and_guest_addresses(sim_host):
-    w = _client(sim_host)
+    w = pypsrp_client(sim_host)
     switches = _query(w, "SELECT Name, ElementName FROM Msvm_VirtualEthernetSwitch")
     names = {_values(s, "Name")[0]: _values(s, "ElementName")[0] for s in switches}
     assert sorted(names.values()) == ["External", "Internal", "Private"]
@@ -69,7 +54,7 @@ def test_pypsrp_reads_switches_nics_and_guest_addresses(sim_host):
 
 def test_pypsrp_reads_kvp_items_and_devices_of_a_vm(sim_host):
     running = next(v for v in sim_host.model.vms if v.state == 2 and v.has_shutdown_service)
-    w = _client(sim_host)
+    w = pypsrp_client(sim_host)
     kvp = _query(w, f"SELECT * FROM Msvm_KvpExchangeComponent WHERE SystemName = '{running.guid}'")
     items = {}
     for text in _values(kvp[0], "GuestIntrinsicExchangeItems"):

@@ -6,29 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import SIM_PASSWORD, SIM_USER
 from tests.sim.wire import ENUMERATE, V2, WQL, enumerate_body, envelope, post
+from tests.support.independent import ENUM, WSMAN, pypsrp_client
 
 pypsrp_wsman = pytest.importorskip("pypsrp.wsman")
 pypsrp_exceptions = pytest.importorskip("pypsrp.exceptions")
 
-ENUM = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
-WSMAN = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
 
-
-def _client(host, auth: str):
-    return pypsrp_wsman.WSMan(
-        "127.0.0.1",
-        port=host.port,
-        username=SIM_USER,
-        password=SIM_PASSWORD,
-        ssl=False,
-        auth=auth,
-        encryption="never" if auth == "basic" else "auto",
-        cert_validation=False,
-        connection_timeout=10,
-        read_timeout=30,
-    )
 
 
 def _query(w, wql: str) -> list[ET.Element]:
@@ -57,7 +41,7 @@ def _value(item: ET.Element, name: str) -> str | None:
 
 @pytest.mark.parametrize("auth", ["basic", "ntlm"])
 def test_property_to_property_and_associators(sim_host, auth):
-    w = _client(sim_host, auth)
+    w = pypsrp_client(sim_host, auth)
     vms = sim_host.model.vms
     same = _query(w, "SELECT Name, ElementName FROM Msvm_ComputerSystem WHERE Name = ElementName")
     assert [_value(i, "Name") for i in same] == [sim_host.name]
@@ -79,7 +63,7 @@ def test_property_to_property_and_associators(sim_host, auth):
 
 
 def test_invalid_queries_get_cannot_process_filter(sim_host):
-    w = _client(sim_host, "basic")
+    w = pypsrp_client(sim_host, "basic")
     for wql, inner in [
         ("SELECT * FROM Msvm_ComputerSystem WHERE Name = = 'x'", "Invalid query "),
         (

@@ -179,7 +179,30 @@ def test_vm_detail(snap_compare, frozen, size):
     async def run_before(pilot):
         await settled(pilot)
         await pilot.press("down", "enter")
-        await wait_for(pilot.app, lambda: isinstance(pilot.app.top, VMDetailScreen), 30)
+        await opened(pilot)
+
+    assert snap_compare(snapshot_app(frozen), terminal_size=size, run_before=run_before)
+
+
+async def opened(pilot) -> None:
+    """The VM screen is up, its devices read (they arrive after the VM's facts)."""
+    app = pilot.app
+    await wait_for(app, lambda: isinstance(app.top, VMDetailScreen) and app.top.inside_read, 30)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_vm_detail_sections(snap_compare, frozen, size):
+    """The Devices, Network and Guest sections of a running VM whose guest reports, scrolled to."""
+
+    async def run_before(pilot):
+        await settled(pilot)
+        app = pilot.app
+        key = next(k for k in app.model.order if len(app.model.rows[k].vm.ips) > 1)
+        app.open_vm(key)
+        await opened(pilot)
+        await pilot.pause()  # laid out with the sections, then scrolled to them
+        app.top.query_one("#vm-detail").scroll_end(animate=False)
         await pilot.pause()
 
     assert snap_compare(snapshot_app(frozen), terminal_size=size, run_before=run_before)

@@ -9,11 +9,15 @@ from textual.widgets import Button, Input, Static
 
 from hvtui.config import ConfigStore
 from hvtui.secrets import SERVICE
-from hvtui.ui.hoststatus import HostStatus
+from hvtui.ui import hostlink
+from hvtui.ui.hoststatus import HostStatus, StatusReport
+from hvtui.ui.hostview import HostView
 from hvtui.ui.screens.add_host import AddHostScreen
 from hvtui.ui.screens.confirm import ConfirmScreen
 from hvtui.ui.screens.login import LoginScreen
 from hvtui.ui.screens.main import MainScreen
+from hvtui.ui.widgets.hosts_pane import all_hosts_prompt, host_prompt
+from hvtui.uri import parse_uri
 from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (100, 30)
@@ -156,5 +160,116 @@ async def test_keys_keep_working_while_a_host_hangs(ui, sim):
         assert isinstance(app.top, MainScreen)
         waiting = app.hosts[key_of(hung)]
         await wait_for(app, lambda: "no answer for" in waiting.report.text(), 10)
-        assert waiting.status is HostStatus.REFRESHING
+        # Said on its row, beside the status its last refresh left (no flicker to "refreshing"):
+        assert waiting.status is HostStatus.OK
+        assert "no answer for" in str(host_prompt(waiting, 30))
         hung.faults.clear()
+
+
+async def test_vim_keys_move_in_the_hosts_pane(ui, sim):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        pane = app.main.hosts_pane
+        pane.focus()
+        await pilot.pause()
+        assert pane.highlighted == 0
+        await pilot.press("j")
+        assert pane.highlighted == 1
+        await pilot.press("G")
+        assert pane.highlighted == 2
+        await pilot.press("k")
+        assert pane.highlighted == 1
+        await pilot.press("g")
+        assert pane.highlighted == 0
+
+
+async def test_all_hosts_says_what_each_host_waits_for(ui, make_sim, sim):
+    untrusted = make_sim(https=True, vms=1).hosts[0]
+    locked = sim.hosts[0]
+    app = ui([locked, untrusted], passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(app, lambda: isinstance(app.top, LoginScreen))
+        await pilot.press("escape")  # no password for now
+        await wait_for(app, lambda: app.hosts[key_of(untrusted)].status is HostStatus.TLS_UNTRUSTED)
+        await pilot.pause()
+        text = app.main.table.empty_text
+        assert "Waiting for the first refresh" not in text
+        assert f"{app.hosts[key_of(locked)].short_name}: needs a login" in text
+        assert f"{app.hosts[key_of(untrusted)].short_name}: its TLS certificate is not trusted" in text
+
+
+async def test_keys_that_do_not_apply_say_why(ui, sim, config_path):
+    _first, second = sim.hosts
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        await pilot.press("l")  # no host needs a login
+        assert any("No host is waiting for a login" in text for _, text in app.events)
+        await pilot.press("D")  # on All hosts
+        assert any("Select a host in the hosts pane first" in text for _, text in app.events)
+        app.main.hosts_pane.select_key(key_of(second))
+        await pilot.pause()
+        await pilot.press("D")  # a host named on the command line: the config file does not hold it
+        await wait_for(app, lambda: isinstance(app.top, ConfirmScreen))
+        detail = str(app.top.query_one("#detail", Static).content)
+        assert "came from the command line" in detail
+        assert f"and from {config_path}" not in detail
+        await pilot.press("y")
+        await wait_for(app, lambda: key_of(second) not in app.hosts)
+    assert not config_path.exists() or key_of(second) not in config_path.read_text()
+
+
+async def test_a_bare_host_name_becomes_a_uri_and_says_so(ui, sim):
+    app = ui(sim.hosts[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        await pilot.press("a")
+        await wait_for(app, lambda: isinstance(app.top, AddHostScreen))
+        await pilot.pause()
+        await pilot.press(*"hv07")
+        check = str(app.top.query_one("#uri-check", Static).content)
+        assert check.startswith("✓ hyperv://administrator@hv07/")
+        assert "read as hyperv://administrator@hv07/" in check
+        assert not app.top.query_one("#ok", Button).disabled
+
+
+async def test_a_host_that_streams_reads_as_reading_not_as_silent(ui, make_sim, monkeypatch):
+    monkeypatch.setattr(hostlink, "STEADY_SLOW_AFTER", 0.3)
+    host = make_sim(vms=3).hosts[0]
+    app = ui([host], refresh=0.3)
+    async with app.run_test(size=SIZE):
+        await all_ok(app)
+        view = app.hosts[key_of(host)]
+        host.faults.add("drip:bytes_per_s=2000:op=Invoke")
+        await wait_for(app, lambda: (view.report.activity or "").startswith("reading ("), 10)
+        assert view.status is HostStatus.OK
+        assert "no answer" not in (view.report.activity or "")
+
+
+async def test_a_failing_host_counts_as_not_ok_while_it_is_retried_and_says_when(ui, sim):
+    down, _up = sim.hosts
+    app = ui(sim.hosts, refresh=0.3, backoff_cap=5.0)
+    async with app.run_test(size=SIZE):
+        await all_ok(app)
+        view = app.hosts[key_of(down)]
+        down.faults.add("no-answer:after=1")  # fails once... then hangs on its retry
+        down.faults.add("http500:count=1")
+        await wait_for(app, lambda: view.status is HostStatus.ERROR)
+        assert "retry in" in str(host_prompt(view, 30))
+        await wait_for(app, lambda: view.report.activity is not None, 10)  # retrying: still not ok
+        assert view.status is HostStatus.ERROR
+        assert "1 not ok" in str(all_hosts_prompt(app.hosts.values(), 30))
+        down.faults.clear()
+
+
+def test_the_hosts_pane_wraps_a_reason_without_the_hosts_own_address():
+    uri = parse_uri("hyperv://administrator@hv03.example.com/?transport=http")
+    error = "hv03.example.com:5985 refused the connection: is WinRM listening on that port?"
+    view = HostView(uri.canonical, uri, report=StatusReport(HostStatus.UNREACHABLE, error, 8.0, None, 100.0))
+    lines = str(host_prompt(view, 24, now=92.0)).splitlines()
+    assert all(len(line) <= 24 for line in lines)
+    text = " ".join(line.strip() for line in lines)
+    assert "unreachable Refused the connection: is WinRM listening" in text
+    assert "hv03.example.com:5985" not in text
+    assert "retry in 8 s" in text

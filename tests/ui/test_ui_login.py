@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import keyring
 import keyring.backends.fail
 import pytest
@@ -159,3 +161,57 @@ async def test_a_different_user_is_another_uri(ui, sim, make_sim):
         await type_password(pilot, again, host.password)
         await all_ok(app)
         assert list(app.hosts) == [key_of(host)]
+
+
+async def test_one_password_for_every_host_with_this_user(ui, make_sim):
+    sim = make_sim(hosts=3, vms=2, seed=5)
+    app = ui(sim.hosts, passwords=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(app, lambda: sum(v.status is HostStatus.AUTH_NEEDED for v in app.hosts.values()) == 3)
+        dialog = await login_dialog(app, pilot)
+        dialog.query_one("#for-all", Checkbox).value = True
+        await type_password(pilot, dialog, sim.hosts[0].password)
+        await all_ok(app)  # one dialog for the three of them
+        assert isinstance(app.top, MainScreen)
+
+
+def config_with(path, hosts, command: str | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    top = f"password_command = {json.dumps(command)}\n" if command else ""
+    path.write_text(top + "".join(f'[[hosts]]\nuri = "{key_of(h)}"\n' for h in hosts))
+
+
+def private_file(path, text: str):
+    path.write_text(text + "\n")
+    path.chmod(0o600)
+    return path
+
+
+async def test_a_password_command_logs_in_without_a_dialog(ui, sim, config_path, tmp_path):
+    host = sim.hosts[0]
+    secret = private_file(tmp_path / "secret", host.password)
+    config_with(config_path, sim.hosts, f"cat {secret}")
+    app = ui()
+    async with app.run_test(size=SIZE):
+        await all_ok(app)
+        assert not any(isinstance(s, LoginScreen) for s in app.screen_stack)
+
+
+async def test_a_password_command_that_fails_says_why_and_the_dialog_asks(ui, sim, config_path):
+    config_with(config_path, sim.hosts, "false")
+    app = ui()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await login_dialog(app, pilot)
+        assert any(
+            "password_command for administrator" in text and "failed" in text for _, text in app.events
+        )
+        await type_password(pilot, dialog, sim.hosts[0].password)
+        await all_ok(app)
+
+
+async def test_the_password_file_serves_the_hosts_of_the_config(ui, sim, config_path, tmp_path):
+    config_with(config_path, sim.hosts)
+    app = ui(password_file=private_file(tmp_path / "pw", sim.hosts[0].password))
+    async with app.run_test(size=SIZE):
+        await all_ok(app)
+        assert not any(isinstance(s, LoginScreen) for s in app.screen_stack)

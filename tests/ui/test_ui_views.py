@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandPalette
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from hvtui.config import ConfigStore
 from hvtui.ui.screens.help import HelpScreen
@@ -13,6 +13,7 @@ from hvtui.ui.screens.main import MainScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.ui.themes import ANSI_THEME, choose_theme, sixteen_colours
 from hvtui.ui.widgets.host_detail import HostDetail
+from hvtui.ui.widgets.hosts_pane import host_prompt
 from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (120, 36)
@@ -152,7 +153,7 @@ async def test_host_detail_has_release_versions_and_connection(ui, sim):
         assert detail.display  # 36 lines: shown from the start
         app.main.hosts_pane.select_key(key_of(sim.hosts[0]))
         await pilot.pause()
-        text = str(detail.render())
+        text = detail.text
         assert "Microsoft Windows Server 2019" in text
         assert "10.0.17763 · libvirt 1000.17.763 (1000017763)" in text
         assert "socket" in text
@@ -256,3 +257,24 @@ async def test_hidden_columns_are_saved_and_come_back(ui, sim, config_path):
     again = ui(sim.hosts)
     async with again.run_test(size=SIZE):
         assert "generation" not in again.model.columns
+
+
+async def test_host_cpu_load_in_the_hosts_pane_and_its_history_in_the_detail(ui, make_sim):
+    sim = make_sim(vms=6, seed=3)
+    app = ui(sim.hosts, refresh=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        view = app.hosts[key_of(sim.hosts[0])]
+        await wait_for(app, lambda: len(view.load_history) >= 3)
+        snapshot = view.snapshot
+        running = [vm for vm in snapshot.vms if vm.cpu_load is not None]
+        assert running  # the simulator's running VMs load the host
+        used = sum(vm.cpu_load * vm.vcpus for vm in running)
+        assert view.cpu_load == round(used / snapshot.facts.logical_processors)
+        assert f"CPU {view.cpu_load}%" in str(host_prompt(view, 40))
+        app.main.hosts_pane.select_key(view.key)
+        await pilot.pause()
+        detail = app.main.query_one(HostDetail)
+        assert f"CPU load    {view.cpu_load}% used by the running VMs" in detail.text
+        assert detail.query_one("#host-load").display
+        assert list(detail.query_one(Sparkline).data) == list(view.load_history)

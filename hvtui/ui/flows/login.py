@@ -64,7 +64,25 @@ class LoginFlow:
             self._prompted.add(key)
             note = None if app.credentials.keyring_available else app.credentials.reason
             reason = view.report.error if view.status is HostStatus.AUTH_NEEDED else None
-            app.push_screen(LoginScreen(view.uri, reason=reason, keyring_note=note), partial(self._done, key))
+            user = view.uri.user.casefold()
+            others = sum(
+                1 for k, v in app.hosts.items() if k != key and v.uri and v.uri.user.casefold() == user
+            )
+            app.push_screen(
+                LoginScreen(view.uri, reason=reason, keyring_note=note, others=others),
+                partial(self._done, key),
+            )
+
+    def _same_user(self, key: str, user: str) -> list[str]:
+        """The other hosts with ``user`` in their URI that wait for a password."""
+        return [
+            k
+            for k, v in self.app.hosts.items()
+            if k != key
+            and v.uri is not None
+            and v.status is HostStatus.AUTH_NEEDED
+            and v.uri.user.casefold() == user.casefold()
+        ]
 
     def _done(self, key: str, result: LoginResult | None) -> None:
         app = self.app
@@ -75,25 +93,40 @@ class LoginFlow:
             if view is not None and view.status is HostStatus.AUTH_NEEDED:
                 app.note(f"{view.short_name}: not logged in; press l on it to log in later", "warning")
         else:
-            uri = replace(view.uri, user=result.user, auth=result.auth)
-            if uri.canonical != key:
-                key = self.hosts.rekey(key, uri, result.password)
-            else:
-                app.scheduler.set_password(key, result.password)
-            if result.password is None:  # the Kerberos ticket: no password to keep
-                app.credentials.forget(key, from_keyring=False)
-            else:
-                app.credentials.remember(key, result.password, persist=False)
-            if result.remember:
-                self._remember.add(key)
-            else:
-                self._remember.discard(key)
-            self._interactive.add(key)
-            app.hosts[key].report = StatusReport(HostStatus.CONNECTING)
-            main = app.main
-            if main is not None:
-                main.host_changed(key)
+            others = self._same_user(key, result.user) if result.for_all else []
+            self._log_in(key, result)
+            for other in others:
+                # The same password for these too: each keeps its own URI (and auth scheme).
+                if other in self._queue:
+                    self._queue.remove(other)
+                self._prompted.add(other)
+                uri = app.hosts[other].uri
+                self._log_in(other, replace(result, auth=uri.auth) if uri is not None else result)
         self._next()
+
+    def _log_in(self, key: str, result: LoginResult) -> None:
+        """Give a host the credentials typed; another user or scheme makes it another host."""
+        app = self.app
+        view = app.hosts[key]
+        assert view.uri is not None
+        uri = replace(view.uri, user=result.user, auth=result.auth)
+        if uri.canonical != key:
+            key = self.hosts.rekey(key, uri, result.password)
+        else:
+            app.scheduler.set_password(key, result.password)
+        if result.password is None:  # the Kerberos ticket: no password to keep
+            app.credentials.forget(key, from_keyring=False)
+        else:
+            app.credentials.remember(key, result.password, persist=False)
+        if result.remember:
+            self._remember.add(key)
+        else:
+            self._remember.discard(key)
+        self._interactive.add(key)
+        app.hosts[key].report = StatusReport(HostStatus.CONNECTING)
+        main = app.main
+        if main is not None:
+            main.host_changed(key)
 
     async def _store_password(self, key: str) -> None:
         app = self.app

@@ -21,8 +21,8 @@ from functools import partial
 
 from hvtui.hyperv.actions import VERBS, Verb, VerbSpec
 from hvtui.hyperv.errors import HyperVError
-from hvtui.hyperv.host import ActionOutcome
 from hvtui.hyperv.models import JobProgress
+from hvtui.hyperv.outcomes import ActionOutcome
 from hvtui.hyperv.states import VMState
 from hvtui.present.formats import age_text
 from hvtui.ui.feed import RefreshFeed

@@ -35,9 +35,13 @@ class LoginResult:
     password: str | None = field(repr=False)
     auth: AuthMethod
     remember: bool
+    for_all: bool = False  # also for every other host with this user that waits for a password
 
     def __repr__(self) -> str:  # the password never reaches a log or a traceback
-        return f"LoginResult(user={self.user!r}, auth={self.auth!r}, remember={self.remember})"
+        return (
+            f"LoginResult(user={self.user!r}, auth={self.auth!r}, remember={self.remember}, "
+            f"for_all={self.for_all})"
+        )
 
 
 class LoginScreen(ModalScreen[LoginResult | None]):
@@ -47,12 +51,18 @@ class LoginScreen(ModalScreen[LoginResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
-        self, uri: ConnectionURI, *, reason: str | None = None, keyring_note: str | None = None
+        self,
+        uri: ConnectionURI,
+        *,
+        reason: str | None = None,
+        keyring_note: str | None = None,
+        others: int = 0,
     ) -> None:
         super().__init__(classes="dialog")
         self.uri = uri
         self.reason = reason
         self.keyring_note = keyring_note  # None: a keyring is available
+        self.others = others  # other hosts with this URI's user (any may come to need a password)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login", classes="dialog-box"):
@@ -78,6 +88,13 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             )
             if self.keyring_note is not None:
                 yield Static(self.keyring_note, id="keyring-note", classes="muted", markup=False)
+            if self.others:
+                yield Checkbox(
+                    "Use it for every host with this user that needs one",
+                    value=False,
+                    id="for-all",
+                    compact=True,
+                )
             with Horizontal(classes="buttons"):
                 yield Button("Log in", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -116,7 +133,8 @@ class LoginScreen(ModalScreen[LoginResult | None]):
             self.query_one("#password", Input).focus()
             return
         remember = self.query_one("#remember", Checkbox).value and self.keyring_note is None
-        self.dismiss(LoginResult(user, password or None, auth, remember and bool(password)))
+        for_all = bool(self.others) and self.query_one("#for-all", Checkbox).value
+        self.dismiss(LoginResult(user, password or None, auth, remember and bool(password), for_all))
 
     @on(Input.Submitted, "#user")
     def _user_done(self) -> None:

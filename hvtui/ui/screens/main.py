@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -14,6 +15,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
 from hvtui.ui.hoststatus import HostStatus
+from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
 from hvtui.ui.tablemodel import Change
@@ -23,6 +25,28 @@ from hvtui.ui.widgets.vm_table import VMTable
 
 FILTER_HINT = "filter: words in name, host, state, status or GUID — ~regex — ! inverts — esc clears"
 NARROW = 140  # below these many columns the hosts pane gets narrower
+TIGHT = 100  # ... and below these, narrower still: the VM table needs the room
+
+
+def waiting_text(views: Iterable[HostView]) -> str:
+    """No VM to show yet in All hosts: what each host is waiting for, one line each."""
+    lines = ["No VMs to show yet:"]
+    for view in views:
+        status = view.status
+        if status is HostStatus.AUTH_NEEDED:
+            why = "needs a login: select it and press l"
+        elif status is HostStatus.TLS_UNTRUSTED:
+            why = "its TLS certificate is not trusted: select it to see it, C trusts it"
+        elif status is HostStatus.CONNECTING:
+            why = view.report.text() + "…"
+        elif view.snapshot is not None:
+            why = "no VMs"
+        else:
+            why = view.report.text()
+        lines.append(f"  {view.short_name}: {why}")
+    return "\n".join(lines)
+
+
 # The keys people use most, shown in the footer after the verbs while the width allows, in
 # this order: the footer cannot scroll, so what does not fit is left out rather than cut.
 HANDY_KEYS: dict[str, tuple[str, str]] = {  # key: (its action here, its word in the footer)
@@ -61,10 +85,17 @@ class MainScreen(VerbScreen):
         Binding("o", "sort_next", "Sort by next column (numbers: biggest first)", show=False, id="sort"),
         Binding("O", "sort_reverse", "Reverse the sort", show=False, id="sort-reverse"),
         Binding("i", "toggle_detail", "Host info", show=False, id="host-detail"),
+        Binding("c", "copy_ip", "Copy the VM's IP", show=False, id="copy-ip"),
         Binding("a", "add_host", "Add host", show=False, id="add-host"),
+        Binding("e", "edit_host", "Edit host (URI, CA file, pin)", show=False, id="edit-host"),
         Binding("delete,D", "remove_host", "Remove host", show=False, id="remove-host"),
+        Binding("C", "trust", "Trust the host's certificate", id="trust"),
         Binding("l", "login", "Log in", id="login"),
         Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
+        # Where the keys above do not apply, the same keys say why instead of doing nothing.
+        Binding("l", "explain('login')", show=False),
+        Binding("delete,D,e", "explain('host')", show=False),
+        Binding("C", "explain('trust')", show=False),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -100,6 +131,7 @@ class MainScreen(VerbScreen):
 
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(width < TIGHT, "-tight")
         self.refresh_footer()  # the handy keys that fit depend on the width
 
     # -- footer -------------------------------------------------------------------------------
@@ -165,6 +197,9 @@ class MainScreen(VerbScreen):
 
     # -- view ---------------------------------------------------------------------------------
 
+    def action_copy_ip(self) -> None:
+        self.hvtui.copy_ip(self.hvtui.model.cursor_row)
+
     def _detail_host(self) -> str | None:
         scope = self.hvtui.model.scope
         if scope is not None:
@@ -225,7 +260,7 @@ class MainScreen(VerbScreen):
             else:
                 text = "This host has no VMs."
         elif not model.rows:
-            text = "Waiting for the first refresh of the hosts…"
+            text = waiting_text(self.hvtui.hosts.values())
         else:
             text = ""
         if text != self.table.empty_text:
@@ -300,7 +335,12 @@ class MainScreen(VerbScreen):
         return self.hvtui.model.targets()
 
     def footer_signature(self) -> tuple[object, ...]:
-        return (*super().footer_signature(), self.check_action("login", ()), self.app.size.width // 4)
+        return (
+            *super().footer_signature(),
+            self.check_action("login", ()),
+            self.check_action("trust", ()),
+            self.app.size.width // 4,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":
@@ -311,8 +351,13 @@ class MainScreen(VerbScreen):
                 return any(v.status is HostStatus.AUTH_NEEDED for v in self.hvtui.hosts.values())
             view = self.hvtui.hosts.get(key)
             return view is not None and view.uri is not None and view.status is HostStatus.AUTH_NEEDED
-        if action == "remove_host":
+        if action in ("remove_host", "edit_host"):
             return self.hosts_pane.selected_key is not None
+        if action == "trust":
+            view = self.hvtui.hosts.get(self.hosts_pane.selected_key or "")
+            return view is not None and view.report.certificate is not None
+        if action == "explain":
+            return not self.check_action(str(parameters[0]) if parameters[0] != "host" else "remove_host", ())
         if action == "clear_filter":
             return self.hvtui.model.filter.active or self.query_one("#filter").display
         return super().check_action(action, parameters)
@@ -386,6 +431,19 @@ class MainScreen(VerbScreen):
 
     def action_login(self) -> None:
         self.hvtui.prompt_login(self.hosts_pane.selected_key)
+
+    def action_edit_host(self) -> None:
+        key = self.hosts_pane.selected_key
+        if key is not None:
+            self.hvtui.edit_host_dialog(key)
+
+    def action_trust(self) -> None:
+        key = self.hosts_pane.selected_key
+        if key is not None:
+            self.hvtui.trust_dialog(key)
+
+    def action_explain(self, what: str) -> None:
+        self.hvtui.explain(what, self.hosts_pane.selected_key)
 
     def sort_changed(self) -> None:
         self.table.update_view()  # with no change given, it redraws everything

@@ -2,6 +2,9 @@
 
 Above the facts, the VM's CPU and memory over the last refreshes as sparklines: the samples
 the refreshes brought anyway (see :class:`~hvtui.ui.rows.RowBuilder`), a bounded history.
+Below them, its Devices, Network and Guest: read from the host when the screen opens, and
+again whenever the host's inventory is (on connect, every 30 s, after actions), not at every
+refresh.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, Sparkline, Static
 
+from hvtui.hyperv.devices import VMDetails
+from hvtui.hyperv.errors import HyperVError
+from hvtui.present.devices import vm_sections
 from hvtui.present.formats import memory_cell
 from hvtui.ui.describe import vm_lines
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.verbs import VERB_BINDINGS, VerbScreen
-from hvtui.ui.widgets.host_detail import render_lines
+from hvtui.ui.widgets.host_detail import LABEL, render_lines, render_pairs
 
 
 class VMDetailScreen(VerbScreen):
@@ -27,12 +33,14 @@ class VMDetailScreen(VerbScreen):
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("V", "console", "Console: screen and keyboard", show=False, id="console"),
         *VERB_BINDINGS,
+        Binding("c", "copy_ip", "Copy IP", id="copy-ip"),
     ]
 
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
         self._row: Row | None = None
+        self._inside: VMDetails | str = "Reading its devices …"
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -43,10 +51,12 @@ class VMDetailScreen(VerbScreen):
                     yield Sparkline([], id=f"{kind}-history")
                     yield Label("", id=f"{kind}-range", classes="trend-range", markup=False)
             yield Static(id="vm-facts", markup=False)
+            yield Static(id="vm-inside", markup=False)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.update_vm()
+        self.read_inside()
 
     def on_resize(self) -> None:
         self.update_vm()
@@ -56,13 +66,46 @@ class VMDetailScreen(VerbScreen):
         return self.hvtui.model.rows.get(self.key)
 
     def host_refreshed(self, host: str) -> None:
-        """Redraw after a refresh of ``host`` if it changed this VM: an unchanged VM keeps its Row."""
+        """Redraw after a refresh of ``host`` if it changed this VM: an unchanged VM keeps its Row.
+        Devices are read again when the refresh read the host's inventory again."""
         row = self.row
+        seen = row if row is not None else self._row
+        view = self.hvtui.hosts.get(host)
+        snapshot = view.snapshot if view is not None else None
+        if row is not None and row.host == host and snapshot is not None and snapshot.inventory_refreshed:
+            self.read_inside()
         if row is self._row:
             return
-        seen = row if row is not None else self._row
         if seen is not None and seen.host == host:
             self.update_vm()
+
+    @property
+    def inside_read(self) -> bool:
+        """Whether the Devices, Network and Guest sections show a read (or why it failed)."""
+        return not isinstance(self._inside, str) or self._inside.startswith("Could not")
+
+    def read_inside(self) -> None:
+        row = self.row
+        if row is not None:
+            self.run_worker(self._read(row), exclusive=True, group="inside", exit_on_error=False)
+
+    async def _read(self, row: Row) -> None:
+        try:
+            self._inside = await self.hvtui.vm_details(row.vm)
+        except HyperVError as exc:
+            self._inside = f"Could not read its devices: {exc}"
+        if self.is_mounted:
+            self.update_vm()
+            self.hvtui.state_changed.publish(None)
+
+    def _render_inside(self, width: int) -> Content:
+        if isinstance(self._inside, str):
+            return Content.assemble((self._inside, LABEL))
+        parts = []
+        for title, pairs in vm_sections(self._inside):
+            parts.append(Content.assemble("\n", (title, "bold")))
+            parts.append(render_pairs(pairs, width))
+        return Content("\n").join(parts)
 
     def update_vm(self) -> None:
         """Redraw from the latest refresh (called by the app after each one of the VM's host)."""
@@ -80,12 +123,18 @@ class VMDetailScreen(VerbScreen):
         lines = vm_lines(row.vm, host_name, self.hvtui.model.jobs.get(row.key))
         width = max(20, box.content_region.width or self.app.size.width - 4)
         facts.update(render_lines(lines, width))
+        # The sections' lines are long (disk paths): cut them where the scrollbar starts.
+        inside_width = max(20, box.scrollable_content_region.width or width)
+        self.query_one("#vm-inside", Static).update(self._render_inside(inside_width))
         box.border_title = Content(f"{row.vm.name} on {view.short_name if view else row.host}")
         self._show_history(row, width)
         self.refresh_footer()
 
     def action_console(self) -> None:
         self.hvtui.open_console(self.key)
+
+    def action_copy_ip(self) -> None:
+        self.hvtui.copy_ip(self.row)
 
     def _show_history(self, row: Row, width: int) -> None:
         samples = self.hvtui.vm_history(row.host, row.key)

@@ -196,7 +196,8 @@ class VMTable(ScrollView, can_focus=True):
         order = self.model.order
         if position >= len(order):
             if not order and self.empty_text:
-                lines = textwrap.wrap(self.empty_text, max(10, width - 4))
+                room = max(10, width - 4)
+                lines = [ln for p in self.empty_text.split("\n") for ln in textwrap.wrap(p, room) or [""]]
                 if 2 <= y < 2 + len(lines):
                     style = base + self._style("vm-table--empty")
                     return Strip([Segment(fit("  " + lines[y - 2], width, "left"), style)], width)

@@ -1,0 +1,127 @@
+"""Inside a VM, read by HyperVHost from the simulator over real sockets: devices, disk files,
+NICs and switches, the guest's facts and addresses, and what they cost in round trips."""
+
+from __future__ import annotations
+
+import pytest
+
+from hvtui.hyperv.host import HyperVHost, find_in
+from hvtui.uri import parse_uri
+from tests.conftest import SIM_PASSWORD
+from tests.support.inside import inside_scenario
+
+
+@pytest.fixture
+def inside(make_sim, tmp_path):
+    return make_sim(scenario=inside_scenario(tmp_path)).hosts[0]
+
+
+def host_for(sim_host) -> HyperVHost:
+    return HyperVHost(parse_uri(sim_host.uri + "&auth=basic"), SIM_PASSWORD)
+
+
+async def test_every_guest_s_addresses_and_name_come_with_the_inventory(inside):
+    async with host_for(inside) as host:
+        snap = await host.snapshot()
+    vms = {vm.name: vm for vm in snap.vms}
+    assert vms["web-01"].ips == ("192.0.2.10", "2001:db8::10")
+    assert vms["web-01"].fqdn == "web-01.example.org"
+    assert vms["web-01"].guest_os == "Ubuntu 24.04 LTS"
+    assert vms["v6-only"].ips == ("2001:db8:1::7", "fe80::7")
+    assert vms["router"].ips == ("192.0.2.1", "198.51.100.1", "10.9.0.1")
+    # A guest without integration services, and an off VM, report nothing, as on Windows.
+    for name in ("no-services", "cold"):
+        assert vms[name].ips == () and vms[name].fqdn is None
+
+
+async def test_switches_with_their_kind_and_connected_vms(inside):
+    async with host_for(inside) as host:
+        snap = await host.snapshot()
+    names = {vm.guid: vm.name for vm in snap.vms}
+    switches = {s.name: s for s in snap.switches}
+    assert {n: s.kind for n, s in switches.items()} == {
+        "LAN": "external",
+        "Lab": "internal",
+        "Storage": "private",
+    }
+    assert sorted(names[g] for g in switches["LAN"].vms) == ["cold", "no-services", "router", "web-01"]
+    assert sorted(names[g] for g in switches["Storage"].vms) == ["router"]
+    assert all(len(s.guid) == 36 for s in switches.values())
+
+
+async def test_one_vm_in_full(inside):
+    async with host_for(inside) as host:
+        snap = await host.snapshot()
+        before = host.stats.round_trips
+        web = await host.details(find_in(snap, "web-01"))
+        cost = host.stats.round_trips - before
+    assert [(c.bus, c.index) for c in web.controllers] == [("ide", 0), ("ide", 1), ("scsi", 0)]
+    disk, data = web.disks
+    assert (disk.target, disk.bus, disk.path) == ("hda", "ide", "D:\\VMs\\web-01.vhdx")
+    assert disk.file is not None and disk.file.kind == "differencing" and disk.file.format == "VHDX"
+    assert disk.file.parent == "D:\\Templates\\ubuntu.vhdx"
+    assert disk.file.size_bytes == 40 << 30 and 0 < (disk.file.file_bytes or 0) < 40 << 30
+    assert data.target == "hdb" and data.file is not None and data.file.kind == "fixed"
+    assert (data.file.file_bytes or 0) > 100 << 30
+    (dvd,) = web.dvds
+    assert (dvd.path, dvd.target) == ("D:\\ISO\\ubuntu.iso", "hdc")
+    lan, loose = web.nics
+    assert (lan.mac, lan.switch, lan.connected) == ("00:15:5d:0a:0b:0c", "LAN", True)
+    assert lan.guest is not None and lan.guest.addresses == ("192.0.2.10/24", "2001:db8::10/64")
+    assert lan.guest.gateways == ("192.0.2.1",)
+    assert (loose.switch, loose.connected, loose.ips) == (None, False, ())
+    assert [(p.port, p.connection) for p in web.serial_ports] == [(1, "\\\\.\\pipe\\web-01"), (2, "")]
+    assert web.guest is not None and web.guest.fqdn == "web-01.example.org"
+    assert web.guest.os_name == "Ubuntu 24.04 LTS" and web.guest.services_version
+    # Eight enumerations (each an Enumerate and at most one Pull) and two Invokes per disk file.
+    assert cost <= 8 * 2 + 2 * len(web.disks)
+
+
+async def test_guests_that_do_not_report(inside):
+    async with host_for(inside) as host:
+        snap = await host.snapshot()
+        cold = await host.details(find_in(snap, "cold"))
+        plain = await host.details(find_in(snap, "no-services"))
+        v6 = await host.details(find_in(snap, "v6-only"), disk_files=False)
+    for details in (cold, plain):
+        assert details.guest is None
+        assert details.nics[0].switch == "LAN" and details.nics[0].ips == ()
+    assert v6.nics[0].guest is not None
+    assert v6.nics[0].guest.addresses == ("2001:db8:1::7/64", "fe80::7/64")
+    assert all(d.file is None for d in v6.drives)
+
+
+async def _inventory_cost(sim_host) -> tuple[dict[str, int], int]:
+    """The requests one read of the inventory (the guests' addresses among it) costs, and the
+    bytes of their replies."""
+    async with host_for(sim_host) as host:
+        await host.snapshot()
+        host.invalidate_inventory()
+        sim_host.reset_counters()
+        before = host.stats.bytes_received
+        await host.snapshot()
+        received = host.stats.bytes_received - before
+    return sim_host.counters.as_dict(), received
+
+
+async def test_addresses_of_1000_vms_cost_what_10_cost_up_to_paging(make_sim):
+    small, _ = await _inventory_cost(make_sim(vms=10).hosts[0])
+    large, received = await _inventory_cost(make_sim(vms=1000).hosts[0])
+    # The same questions whatever the VM count: one Enumerate each, never one request per VM.
+    assert large["Enumerate"] == small["Enumerate"]
+    # Only the pages grow, with the bytes: the simulator, like WinRM, fills a page up to about
+    # 76 KB (its envelope), so each Pull past the first of a question brings at least ~40 KB.
+    assert large["Pull"] - small["Pull"] <= received // 40_000
+
+
+async def test_a_guest_read_the_host_refuses_leaves_the_addresses_out_not_the_vms(make_sim):
+    # The 11th enumeration of the first refresh (after the host's facts, 5, and the inventory's
+    # first 5) is the guests' KVP read: the host answers it with a fault.
+    h = make_sim(vms=5, faults="fault:code=InvalidSelectors:op=Enumerate:after=10:count=1").hosts[0]
+    async with host_for(h) as host:
+        first = await host.snapshot()
+        host.invalidate_inventory()
+        second = await host.snapshot()
+    assert len(first.vms) == 5 and all(vm.ips == () and vm.fqdn is None for vm in first.vms)
+    assert first.switches  # read after the refused question, on the same refresh
+    assert any(vm.ips for vm in second.vms)  # the next inventory reads them again
