@@ -20,7 +20,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import console, figures, machine, many_hosts, naive, parse_speed, refresh, startup, tui
+from benchmarks import (
+    cold_ls,
+    console,
+    figures,
+    machine,
+    many_hosts,
+    naive,
+    parse_speed,
+    refresh,
+    startup,
+    tui,
+)
 from benchmarks.figures import RATE, Row, aim_at_least
 from benchmarks.simproc import SimProcess
 
@@ -173,6 +184,11 @@ def console_frames(plan: Plan) -> list[Row]:
     return rows
 
 
+def cold_listing(plan: Plan, quick: bool) -> list[Row]:
+    say("a cold hvtui ls")
+    return cold_ls.measure(quick, plan.ui_runs)
+
+
 CASES: dict[str, str] = {
     "1": "one host, N VMs: one refresh",
     "2": "the naive way (libvirt's), for the same N",
@@ -181,6 +197,7 @@ CASES: dict[str, str] = {
     "5": "UI: applying a refresh, and hvtui --demo start-up",
     "6": "memory of the TUI",
     "7": "a VM's console: bytes per frame and frames/s",
+    "8": "a cold hvtui ls: wall with the interpreter's start, round trips, at 1.5 s latency",
 }
 
 
@@ -211,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"5"}, lambda: ui(plan)),
         ({"6"}, lambda: memory(plan)),
         ({"7"}, lambda: console_frames(plan)),
+        ({"8"}, lambda: cold_listing(plan, args.quick)),
     ]
     rows: list[Row] = []
     for needs, step in steps:

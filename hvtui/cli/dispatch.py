@@ -9,23 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from hvtui.cli.checkpoints import checkpoint
-from hvtui.cli.console import check_screenshot, check_send_key, screenshot, send_key
-from hvtui.cli.domxml import dumpxml
 from hvtui.cli.exits import EXIT_CONNECTION, EXIT_INTERRUPTED, exit_code_for
-from hvtui.cli.hostinfo import info
-from hvtui.cli.lifecycle import create, delete
-from hvtui.cli.listing import ls, parse_states
-from hvtui.cli.login import login, logout
-from hvtui.cli.media import change_devices
-from hvtui.cli.network import domifaddr, net_list
 from hvtui.cli.output import err
 from hvtui.cli.passwords import PasswordSource, PasswordUnavailable
-from hvtui.cli.power import act
 from hvtui.cli.settings import ConfigReader
-from hvtui.cli.vm_settings import set_settings
-from hvtui.cli.vminfo import vm
-from hvtui.hyperv.console import reply_bytes
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.states import VMState
@@ -41,14 +28,23 @@ def run_command(
 ) -> int:
     """``targets``: each host with the CA file its HTTPS is checked with."""
     uris = [uri for uri, _ in targets]
-    states = parse_states(parsed.state) if command == "ls" and parsed.state else None
-    if command == "screenshot":
-        check_screenshot(parsed)
-    keys = check_send_key(parsed) if command == "send-key" else []
-    # A screenshot's reply grows with its size: let the client take what it asks for.
-    envelope = (
-        {"max_envelope_size": max(512000, reply_bytes(*parsed.size))} if getattr(parsed, "size", None) else {}
-    )
+    states = None
+    if command == "ls" and parsed.state:
+        from hvtui.cli.listing import parse_states
+
+        states = parse_states(parsed.state)
+    keys: list[int] = []
+    envelope = {}
+    if command in ("screenshot", "send-key"):
+        from hvtui.cli.console import check_screenshot, check_send_key
+        from hvtui.hyperv.console import reply_bytes
+
+        if command == "screenshot":
+            check_screenshot(parsed)
+        keys = check_send_key(parsed) if command == "send-key" else []
+        if getattr(parsed, "size", None):
+            # A screenshot's reply grows with its size: let the client take what it asks for.
+            envelope = {"max_envelope_size": max(512000, reply_bytes(*parsed.size))}
     source = PasswordSource(
         file=getattr(parsed, "password_file", None),
         stdin=getattr(parsed, "password_stdin", False),
@@ -56,6 +52,8 @@ def run_command(
         command_for=settings.password_command_for,
     )
     if command == "logout":
+        from hvtui.cli.login import logout
+
         return logout(uris[0])
     store = CredentialStore(use_keyring=source.use_keyring)
     try:
@@ -95,36 +93,62 @@ async def _dispatch(
     passwords: list[tuple[str | None, str]],
     keys: list[int],
 ) -> int:
+    # Each command's module is imported when it runs: 'hvtui ls' does not load the console's,
+    # the lifecycle's or the settings' code (imports are most of a short command's time).
     try:
         if command == "ls":
+            from hvtui.cli.listing import ls
+
             return await ls(hosts, parsed, states)
         host = hosts[0]
         if command == "info":
+            from hvtui.cli.hostinfo import info
+
             return await info(host, parsed)
         if command == "vm":
+            from hvtui.cli.vminfo import vm
+
             return await vm(host, parsed)
         if command == "screenshot":
+            from hvtui.cli.console import screenshot
+
             return await screenshot(host, parsed)
         if command == "send-key":
+            from hvtui.cli.console import send_key
+
             return await send_key(host, parsed, keys)
-        if command in ("create", "define"):
-            return await create(host, command, parsed)
-        if command == "delete":
-            return await delete(host, command, parsed)
+        if command in ("create", "define", "delete"):
+            from hvtui.cli.lifecycle import create, delete
+
+            return await (
+                delete(host, command, parsed) if command == "delete" else create(host, command, parsed)
+            )
         if command == "set":
+            from hvtui.cli.vm_settings import set_settings
+
             return await set_settings(host, command, parsed)
         if command in ("media", "disk", "nic"):
+            from hvtui.cli.media import change_devices
+
             return await change_devices(host, command, parsed)
-        if command == "domifaddr":
-            return await domifaddr(host, parsed)
-        if command == "net-list":
-            return await net_list(host, parsed)
+        if command in ("domifaddr", "net-list"):
+            from hvtui.cli.network import domifaddr, net_list
+
+            return await (domifaddr(host, parsed) if command == "domifaddr" else net_list(host, parsed))
         if command == "dumpxml":
+            from hvtui.cli.domxml import dumpxml
+
             return await dumpxml(host, parsed)
         if command == "login":
+            from hvtui.cli.login import login
+
             return await login(host, store, passwords[0][0] or "")
         if command == "checkpoint":
+            from hvtui.cli.checkpoints import checkpoint
+
             return await checkpoint(host, parsed)
+        from hvtui.cli.power import act
+
         return await act(host, command, parsed)
     finally:
         await asyncio.gather(*(h.aclose() for h in hosts), return_exceptions=True)

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from hvtui.cli.commands import alias_arguments, command_for, looks_like_a_command, unknown_command
 from hvtui.cli.exits import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
-from hvtui.cli.launch import run_tui
 from hvtui.cli.logfile import configure_logging
 from hvtui.cli.parser import command_parser, parse
 from hvtui.cli.settings import ConfigReader
@@ -45,6 +44,8 @@ def _main(args: list[str]) -> int:
             return _run_command(command, [*alias_arguments(args[0]), *args[1:]])
         if args and looks_like_a_command(args[0]):
             raise unknown_command(args[0])
+        from hvtui.cli.launch import run_tui  # deferred: a subcommand needs none of the TUI's setup
+
         return run_tui(args)
     except UsageError as exc:
         print(f"{exc}\nRun 'hvtui --help' for usage.", file=sys.stderr)

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from hvtui.cli.exits import EXIT_OK, UsageError, exit_code_for
 from hvtui.cli.output import host_err, print_json
+from hvtui.cli.table import Column, write_table
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.models import VM
@@ -37,7 +38,10 @@ def parse_states(text: str) -> set[VMState]:
 
 async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VMState] | None) -> int:
     """All hosts at once; a host that fails is one line on stderr, and the others are still listed."""
-    results = await asyncio.gather(*(h.snapshot() for h in hosts), return_exceptions=True)
+    # Only what is printed: the table needs the summary and the IDs; JSON, CSV and the guests'
+    # addresses the whole inventory.
+    full = bool(parsed.json or parsed.csv or parsed.ips)
+    results = await asyncio.gather(*(h.list_vms(full=full) for h in hosts), return_exceptions=True)
     vms: list[VM] = []
     code = EXIT_OK
     read = 0
@@ -49,7 +53,7 @@ async def ls(hosts: list[HyperVHost], parsed: argparse.Namespace, states: set[VM
         if isinstance(result, BaseException):
             raise result
         read += 1
-        vms += [vm for vm in result.vms if states is None or vm.state in states]
+        vms += [vm for vm in result if states is None or vm.state in states]
     if not read:  # an empty table, [] or a bare header would read as "no VMs" to a script
         return code
     vms.sort(key=lambda vm: (vm.host, vm.name.casefold(), vm.guid))
@@ -76,13 +80,9 @@ def write_csv(out: TextIO, vms: Sequence[VM]) -> None:
 def print_vm_table(
     vms: Sequence[VM], host_labels: Mapping[str, str] | None, *, guid: bool = False, ips: bool = False
 ) -> None:
-    """A table for people (Rich, installed with Textual, imported without it); ``host_labels``
-    (host key -> name) adds a HOST column, ``guid`` a GUID column after the name, ``ips`` the
-    guest's addresses before the status."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
+    """A table for people; ``host_labels`` (host key -> name) adds a HOST column, ``guid`` a
+    GUID column after the name, ``ips`` the guest's addresses before the status. STATUS is the
+    one column that gives way on a narrow terminal."""
     rows = []
     for vm in vms:
         row = [
@@ -116,23 +116,13 @@ def print_vm_table(
         "STATUS",
     ]
     right = {"ID", "CPU", "MEMORY", "UPTIME", "VCPUS"}
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    columns = []
     for index, header in enumerate(headers):
         widest = max([len(header)] + [len(row[index]) for row in rows])
-        if header == "STATUS":  # the one column that gives way on a narrow terminal
-            table.add_column(header, no_wrap=True, overflow="ellipsis")
+        if header == "STATUS":
+            columns.append(Column(header, ellipsis=True))
         elif header in ("NAME", "HOST"):
-            table.add_column(header, no_wrap=True, overflow="ellipsis", min_width=min(widest, 20))
+            columns.append(Column(header, ellipsis=True, min_width=min(widest, 20)))
         else:
-            table.add_column(
-                header, no_wrap=True, min_width=widest, justify="right" if header in right else "left"
-            )
-    for row in rows:
-        table.add_row(*row)
-    # On a terminal, fit its width; in a pipe, never cut a name to fit an imagined 80 columns.
-    width = None if sys.stdout.isatty() else 250
-    console = Console(highlight=False, soft_wrap=False, width=width)
-    # Rendered, then written by us: Rich would end the process itself when the reader goes away.
-    with console.capture() as captured:
-        console.print(table)
-    sys.stdout.write(captured.get())
+            columns.append(Column(header, right=header in right, min_width=widest))
+    write_table(columns, rows)

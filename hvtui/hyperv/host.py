@@ -15,44 +15,36 @@ job can be followed.
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.actions import Verb, spec_for
+from hvtui.hyperv.cold_read import read_cold
 from hvtui.hyperv.devices import VMDetails, read_details
 from hvtui.hyperv.errors import (
     ActionFailed,
     ActionRefused,
-    HyperVError,
     VMNotFound,
 )
 from hvtui.hyperv.facts import build_facts, refresh_facts
-from hvtui.hyperv.guest import read_guests
-from hvtui.hyperv.inventory import Inventory, VMConfig, build_inventory, count_checkpoints, merge
+from hvtui.hyperv.inventory import Inventory, VMConfig, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
 from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, ReadProgress
 from hvtui.hyperv.outcomes import Action, ActionOutcome
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
-from hvtui.hyperv.switches import read_switches
+from hvtui.hyperv.summaries import Summaries
+from hvtui.hyperv.together import together
 from hvtui.hyperv.vm_lookup import find_in
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import ClientOptions, ClientStats, Credentials
 
-_log = logging.getLogger(__name__)
-
 RETURN_OK = 0
 RETURN_JOB_STARTED = 4096
 RETURN_INVALID_STATE = 32775
-# One Msvm_SummaryInformation as Windows renders it (every property, most nil) is ~2.5 KB:
-# the first guess, until a reply shows the real size.
-_SUMMARY_BYTES_ESTIMATE = 2600
-# Share of the envelope a batch sized from measured replies may fill: a VM's summary grows
-# when it starts or runs a job, and a reply that no longer fits costs a round trip.
-_SUMMARY_FILL = 0.9
+#: Connections a host's reads may use at once (a cold read: facts, inventory, summary batches).
+COLD_CONNECTIONS = 4
 
 
 #: Seconds a settings change is followed before it is reported as still running.
@@ -72,6 +64,7 @@ class HyperVHost:
         inventory_interval: float = 30.0,
         timeout: float = DEFAULT_TIMEOUT,
         max_envelope_size: int = ClientOptions.max_envelope_size,
+        connections: int = COLD_CONNECTIONS,
     ) -> None:
         self.uri = uri
         # None: Kerberos with the user's own ticket (kinit), no password at all.
@@ -86,13 +79,13 @@ class HyperVHost:
             tls_pin=tls_pin,
             timeout=timeout,
             max_envelope_size=max_envelope_size,
+            connections=connections,
         )
         self.inventory_interval = inventory_interval
         self._facts: HostFacts | None = None
         self._inventory: Inventory | None = None
         self._inventory_stale = True
-        # Bytes per VM in GetSummaryInformation replies, as last measured (None: not yet).
-        self._summary_bytes: float | None = None
+        self.summaries = Summaries(self.session)
         self._lock = asyncio.Lock()  # one refresh at a time; actions interleave between requests
 
     # -- connection ---------------------------------------------------------------------------
@@ -134,12 +127,20 @@ class HyperVHost:
     async def host_facts(self, *, refresh: bool = False) -> HostFacts:
         if self._facts is not None and not refresh:
             return self._facts
+        # The operating system first, alone: it shows whether the host answers at all (and
+        # which release it runs), so a broken or hostile host costs one request, not five.
+        return await self._facts_after(await self.session.first(queries.OS_FACTS))
+
+    async def _facts_after(self, os_props: Props | None) -> HostFacts:
         s = self.session
-        os_props = await s.first(queries.OS_FACTS)
-        computer = await s.first(queries.COMPUTER)
-        processors = await s.query(queries.PROCESSORS)
-        product = await s.first(queries.PRODUCT)
-        maximum = await s.query(queries.MAX_VCPUS)
+        async with together() as group:  # the rest at once, over the session's connections
+            computer_read, processors_read, product_read, maximum_read = (
+                group.create_task(s.query(read))
+                for read in (queries.COMPUTER, queries.PROCESSORS, queries.PRODUCT, queries.MAX_VCPUS)
+            )
+        computer = next(iter(computer_read.result()), None)
+        product = next(iter(product_read.result()), None)
+        processors, maximum = processors_read.result(), maximum_read.result()
         max_vcpus = max((as_int(m.get("VirtualQuantity")) or 0 for m in maximum), default=0) or None
         self._facts = build_facts(os_props or {}, computer or {}, processors, product, max_vcpus)
         return self._facts
@@ -151,37 +152,46 @@ class HyperVHost:
         self._inventory_stale = True
 
     async def _read_inventory(self) -> Inventory:
-        s = self.session
-        vms = await s.query(queries.VMS)
-        vssds = await s.query(queries.VSSDS)
-        memory = await s.query(queries.MEMORY)
-        processors = await s.query(queries.PROCESSOR_SETTINGS)
-        shutdown = await s.query(queries.SHUTDOWN)
-        inventory = build_inventory(vms, vssds, memory, processors, shutdown)
-        inventory.guests = await read_guests(s)
-        inventory.switches = await read_switches(s, inventory.vms)
-        count_checkpoints(inventory, await s.query(queries.CHECKPOINT_OWNERS))
-        self._inventory = inventory
-        self._inventory_stale = False
+        inventory, _ = await self._cold_read(full=True, summarise=False)
         return inventory
+
+    async def _cold_read(self, *, full: bool, summarise: bool = True) -> tuple[Inventory, list[Props]]:
+        """The inventory and the summaries, read at once (:func:`read_cold`); a full inventory
+        is kept for later refreshes."""
+        inventory, summaries = await read_cold(self.session, self.summaries, full=full, summarise=summarise)
+        if full:
+            self._inventory = inventory
+            self._inventory_stale = False
+        return inventory, summaries
 
     async def snapshot(self) -> HostSnapshot:
         """Every VM and the host's facts, in a fixed number of round trips."""
         async with self._lock:
             before = self.session.stats.round_trips
             facts_read = self._facts is None
-            facts = self._facts or await self.host_facts(refresh=True)
-            inventory_read = False
-            if self._needs_inventory():
-                await self._read_inventory()
-                inventory_read = True
-            assert self._inventory is not None
-            summaries = await self._summaries(self._inventory)
-            vms, stale = merge(self.key, self._inventory, summaries)
+            inventory_read = self._needs_inventory()
+            if inventory_read:
+                # As host_facts does, the operating system alone first; then everything at once.
+                os_props = await self.session.first(queries.OS_FACTS) if facts_read else None
+                async with together() as group:
+                    if facts_read:
+                        group.create_task(self._facts_after(os_props))
+                    cold = group.create_task(self._cold_read(full=True))
+                inventory, summaries = cold.result()
+                await self.session.client.trim()  # the cold read's extra connections
+            else:
+                if facts_read:
+                    await self.host_facts(refresh=True)
+                assert self._inventory is not None
+                inventory = self._inventory
+                summaries = await self._steady_summaries(inventory)
+            assert self._facts is not None
+            facts = self._facts
+            vms, stale = merge(self.key, inventory, summaries)
             if stale and not inventory_read:
-                await self._read_inventory()
+                inventory = await self._read_inventory()
                 inventory_read = True
-                vms, _ = merge(self.key, self._inventory, summaries)
+                vms, _ = merge(self.key, inventory, summaries)
             if not facts_read:  # facts read just now already carry free memory and the clock
                 os_live = await self.session.first(queries.OS_LIVE)
                 if os_live:
@@ -193,8 +203,23 @@ class HyperVHost:
                 taken_at=datetime.now(UTC),
                 round_trips=self.session.stats.round_trips - before,
                 inventory_refreshed=inventory_read,
-                switches=self._inventory.switches,
+                switches=inventory.switches,
             )
+
+    async def list_vms(self, *, full: bool) -> tuple[VM, ...]:
+        """Every VM, reading only what a listing shows: the summary and the VMs' IDs, plus the
+        rest of the inventory when ``full`` (a listing's JSON and CSV carry all of it). No host
+        facts: a cold ``hvtui ls`` costs the handshake, the IDs' pages and the summary batches."""
+        async with self._lock:
+            if self._needs_inventory():
+                inventory, summaries = await self._cold_read(full=full)
+                await self.session.client.trim()  # the cold read's extra connections
+            else:
+                assert self._inventory is not None
+                inventory = self._inventory
+                summaries = await self._steady_summaries(inventory)
+        vms, _ = merge(self.key, inventory, summaries)
+        return vms
 
     def _needs_inventory(self) -> bool:
         return (
@@ -203,58 +228,9 @@ class HyperVHost:
             or self._inventory.age() >= self.inventory_interval
         )
 
-    async def _summaries(self, inventory: Inventory) -> list[Props]:
-        """GetSummaryInformation for every VM: one call, or batches when one reply would not fit.
-
-        Batches are sized from the bytes per VM the last refresh's replies measured (with
-        headroom), so they fill the envelope without passing it; a reply that does not fit
-        anyway is asked for again in halves (a read: asking again changes nothing on the
-        host) and the size learned from it.
-        """
-        envelope = self.session.max_envelope_size
-        if self._summary_bytes is None:
-            batch = max(1, envelope // _SUMMARY_BYTES_ESTIMATE)
-        else:
-            batch = max(1, int(envelope * _SUMMARY_FILL / self._summary_bytes))
-        count = len(inventory.vms)
-        largest = 0.0
-        if count <= batch:
-            try:
-                results, per_vm = await self._summary_call(None)
-                self._summary_bytes = per_vm or self._summary_bytes
-                return results
-            except HyperVError as exc:
-                if not self.session.is_envelope_limit(exc):
-                    raise
-                batch = max(1, count // 2)
-                largest = envelope / max(1, count)
-                _log.info("summary of %d VMs too large for one reply; batching by %d", count, batch)
+    async def _steady_summaries(self, inventory: Inventory) -> list[Props]:
         settings = [cfg.vssd_instance_id for cfg in inventory.vms.values() if cfg.vssd_instance_id]
-        results = []
-        start = 0
-        while start < len(settings):
-            chunk = settings[start : start + batch]
-            try:
-                rows, per_vm = await self._summary_call(chunk)
-            except HyperVError as exc:
-                if not self.session.is_envelope_limit(exc) or batch == 1:
-                    raise
-                largest = max(largest, envelope / len(chunk))
-                batch = max(1, batch // 2)
-                continue
-            results += rows
-            if len(chunk) == batch or not largest:
-                # Not from a short last batch: the envelope's own bytes, spread over a few
-                # VMs, would make every VM look bigger than it is.
-                largest = max(largest, per_vm)
-            start += len(chunk)
-        self._summary_bytes = largest or self._summary_bytes
-        return results
-
-    async def _summary_call(self, settings: Sequence[str] | None) -> tuple[list[Props], float]:
-        """One GetSummaryInformation, and the reply's bytes per VM (0 for an empty reply)."""
-        rows, size = await self.session.summary_information(settings, queries.SUMMARY_CODES)
-        return rows, (size / len(rows) if rows else 0.0)
+        return await self.summaries.read(len(inventory.vms), settings)
 
     # -- inside one VM ------------------------------------------------------------------------
 

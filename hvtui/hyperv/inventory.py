@@ -50,6 +50,8 @@ class VMConfig:
 @dataclass
 class Inventory:
     vms: dict[str, VMConfig] = field(default_factory=dict)
+    #: Only the VMs' IDs were read (a listing's table): what the other classes tell is unknown.
+    partial: bool = False
     read_at: float = field(default_factory=time.monotonic)
     guests: dict[str, GuestReport] = field(default_factory=dict)  # by VM GUID: guests that report
     switches: tuple[Switch, ...] = ()
@@ -164,7 +166,9 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
                 guest_os=as_text(summary.get("GuestOperatingSystem"))
                 or (guest.facts.os_name if guest else None),
                 created=cfg.created,
-                has_shutdown_service=(cfg.shutdown_device_id is not None) if inventory.vms else None,
+                has_shutdown_service=(
+                    (cfg.shutdown_device_id is not None) if inventory.vms and not inventory.partial else None
+                ),
                 host_job=_host_job(summary.get("AsynchronousTasks")),
                 ips=guest.ips if guest else (),
                 fqdn=guest.facts.fqdn if guest else None,

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol
 
+from hvtui.hyperv.lenient import as_int, as_text
 from hvtui.hyperv.models import JobProgress
+from hvtui.hyperv.states import JobState
 
 RETURN_CODES: dict[int, str] = {
     0: "completed",
@@ -86,3 +88,17 @@ class JobWatcher:
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, self.max_poll)
+
+
+def job_progress(props: Mapping[str, Any], instance_id: str) -> JobProgress:
+    """A job as one read of its Msvm_ConcreteJob saw it."""
+    elapsed = props.get("ElapsedTime")
+    return JobProgress(
+        instance_id=as_text(props.get("InstanceID")) or instance_id,
+        state=JobState.from_value(as_int(props.get("JobState"))),
+        percent=as_int(props.get("PercentComplete")),
+        error_code=as_int(props.get("ErrorCode")),
+        error_description=as_text(props.get("ErrorDescription")) or None,
+        elapsed=elapsed if hasattr(elapsed, "total_seconds") else None,
+        description=as_text(props.get("Description")) or as_text(props.get("Caption")) or None,
+    )

@@ -30,8 +30,6 @@ class ActionOutcome:
         return self.status == "completed"
 
 
-
-
 class Action:
     """A request the host accepted: done at once, or a job to follow."""
 

@@ -53,6 +53,8 @@ WQL_VMS = (
     "SELECT Name, ElementName, EnabledState, ProcessID, OnTimeInMilliseconds, HealthState "
     f"FROM Msvm_ComputerSystem WHERE {VM_FILTER}"
 )
+# What a listing of VMs shows beyond the summary: libvirt's ID (the worker's ProcessID).
+WQL_VM_IDS = f"SELECT Name, ProcessID FROM Msvm_ComputerSystem WHERE {VM_FILTER}"
 WQL_VSSD = (
     "SELECT InstanceID, VirtualSystemIdentifier, ElementName, VirtualSystemSubType, Version, "
     "AutomaticStartupAction, Notes, CreationTime FROM Msvm_VirtualSystemSettingData "
@@ -198,6 +200,7 @@ PRODUCT = Read(CIMV2_ALL, WQL_PRODUCT, "Win32_ComputerSystemProduct", 1, "comput
 # One per VM configuration version and generation the host supports.
 MAX_VCPUS = Read(V2_ALL, WQL_MAX_VCPUS, "Msvm_ProcessorSettingData", 256, "processor setting definition")
 VMS = Read(V2_ALL, WQL_VMS, "Msvm_ComputerSystem", MOST_VMS, "VM")
+VM_IDS = Read(V2_ALL, WQL_VM_IDS, "Msvm_ComputerSystem", MOST_VMS, "VM")
 VSSDS = Read(V2_ALL, WQL_VSSD, "Msvm_VirtualSystemSettingData", MOST_VMS, "VM setting")
 MEMORY = Read(V2_ALL, WQL_MEMORY, "Msvm_MemorySettingData", MOST_SETTINGS, "memory setting")
 PROCESSOR_SETTINGS = Read(
@@ -441,3 +444,13 @@ TYPES: dict[str, dict[str, str]] = {
         "Version": "string",
     },
 }
+
+
+def realized_settings_id(guid: str) -> str:
+    """The InstanceID Hyper-V gives a VM's current (realized) settings: ``Microsoft:<VM GUID>``.
+
+    A cold read names VMs to GetSummaryInformation by it as soon as it knows their GUIDs,
+    without waiting for the settings' own enumeration; a VM whose settings turn out to be
+    named otherwise is asked for again by the InstanceID that enumeration found.
+    """
+    return f"Microsoft:{guid}"

@@ -32,10 +32,10 @@ from hvtui.hyperv.errors import (
     HyperVError,
     Problem,
 )
+from hvtui.hyperv.jobs import job_progress
 from hvtui.hyperv.lenient import as_int, as_text
 from hvtui.hyperv.models import Connection, JobProgress, ReadProgress
 from hvtui.hyperv.queries import Read
-from hvtui.hyperv.states import JobState
 from hvtui.hyperv.translate import is_not_found, may_have_run, translate
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import (
@@ -103,12 +103,14 @@ class Session:
         tls_pin: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_envelope_size: int = ClientOptions.max_envelope_size,
+        connections: int = 1,
     ) -> None:
         self.uri = uri
         self.max_envelope_size = max_envelope_size
         self.timeout = max(float(timeout), MIN_TIMEOUT)
         #: The read in progress and how far it has got; None between reads.
         self.reading: ReadProgress | None = None
+        self._reads: dict[object, ReadProgress | None] = {}  # reads in progress, in the order begun
         operation, read, total = exchange_timeouts(timeout)
         try:
             options = ClientOptions(
@@ -123,6 +125,7 @@ class Session:
                 total_timeout=total,
                 read_retries=READ_RETRIES,
                 max_envelope_size=max_envelope_size,
+                connections=connections,
                 # Basic over plain HTTP only when the user chose both in the URI.
                 allow_basic_over_http=uri.transport == "http" and uri.auth == "basic",
             )
@@ -154,8 +157,11 @@ class Session:
     async def query(self, read: Read) -> list[Props]:
         """Every answer to ``read``; past ``read.most`` of them, a HostProtocolError."""
 
+        self._reads[key := object()] = None
+
         def on_page(count: int) -> None:
-            self.reading = ReadProgress(read.things, count)
+            self._reads[key] = ReadProgress(read.things, count)
+            self._show_reading()
 
         try:
             async with self._guard(f"reading {read.class_name}"):
@@ -177,7 +183,12 @@ class Session:
                     ) from None
                 return [instance.properties.typed() for instance in found]
         finally:
-            self.reading = None
+            del self._reads[key]
+            self._show_reading()
+
+    def _show_reading(self) -> None:
+        # Of the reads in progress at once (a cold read), the one begun first: the VMs' class.
+        self.reading = next((p for p in self._reads.values() if p is not None), None)
 
     async def first(self, read: Read) -> Props | None:
         rows = await self.query(read)
@@ -416,16 +427,3 @@ def exchange_timeouts(timeout: float) -> tuple[float, float, float]:
     """
     total = max(float(timeout), MIN_TIMEOUT)
     return total - min(total / 5, 5.0), total, total
-
-
-def job_progress(props: Props, instance_id: str) -> JobProgress:
-    elapsed = props.get("ElapsedTime")
-    return JobProgress(
-        instance_id=as_text(props.get("InstanceID")) or instance_id,
-        state=JobState.from_value(as_int(props.get("JobState"))),
-        percent=as_int(props.get("PercentComplete")),
-        error_code=as_int(props.get("ErrorCode")),
-        error_description=as_text(props.get("ErrorDescription")) or None,
-        elapsed=elapsed if hasattr(elapsed, "total_seconds") else None,
-        description=as_text(props.get("Description")) or as_text(props.get("Caption")) or None,
-    )

@@ -10,6 +10,7 @@ of a Windows host and returns CIM objects; it knows nothing about virtual machin
             ...
 """
 
+from hvtui.wsman import httpx_import  # noqa: F401  (first: see the module)
 from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
 from hvtui.wsman.client import WSManClient
 from hvtui.wsman.client_options import ClientOptions

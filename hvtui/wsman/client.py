@@ -30,6 +30,7 @@ from hvtui.wsman.decode import decode_instance, decode_properties
 from hvtui.wsman.enumeration import Enumeration, OnPage, Query
 from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
 from hvtui.wsman.instance import CimInstance, CimProperties
+from hvtui.wsman.pool import ConnectionPool
 from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
 from hvtui.wsman.retry import Repeat, Tries
 from hvtui.wsman.schema import ClassSchema
@@ -65,36 +66,48 @@ class WSManClient:
         self._user = credentials.user
         self.options = options if options is not None else ClientOptions()
         self.stats = ClientStats()
-        self._transport = HostTransport(endpoint, credentials, self.options, self.stats, transport=transport)
+        self._pool = ConnectionPool(
+            lambda: HostTransport(endpoint, credentials, self.options, self.stats, transport=transport),
+            self.options.connections,
+        )
 
     # ------------------------------------------------------------ lifecycle
 
     @property
     def host(self) -> str:
         """``host:port`` as shown in messages."""
-        return self._transport.host
+        return self._pool.first.host
 
     @property
     def auth_scheme(self) -> str | None:
         """``"kerberos"``, ``"ntlm"`` or ``"basic"`` once authentication happened (None before)."""
-        return self._transport.scheme
+        return self._pool.first.scheme
 
     @property
     def encrypted(self) -> bool:
         """True when bodies travel sealed (NTLM or Kerberos message encryption over HTTP)."""
-        return self._transport.encrypted
+        return self._pool.first.encrypted
 
     @property
     def tls_verified(self) -> bool | None:
         """True: HTTPS with the certificate checked; False: HTTPS unchecked (show it!); None: HTTP."""
-        return self._transport.tls_verified
+        return self._pool.first.tls_verified
 
     @property
     def closed(self) -> bool:
-        return self._transport.closed
+        return self._pool.first.closed
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        await self._pool.aclose()
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open now: 1, or more during a burst of concurrent requests."""
+        return len(self._pool.connections)
+
+    async def trim(self) -> None:
+        """Close the extra connections a burst of concurrent requests opened (see ``connections``)."""
+        await self._pool.trim()
 
     async def __aenter__(self) -> WSManClient:
         return self
@@ -291,14 +304,15 @@ class WSManClient:
         tries = Tries(repeat, deadline, self.options.read_retries)
         while True:
             try:
-                http = await self._transport.exchange(
-                    data,
-                    idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
-                    what=what,
-                    authenticated=authenticated,
-                    headers=headers,
-                    deadline=deadline,
-                )
+                async with self._pool.connection() as transport:
+                    http = await transport.exchange(
+                        data,
+                        idempotent=repeat is Repeat.READ if idempotent is None else idempotent,
+                        what=what,
+                        authenticated=authenticated,
+                        headers=headers,
+                        deadline=deadline,
+                    )
                 return self._open(http, message_id)
             except WSManError as error:
                 pause = tries.pause_after(error)

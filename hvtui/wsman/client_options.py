@@ -22,6 +22,8 @@ AUTH_MODES: tuple[str, ...] = ("auto", "ntlm", "basic", "kerberos")
 
 #: WinRM refuses a MaxEnvelopeSize below this with w:EncodingLimit.
 MIN_ENVELOPE_SIZE = 8192
+#: Connections to one host at most: WinRM's MaxConnections is per service, shared by every client.
+MAX_CONNECTIONS = 8
 #: WinRM caps MaxElements at MaxBatchItems, 32000 by default.
 MAX_BATCH_ITEMS = 32000
 
@@ -64,6 +66,9 @@ class ClientOptions:
     max_enumeration_bytes: int = 32 * 1024 * 1024
     #: Basic over plain HTTP sends the password readable; only when the user chose both.
     allow_basic_over_http: bool = False
+    #: Connections a client may open to its host when requests are made concurrently (each
+    #: authenticated on its own); requests made one after another use one. See hvtui.wsman.pool.
+    connections: int = 1
     user_agent: str = "hvtui"
     extra_headers: tuple[tuple[str, str], ...] = field(default=())
 
@@ -109,6 +114,10 @@ class ClientOptions:
         if not isinstance(self.read_retries, int) or self.read_retries < 0:
             raise ConfigurationError(
                 f"read_retries must be a whole number, 0 or more, not {self.read_retries!r}"
+            )
+        if not isinstance(self.connections, int) or not 1 <= self.connections <= MAX_CONNECTIONS:
+            raise ConfigurationError(
+                f"connections must be between 1 and {MAX_CONNECTIONS}, not {self.connections!r}"
             )
         for name in ("max_pages", "max_items", "max_enumeration_bytes"):
             value = getattr(self, name)

@@ -78,6 +78,8 @@ class NegotiateAuth(AuthFlow):
         #: The Authorization scheme the tokens travel under.
         self._header = NEGOTIATE
         self._used_at = 0.0
+        #: The connection the last NTLM handshake ended on (None: not known).
+        self._handshake_connection: object = None
         #: True once a handshake succeeded, even if that session is gone since.
         self.authenticated = False
 
@@ -118,7 +120,8 @@ class NegotiateAuth(AuthFlow):
         response = yield request
         if response.status_code == 401:
             self._context = None
-            if fresh:
+            moved = self._handshake_connection not in (None, _connection_of(response))
+            if fresh and not moved:
                 raise AuthenticationError(
                     f"{self._endpoint.host} accepted the {self._label} credentials of "
                     f"{self._credentials.user} but refused the request that followed "
@@ -127,7 +130,8 @@ class NegotiateAuth(AuthFlow):
                     host=self._endpoint.host,
                     reason="handshake",
                 )
-            # The host lost our connection (and its session); the request was not run.
+            # The host lost our connection (and its session, maybe between the handshake and
+            # this request: it restarted); the request was not run.
             raise SessionLost(self._refused(response))
         self._used_at = time.monotonic()
         return self._unsealed(response, context) if self.encrypted else response
@@ -173,9 +177,16 @@ class NegotiateAuth(AuthFlow):
             raise SchemeNotOffered(offered)
         # The answer (an NTLMv2 response can be cracked offline) goes straight into the leg:
         # no local of this frame holds it, should a traceback with locals ever show the frame.
+        self._handshake_connection = None
         second = yield self._leg(request, self._answer(context, token, first, offered))
         if second.status_code == 401:
+            if _connection_of(second) is not _connection_of(first):
+                # The host closed the connection between the legs (it restarted, say) and the
+                # answer went out on a new one, where no challenge was pending: not a refusal
+                # of the credentials. Nothing ran; the exchange may start again once.
+                raise SessionLost(self._refused(second))
             raise self._refused(second)
+        self._handshake_connection = _connection_of(second)
         final = negotiate_token(parse_challenges(second.headers.get_list("www-authenticate")))
         if final is not None and not context.complete:
             context.step(final)
@@ -260,3 +271,8 @@ class NegotiateAuth(AuthFlow):
                 content_type=content_type,
             )
         return response
+
+
+def _connection_of(response: httpx.Response) -> object:
+    """The TCP connection a reply came on (httpcore's stream; None from a test transport)."""
+    return response.extensions.get("network_stream")

@@ -17,8 +17,6 @@ import hashlib
 import ssl
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 
 from hvtui.wsman.certificate import CertificateInfo, describe, fingerprint
 from hvtui.wsman.errors import ConfigurationError, TimeoutExpired, TLSError, TransportError
@@ -185,6 +183,9 @@ def peer_certificate(response: httpx.Response) -> bytes | None:
 
 def channel_binding_data(certificate_der: bytes) -> bytes:
     """RFC 5929 ``tls-server-end-point`` application data for a server certificate."""
+    from cryptography import x509  # only over HTTPS: loading it costs every other command 20-40 ms
+    from cryptography.hazmat.primitives import hashes
+
     algorithm: hashes.HashAlgorithm | None
     try:
         algorithm = x509.load_der_x509_certificate(certificate_der).signature_hash_algorithm

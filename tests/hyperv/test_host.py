@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hvtui.hyperv import host as host_module
+from hvtui.hyperv import summaries as summaries_module
 from hvtui.hyperv.errors import AmbiguousName, AuthenticationFailed, ConnectionFailed, VMNotFound
 from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.states import VMState
@@ -118,7 +118,7 @@ async def test_refresh_batches_fill_the_envelope(make_sim):
 
 async def test_a_summary_too_large_for_one_reply_is_asked_for_in_halves(make_sim, monkeypatch):
     # A first guess far too small: the all-VMs call passes the envelope, and so does its first half.
-    monkeypatch.setattr(host_module, "_SUMMARY_BYTES_ESTIMATE", 100)
+    monkeypatch.setattr(summaries_module, "SUMMARY_BYTES_ESTIMATE", 100)
     sim = make_sim(vms=600)
     h = sim.hosts[0]
     async with host_for(h, auth="basic") as host:
