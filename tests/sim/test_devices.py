@@ -3,6 +3,7 @@ WS-Man client over a real socket, the way libvirt's Hyper-V driver reads them fo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import xml.etree.ElementTree as ET
@@ -286,3 +287,38 @@ async def test_guest_addresses_of_every_vm_in_a_fixed_number_of_round_trips(make
     # necessary; a configuration renders in well under 400 bytes.
     assert configs > 500
     assert large <= 1 + math.ceil(configs * 400 / 76_800)
+
+
+async def test_resizing_a_disk_runs_as_a_job_and_refuses_what_windows_refuses(sim_host):
+    """ResizeVirtualHardDisk: 4096 and a job that grows the file; a size of nothing is refused at once."""
+
+    off = next(vm for vm in sim_host.model.vms if vm.state == 3)
+    service = {"CreationClassName": "Msvm_ImageManagementService"}
+    image = f"{V2}/Msvm_ImageManagementService"
+    out = ClassSchema("OUTPUT", {"SettingData": "string"})
+
+    async def size_of(client, path: str) -> int:
+        read = await client.invoke(
+            image, "GetVirtualHardDiskSettingData", service, {"Path": path}, schema=out
+        )
+        root = ET.fromstring(read.outputs["SettingData"])
+        values = {p.get("NAME"): p.findtext("VALUE") for p in root.iter("PROPERTY")}
+        return int(values["MaxInternalSize"] or 0)
+
+    async with connect(sim_host) as client:
+        media = await query(client, vssd_parts(off.guid, "Msvm_StorageAllocationSettingData"))
+        path = next(m["HostResource"][0] for m in media if m["ResourceSubType"].endswith("Virtual Hard Disk"))
+        before = await size_of(client, path)
+        grown = await client.invoke(
+            image, "ResizeVirtualHardDisk", service, {"Path": path, "MaxInternalSize": before * 2}
+        )
+        nothing = await client.invoke(
+            image, "ResizeVirtualHardDisk", service, {"Path": path, "MaxInternalSize": 0}
+        )
+        assert grown.return_value == 4096 and grown.job is not None
+        assert nothing.return_value == 32773  # invalid parameter, and no job
+        for _ in range(200):
+            if await size_of(client, path) == before * 2:
+                break
+            await asyncio.sleep(0.05)
+        assert await size_of(client, path) == before * 2
