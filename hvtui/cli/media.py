@@ -7,10 +7,10 @@ import argparse
 
 from hvtui.cli.exits import EXIT_OK, exit_code_for
 from hvtui.cli.output import host_err
+from hvtui.hyperv.device_changes import DeviceChange, apply_device_change
 from hvtui.hyperv.devices_edit import DeviceEditor
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.host import HyperVHost
-from hvtui.hyperv.lifecycle import default_folders
 
 
 async def change_devices(host: HyperVHost, command: str, parsed: argparse.Namespace) -> int:
@@ -28,20 +28,5 @@ async def change_devices(host: HyperVHost, command: str, parsed: argparse.Namesp
 
 
 async def _change(host: HyperVHost, editor: DeviceEditor, command: str, parsed: argparse.Namespace) -> str:
-    verb, operands = parsed.verb, parsed.operands
-    if command == "media":
-        return await editor.insert(operands[0]) if verb == "insert" else await editor.eject()
-    if command == "disk":
-        if verb == "remove":
-            return await editor.remove_disk(operands[0])
-        if operands[0].isdigit():
-            _, folder = await default_folders(host)
-            return await editor.add_disk(size_gib=int(operands[0]), folder=folder)
-        return await editor.add_disk(path=operands[0])
-    if verb == "add":
-        return await editor.add_nic(parsed.switch)
-    if verb == "remove":
-        return await editor.remove_nic(operands[0])
-    if verb == "connect":
-        return await editor.connect_nic(operands[0], operands[1])
-    return await editor.disconnect_nic(operands[0])
+    change = DeviceChange(command, parsed.verb, tuple(parsed.operands), getattr(parsed, "switch", None))
+    return await apply_device_change(host, editor, change)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from hvtui.hyperv.device_changes import DeviceChange, apply_device_change
 from hvtui.hyperv.device_layout import Layout, read_layout
 from hvtui.hyperv.devices_edit import DeviceEditor
 from hvtui.hyperv.errors import HyperVError
@@ -25,7 +26,7 @@ from hvtui.ui.flows.context import FlowContext
 from hvtui.ui.flows.jobcell import show_job
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.delete_vm import DeleteRequest, DeleteVMScreen
-from hvtui.ui.screens.device_dialogs import DeviceChange, DeviceDialog, DiskDialog, MediaDialog, NicDialog
+from hvtui.ui.screens.device_dialogs import DeviceDialog, DiskDialog, MediaDialog, NicDialog
 from hvtui.ui.screens.new_vm import HostChoices, NewVMRequest, NewVMScreen
 from hvtui.ui.screens.vm_detail import VMDetailScreen
 from hvtui.ui.screens.vm_settings import SettingsScreen
@@ -153,7 +154,7 @@ class ChangeFlow:
             facts = await host.host_facts()
             editor = DeviceEditor(host.session, facts.hostname.split(".")[0], row.vm)
             try:
-                return await _device_change(host, editor, change), True
+                return await apply_device_change(host, editor, change), True
             finally:
                 host.invalidate_inventory()
 
@@ -233,23 +234,3 @@ class ChangeFlow:
         if deleted and isinstance(top, VMDetailScreen) and row is not None and top.key == row.key:
             self.app.pop_screen()  # the VM it showed is gone
 
-
-async def _device_change(host: HyperVHost, editor: DeviceEditor, change: DeviceChange) -> str:
-    """One device change, as ``hvtui media``, ``disk`` and ``nic`` make it."""
-    verb, operands = change.verb, change.operands
-    if change.kind == "media":
-        return await editor.insert(operands[0]) if verb == "insert" else await editor.eject()
-    if change.kind == "disk":
-        if verb == "remove":
-            return await editor.remove_disk(operands[0])
-        if operands[0].isdigit():
-            _, folder = await default_folders(host)
-            return await editor.add_disk(size_gib=int(operands[0]), folder=folder)
-        return await editor.add_disk(path=operands[0])
-    if verb == "add":
-        return await editor.add_nic(change.switch)
-    if verb == "remove":
-        return await editor.remove_nic(operands[0])
-    if verb == "connect":
-        return await editor.connect_nic(operands[0], operands[1])
-    return await editor.disconnect_nic(operands[0])

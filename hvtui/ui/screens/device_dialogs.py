@@ -7,7 +7,6 @@ there, and dismisses with one :class:`DeviceChange` (the flow sends it) or None.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -17,18 +16,9 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from hvtui.hyperv.device_changes import DeviceChange
 from hvtui.hyperv.device_layout import DriveSlot, Layout, NicSlot
 from hvtui.ui.forms import FieldError, size_or_path
-
-
-@dataclass(frozen=True)
-class DeviceChange:
-    """``media insert PATH``, ``disk add SIZE|PATH``, ``nic connect MAC SWITCH``…, as the CLI says it."""
-
-    kind: str  # media, disk or nic
-    verb: str
-    operands: tuple[str, ...] = ()
-    switch: str | None = None  # nic add: connect the new adapter to it
 
 
 def drive_text(drive: DriveSlot) -> str:
