@@ -160,40 +160,30 @@ def processor_settings(m: HostModel) -> Iterator[dict[str, Any]]:
     limit = MAX_VCPUS.get(m.spec.release.key, 240)
     for role, qty in (("Default", 1), ("Minimum", 1), ("Maximum", limit), ("Increment", 1)):
         d = _rasd_common(f"Microsoft:Definition\\{PROCESSOR_RT}\\{role}", None, "Processor")
-        d.update(
-            ElementName=f"{role} Processor Settings",
-            ResourceType=3,
-            ResourceSubType="Microsoft:Hyper-V:Processor",
-            AllocationUnits="percent / 1000",
-            VirtualQuantity=qty,
-            VirtualQuantityUnits="count",
-            Reservation=0,
-            Limit=100000,
-            Weight=100,
-            LimitCPUID=False,
-            LimitProcessorFeatures=False,
-            MaxProcessorsPerNumaNode=m.spec.cores * m.spec.threads_per_core,
-            MaxNumaNodesPerSocket=1,
-        )
+        d.update(_processor_values(m, qty), ElementName=f"{role} Processor Settings")
         yield d
     for vm in m.vms.values():
-        s = vm.spec
-        d = _rasd_common(f"Microsoft:{s.guid}\\{PROCESSOR_RT}\\0", None, "Processor")
-        d.update(
-            ResourceType=3,
-            ResourceSubType="Microsoft:Hyper-V:Processor",
-            AllocationUnits="percent / 1000",
-            VirtualQuantity=s.vcpus,
-            VirtualQuantityUnits="count",
-            Reservation=0,
-            Limit=100000,
-            Weight=100,
-            LimitCPUID=False,
-            LimitProcessorFeatures=False,
-            MaxProcessorsPerNumaNode=m.spec.cores * m.spec.threads_per_core,
-            MaxNumaNodesPerSocket=1,
-        )
+        d = _rasd_common(f"Microsoft:{vm.spec.guid}\\{PROCESSOR_RT}\\0", None, "Processor")
+        d.update(_processor_values(m, vm.spec.vcpus))
         yield d
+
+
+def _processor_values(m: HostModel, count: int) -> dict[str, Any]:
+    """What every Msvm_ProcessorSettingData says alike, the capabilities' and the VMs'."""
+    return {
+        "ResourceType": 3,
+        "ResourceSubType": "Microsoft:Hyper-V:Processor",
+        "AllocationUnits": "percent / 1000",
+        "VirtualQuantity": count,
+        "VirtualQuantityUnits": "count",
+        "Reservation": 0,
+        "Limit": 100000,
+        "Weight": 100,
+        "LimitCPUID": False,
+        "LimitProcessorFeatures": False,
+        "MaxProcessorsPerNumaNode": m.spec.cores * m.spec.threads_per_core,
+        "MaxNumaNodesPerSocket": 1,
+    }
 
 
 def memory_settings(m: HostModel) -> Iterator[dict[str, Any]]:
