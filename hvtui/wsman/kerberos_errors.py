@@ -18,7 +18,8 @@ ENABLE_KERBEROS = 'winrm set winrm/config/service/auth @{Kerberos="true"}'
 #: MIT's words for each cause, lower case, in the order they are tried.
 _CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("skew", ("clock skew too great",)),
-    ("expired", ("ticket expired", "credential has expired", "credentials have expired")),
+    ("expired", ("ticket expired", "credential has expired", "credentials have expired",
+                 "context has expired")),
     ("password", ("preauthentication failed", "password incorrect", "decrypt integrity check failed")),
     ("client", ("client '", "client not found")),
     ("server", ("server ", "server not found")),

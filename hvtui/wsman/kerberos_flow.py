@@ -35,7 +35,7 @@ from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.endpoint import Endpoint
 from hvtui.wsman.errors import AuthenticationError
 from hvtui.wsman.kerberos import principal_of, session_seconds, split_spn
-from hvtui.wsman.kerberos_errors import kerberos_failed, kerberos_refused, mutual_auth_failed
+from hvtui.wsman.kerberos_errors import kerberos_cause, kerberos_failed, kerberos_refused, mutual_auth_failed
 from hvtui.wsman.negotiate import NegotiateAuth, SchemeNotOffered
 from hvtui.wsman.stats import ClientStats
 
@@ -139,7 +139,11 @@ class KerberosAuth(NegotiateAuth):
             raise mutual_auth_failed(host, self.spn, "its reply carries no token")
         try:
             context.step(answer)
-        except Exception:  # noqa: BLE001 - whatever pyspnego says, the token did not verify
+        except Exception as exc:  # noqa: BLE001 - whatever pyspnego says, the token did not verify
+            # A ticket that ended while the host answered makes the reply unverifiable: that
+            # is the ticket's end to report (kinit), not a host that failed to prove itself.
+            if kerberos_cause(str(exc)) == "expired":
+                raise self._failed(exc) from None
             raise mutual_auth_failed(host, self.spn, "its token does not verify") from None
         if not context.complete:
             raise mutual_auth_failed(host, self.spn, "its token does not complete the exchange")

@@ -10,6 +10,7 @@ that differs from the simulator.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 
@@ -175,6 +176,27 @@ async def test_the_hosts_mutual_authentication_token_is_checked(kerberos_sim, kr
         with pytest.raises(AuthenticationError, match=words) as info:
             await c.identify()
     assert "did not prove it is HTTP/127.0.0.1" in str(info.value)
+
+
+class SlowTap(Tap):
+    """A host whose reply completing the handshake arrives only after ``delay`` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if response.status_code == 200 and "www-authenticate" in response.headers:
+            await asyncio.sleep(self.delay)
+        return response
+
+
+async def test_a_ticket_that_ends_while_the_host_answers_says_it_expired(kerberos_sim, krb5_env, kdc):
+    kdc.kinit(krb5_env, lifetime="3s")
+    async with client(kerberos_sim.hosts[0], SlowTap(4.0)) as c:
+        with pytest.raises(AuthenticationError, match=r"ticket of alice@HVTUI\.TEST has expired: run `kinit"):
+            await c.identify()
 
 
 # --- HTTPS ---------------------------------------------------------------------------------------
