@@ -57,6 +57,7 @@ def run_tui(args: list[str]) -> int:
         theme=parsed.theme,
         config_path=parsed.config,
         password_file=parsed.password_file if not uris else None,
+        graphics=parsed.graphics,
     )
     if parsed.demo:
         return _run_demo(options)

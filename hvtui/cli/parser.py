@@ -18,6 +18,7 @@ from hvtui.hyperv.actions import spec_for
 from hvtui.uri import FORM
 
 DEFAULT_HOST_TIMEOUT = 30.0  # hvtui.hyperv.session.DEFAULT_TIMEOUT, not imported: keeps --help fast
+GRAPHICS = ("auto", "kitty", "sixel", "iterm", "blocks")  # hvtui.ui.graphics.detect.MODES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,6 +72,13 @@ def tui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (e.g. ansi-dark for 16 colours)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (default: per platform)")
+    parser.add_argument(
+        "--graphics",
+        choices=GRAPHICS,
+        default="auto",
+        help="how the console view draws a VM's screen: pixels (kitty, sixel, iterm) or half blocks; "
+        "auto asks the terminal",
+    )
     parser.add_argument(
         "--ca-file", metavar="F", help="trust the CA certificates in F for the hosts named here"
     )

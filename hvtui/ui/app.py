@@ -39,6 +39,7 @@ from hvtui.ui.flows.help import help_screen
 from hvtui.ui.flows.hosts import HostsFlow
 from hvtui.ui.flows.login import LoginFlow
 from hvtui.ui.flows.verbs import VerbFlow
+from hvtui.ui.graphics.detect import forced_graphics, terminal_graphics
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
 from hvtui.ui.launch import TuiOptions
@@ -120,6 +121,7 @@ class HvtuiApp(App[int]):
         if problem:
             self.settings.problems.append(problem)
         self.theme = theme
+        self.graphics = forced_graphics(options.graphics)
         self.update_subtitle()
 
     @property
@@ -397,5 +399,6 @@ def build_app(options: TuiOptions, **kwargs: Any) -> HvtuiApp:
 def run(options: TuiOptions) -> int:
     """Run the terminal UI until the user quits; the return value is the exit status."""
     app = build_app(options)
+    app.graphics = terminal_graphics(options.graphics)  # before Textual reads the terminal
     app.run()
     return app.return_code or 0

@@ -15,6 +15,7 @@ from textual.signal import Signal
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.models import VM
+from hvtui.ui.graphics.detect import Graphics
 from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
 from hvtui.ui.scheduler import Scheduler
@@ -29,6 +30,7 @@ class AppFacade(Protocol):
     paused: bool
     show_host_detail: bool
     scheduler: Scheduler
+    graphics: Graphics  # how the console view draws a VM's screen
     state_changed: Signal[None]  # published whenever what a screen shows changed
 
     @property

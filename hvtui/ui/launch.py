@@ -32,7 +32,8 @@ class TuiOptions:
     ``from_config``: no URI was given, so the hosts come from the config file (and a first-run
     screen explains how to add one when it has none). ``persist`` False (``--demo``) writes
     nothing: no config file, no keyring. ``refresh`` and ``theme`` override the config for
-    this run only. ``password_file``: ``--password-file`` given without URIs, for the config's
+    this run only. ``graphics``: how the console view draws (``--graphics``: auto, kitty,
+sixel, iterm or blocks). ``password_file``: ``--password-file`` given without URIs, for the config's
     hosts (see :func:`hvtui.password_command.unattended_password`).
     """
 
@@ -45,3 +46,4 @@ class TuiOptions:
     config_path: Path | None = None
     title_note: str | None = None
     password_file: Path | None = None
+    graphics: str = "auto"

@@ -2,9 +2,11 @@
 
 The screen is fetched about once a second while this view is open (a timer of the view's own,
 gone when it closes), at the size the terminal can show: cells × 1 wide and × 2 tall, drawn
-with half blocks. The cost is on screen: bytes per frame and frames per second. In typing
-mode every key goes to the VM (printable text in one TypeText, other keys as virtual-key
-codes, Ctrl+letter as a chord) until ctrl+] leaves it, as in telnet and virsh console.
+with half blocks, or the pixels of the cells where the terminal shows images (kitty, Sixel,
+iTerm2: see :mod:`hvtui.ui.graphics`; the mode is the image's subtitle). The cost is on
+screen: bytes per frame and frames per second. In typing mode every key goes to the VM
+(printable text in one TypeText, other keys as virtual-key codes, Ctrl+letter as a chord)
+until ctrl+] leaves it, as in telnet and virsh console.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from hvtui.hyperv.console import DEFAULT_HOST_ENVELOPE, Frame, VMConsole, fit, fit_reply
+from hvtui.hyperv.console import DEFAULT_HOST_ENVELOPE, Frame, VMConsole, fit_reply
 from hvtui.hyperv.errors import HyperVError
 from hvtui.hyperv.models import VM
 from hvtui.present.console import cost_line, save_name
@@ -122,7 +124,7 @@ class ConsoleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         yield Static(id="console-status", markup=False)
-        yield ScreenImage(id="console-screen")
+        yield ScreenImage(self.hvtui.graphics, id="console-screen")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -132,6 +134,12 @@ class ConsoleScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._tick)
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(ScreenImage).cover()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(ScreenImage).uncover()
 
     # -- the screen ---------------------------------------------------------------------------
 
@@ -159,12 +167,11 @@ class ConsoleScreen(Screen[None]):
 
     async def _fetch(self) -> None:
         image = self.query_one(ScreenImage)
-        columns, pixel_rows = image.cells
         stale = self._resolution is None or time.monotonic() - self._resolution_at > RESOLUTION_EVERY
 
         async def grab(console: VMConsole) -> tuple[tuple[int, int], Frame]:
             resolution = await console.resolution() if stale or self._resolution is None else self._resolution
-            width, height = fit(resolution, columns, pixel_rows)
+            width, height = image.frame_for(resolution)
             return resolution, await console.frame(width, height)
 
         try:
