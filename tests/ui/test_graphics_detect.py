@@ -96,3 +96,16 @@ def test_a_silent_terminal_costs_only_the_timeout_and_the_window_gives_the_cell(
 def test_nothing_is_asked_of_what_is_not_a_terminal(tmp_path):
     with open(tmp_path / "out", "w") as out:
         assert detect("auto", {"TERM": "xterm-kitty"}, out.fileno(), out.fileno()).mode == "blocks"
+
+
+def test_the_command_line_offers_the_modes_detection_knows():
+    from hvtui.cli.exits import UsageError
+    from hvtui.cli.parser import tui_parser
+    from hvtui.ui.graphics.detect import MODES
+
+    parser = tui_parser()
+    assert parser.parse_args(["--graphics", "sixel"]).graphics == "sixel"
+    assert parser.parse_args([]).graphics == "auto"
+    assert tuple(parser._option_string_actions["--graphics"].choices) == MODES
+    with pytest.raises(UsageError, match="invalid choice: 'png'"):
+        parser.parse_args(["--graphics", "png"])

@@ -186,7 +186,7 @@ class ConsoleScreen(Screen[None]):
             self.last = frame
             self.frames += 1
             self._round_trips = [*self._round_trips[-9:], frame.seconds]
-            image.show(frame.width, frame.height, frame.rgb565)
+            await image.show_later(frame.width, frame.height, frame.rgb565)
         finally:
             self._fetching = False
         self._show_status()

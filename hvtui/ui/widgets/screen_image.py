@@ -15,6 +15,7 @@ Sixel or iTerm2 picture) and removed when the view closes or another screen cove
 
 from __future__ import annotations
 
+import asyncio
 from array import array
 
 from rich.segment import Segment
@@ -71,12 +72,21 @@ class ScreenImage(Widget):
 
     def show(self, width: int, height: int, rgb565: bytes) -> None:
         """Draw a frame of ``width`` × ``height`` RGB565 pixels."""
-        self.frame_size = (width, height)
-        if self.graphics.pixels:
-            box = self._box((width, height))
-            self._picture = box, picture.draw(self.graphics, box, width, height, rgb565, self._image_id)
-            self.refresh()
-            return
+        box = self._box((width, height)) if self.graphics.pixels else None
+        self._present(width, height, box, self._encode(box, width, height, rgb565))
+
+    async def show_later(self, width: int, height: int, rgb565: bytes) -> None:
+        """:meth:`show`, with the encoding (PNG, Sixel, the half-block lines: up to a few hundred
+        milliseconds for a large box) done on a thread, so keys are answered meanwhile."""
+        box = self._box((width, height)) if self.graphics.pixels else None
+        drawn = await asyncio.to_thread(self._encode, box, width, height, rgb565)
+        if self.is_mounted:
+            self._present(width, height, box, drawn)
+
+    def _encode(self, box: picture.Box | None, width: int, height: int, rgb565: bytes) -> str | list[Strip]:
+        """The picture's sequence over ``box``, or the half-block lines when there is no box."""
+        if box is not None:
+            return picture.draw(self.graphics, box, width, height, rgb565, self._image_id)
         rgb = rgb888(rgb565)
         colours = array("I", (int.from_bytes(rgb[i : i + 3], "big") for i in range(0, len(rgb), 3)))
         lines = []
@@ -84,7 +94,14 @@ class ScreenImage(Widget):
             top = colours[y * width : (y + 1) * width]
             bottom = colours[(y + 1) * width : (y + 2) * width] if y + 1 < height else top
             lines.append(self._line(top, bottom))
-        self._lines = lines
+        return lines
+
+    def _present(self, width: int, height: int, box: picture.Box | None, drawn: str | list[Strip]) -> None:
+        self.frame_size = (width, height)
+        if box is not None and isinstance(drawn, str):
+            self._picture = box, drawn
+        elif isinstance(drawn, list):
+            self._lines = drawn
         self.refresh()
 
     def _line(self, top: array[int], bottom: array[int]) -> Strip:
