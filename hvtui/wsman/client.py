@@ -26,10 +26,10 @@ from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
 from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.deadline import Deadline
-from hvtui.wsman.decode import decode_instance, decode_properties
+from hvtui.wsman.decode import decode_instance, decode_outputs
 from hvtui.wsman.enumeration import Enumeration, OnPage, Query
 from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
-from hvtui.wsman.instance import CimInstance, CimProperties
+from hvtui.wsman.instance import CimInstance
 from hvtui.wsman.pool import ConnectionPool
 from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
 from hvtui.wsman.retry import Repeat, Tries
@@ -209,11 +209,7 @@ class WSManClient:
             or not payload.tag.endswith(f"}}{method}_OUTPUT")
         ):
             raise self._unexpected(payload, f"{method}_OUTPUT")
-        output_schema = ClassSchema(f"{method}_OUTPUT", {"ReturnValue": "uint32"})
-        if schema is not None:
-            output_schema = output_schema.merged(schema)
-        raw = decode_properties(payload, schema=output_schema if declared_only else None)
-        outputs = CimProperties(raw, output_schema, f"{method}_OUTPUT")
+        outputs = decode_outputs(payload, method, schema, declared_only=declared_only)
         return_value = outputs.get("ReturnValue")
         job = outputs.get("Job")
         return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method, reply.size)

@@ -65,6 +65,19 @@ def decode_instance(
     )
 
 
+def decode_outputs(
+    payload: etree._Element, method: str, schema: ClassSchema | None = None, *, declared_only: bool = False
+) -> CimProperties:
+    """A method's ``<method>_OUTPUT`` element -> its outputs, typed lazily by ``schema``
+    (ReturnValue a uint32 unless it says otherwise); ``declared_only``: only what the
+    schemas declare is decoded (see :func:`decode_properties`)."""
+    output_schema = ClassSchema(f"{method}_OUTPUT", {"ReturnValue": "uint32"})
+    if schema is not None:
+        output_schema = output_schema.merged(schema)
+    raw = decode_properties(payload, schema=output_schema if declared_only else None)
+    return CimProperties(raw, output_schema, f"{method}_OUTPUT")
+
+
 def decode_properties(
     element: etree._Element, depth: int = 0, schema: ClassSchema | None = None
 ) -> dict[str, Any]:
