@@ -23,7 +23,8 @@ from support.scripted_server import Reply, ScriptedServer
 from hvtui import namespaces as ns
 from hvtui.hyperv import queries
 from hvtui.hyperv.session import SCHEMAS
-from hvtui.wsman import ClassSchema, ClientOptions, Credentials, LimitError, WSManClient, WSManError
+from hvtui.hyperv.session import SUMMARY_OUTPUT as OUTPUT
+from hvtui.wsman import ClientOptions, Credentials, LimitError, WSManClient, WSManError
 from hvtui.wsman.decode import decode_outputs
 from hvtui.wsman.replies import open_envelope
 
@@ -31,10 +32,6 @@ Edit = Callable[[etree._Element], None]
 V2 = ns.VIRTUALIZATION_V2
 VSMS = f"{V2}/Msvm_VirtualSystemManagementService"
 JOB_NS = f"{V2}/Msvm_ConcreteJob"
-OUTPUT = ClassSchema(
-    "GetSummaryInformation_OUTPUT",
-    {"SummaryInformation": [SCHEMAS["Msvm_SummaryInformation"]], "ReturnValue": "uint32"},
-)
 NIL = f"{{{ns.XSI}}}nil"
 
 
