@@ -17,6 +17,14 @@ of about 76 KB as Windows sends them. Four figures:
 * ``libxml2``: libxml2 building the trees through the same safe parser, and nothing
   else: the floor under the other three.
 
+And what a steady refresh really parses: GetSummaryInformation replies of 200 VMs each (about
+380 KB, Msvm_SummaryInformation rendered by the simulator's own renderer with the 13
+properties the refresh asks for and the other 29 nil, as Windows sends them):
+
+* ``summary``: reply bytes to the typed values the VM model reads, through the session's
+  own path (``open_envelope``, ``decode_outputs`` of what the schema declares, ``typed()``);
+* ``summary libxml2``: libxml2 building those trees alone, its floor.
+
 Run ``python -m benchmarks.parse_speed [--quick]``; ``run(quick)`` returns the figures as a
 dict for the benchmark suite.
 """
@@ -32,8 +40,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hvtui import namespaces as ns
-from hvtui.sim.render import render_instance
+from hvtui.hyperv.queries import SUMMARY_CODES, VSMS
+from hvtui.hyperv.session import SUMMARY_OUTPUT
+from hvtui.sim.management_service import SUMMARY_CODES as SIM_SUMMARY_NAMES
+from hvtui.sim.render import ClassRenderer, render_instance
 from hvtui.sim.schema import find_class
+from hvtui.wsman.decode import decode_outputs
 from hvtui.wsman.pages import read_page
 from hvtui.wsman.replies import open_envelope
 from hvtui.wsman.schema import ClassSchema
@@ -178,6 +190,79 @@ def _libxml2(pages: list[tuple[bytes, str]]) -> None:
 
 MODES = {"parse": parse, "refresh": _refresh, "full": _full, "libxml2": _libxml2}
 
+#: VMs in one GetSummaryInformation reply: a steady refresh of a 200-VM host asks for all at once.
+SUMMARY_BATCH = 200
+SUMMARY_CLASS = find_class("Msvm_SummaryInformation")
+SUMMARY_TYPE = "p:Msvm_SummaryInformation_Type"
+assert SUMMARY_CLASS is not None
+#: The properties a refresh asks for, by name, as the simulator (and Windows) picks them.
+SUMMARY_ASKED = frozenset(SIM_SUMMARY_NAMES[code] for code in SUMMARY_CODES if code in SIM_SUMMARY_NAMES)
+
+
+def summary_properties(index: int) -> dict[str, Any]:
+    """One VM's summary as a steady refresh asks for it: running two in three, the rest off."""
+    guid = str(uuid.UUID(int=(index * 0x9E3779B97F4A7C15) & ((1 << 128) - 1), version=4)).upper()
+    running = index % 3 != 0
+    values: dict[str, Any] = {
+        "Name": guid,
+        "ElementName": f"app-{index:05d}",
+        "NumberOfProcessors": 2 + index % 7,
+        "EnabledState": 2 if running else 3,
+        "ProcessorLoad": index * 37 % 100 if running else 0,
+        "MemoryUsage": 1024 * (1 + index % 8) if running else 0,
+        "Heartbeat": 2 if running else 12,
+        "UpTime": index * 7_919_113 if running else 0,
+        "GuestOperatingSystem": "Windows Server 2022 Standard" if running else None,
+        "HealthState": 5,
+        "MemoryAvailable": index % 60 if running else None,
+        "AvailableMemoryBuffer": index % 80 if running else None,
+        "AsynchronousTasks": None,
+    }
+    return {name: value for name, value in values.items() if name in SUMMARY_ASKED}
+
+
+def build_summary_replies(count: int, per_reply: int = SUMMARY_BATCH) -> list[tuple[bytes, str]]:
+    """``count`` VMs' summaries in GetSummaryInformation replies of ``per_reply``: [(bytes, RelatesTo)]."""
+    assert SUMMARY_CLASS is not None
+    renderer = ClassRenderer(SUMMARY_CLASS)
+    replies: list[tuple[bytes, str]] = []
+    for start in range(0, count, per_reply):
+        items = "".join(
+            renderer.render_named(summary_properties(i), "SummaryInformation", SUMMARY_TYPE)
+            for i in range(start, min(count, start + per_reply))
+        )
+        relates = f"uuid:{str(uuid.uuid4()).upper()}"
+        data = (
+            f'<s:Envelope xml:lang="en-US" xmlns:s="{ns.SOAP}" xmlns:a="{ns.ADDRESSING}" '
+            f'xmlns:w="{ns.WSMAN}"><s:Header><a:Action>{VSMS}/GetSummaryInformationResponse</a:Action>'
+            f"<a:MessageID>uuid:{str(uuid.uuid4()).upper()}</a:MessageID><a:To>{ns.ANONYMOUS}</a:To>"
+            f"<a:RelatesTo>{relates}</a:RelatesTo></s:Header><s:Body>"
+            f'<p:GetSummaryInformation_OUTPUT xmlns:p="{VSMS}">{items}<p:ReturnValue>0</p:ReturnValue>'
+            "</p:GetSummaryInformation_OUTPUT></s:Body></s:Envelope>"
+        ).encode()
+        replies.append((data, relates))
+    return replies
+
+
+def summaries(replies: list[tuple[bytes, str]]) -> list[Any]:
+    """What a steady refresh does with each reply once its bytes are in: the session's own path."""
+    rows: list[Any] = []
+    for data, relates in replies:
+        reply = open_envelope(data, host="bench", http_status=200, message_id=relates)
+        assert reply.payload is not None
+        outputs = decode_outputs(reply.payload, "GetSummaryInformation", SUMMARY_OUTPUT, declared_only=True)
+        rows += [item.properties.typed() for item in outputs["SummaryInformation"]]
+    return rows
+
+
+SUMMARY_MODES = {"summary": summaries, "summary libxml2": _libxml2}
+
+
+def libxml2_seconds_per_summary(per_reply: int = SUMMARY_BATCH, repeats: int = 15) -> float:
+    """libxml2's own time per VM for a reply of ``per_reply`` summaries (best of ``repeats``)."""
+    replies = build_summary_replies(per_reply, per_reply)
+    return 1 / _measure(_libxml2, replies, per_reply, repeats)["max"]
+
 
 def _measure(function: Any, pages: list[tuple[bytes, str]], count: int, repeats: int) -> dict[str, float]:
     rates = []
@@ -206,6 +291,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     }
     for mode, function in MODES.items():
         results[mode] = _measure(function, pages, count, repeats)
+    replies = build_summary_replies(count)
+    rows = summaries(replies[:1])
+    if len(rows) != min(count, SUMMARY_BATCH) or rows[1]["EnabledState"] != 2:
+        raise RuntimeError("the benchmark's summaries do not read as expected")
+    results["summary_bytes"] = len(replies[0][0]) // min(count, SUMMARY_BATCH)
+    for mode, function in SUMMARY_MODES.items():
+        results[mode] = _measure(function, replies, count, repeats)
     return results
 
 
@@ -219,11 +311,20 @@ def main() -> None:
         f"{results['instances']} instances in {results['pages']} pages, {results['repeats']} runs"
     )
     for mode in MODES:
-        figures = results[mode]
-        print(
-            f"  {mode:8} median {figures['median']:>9,.0f}/s   min {figures['min']:>9,.0f}/s   "
-            f"max {figures['max']:>9,.0f}/s"
-        )
+        _print(mode, results[mode])
+    print(
+        f"Msvm_SummaryInformation in GetSummaryInformation replies of {SUMMARY_BATCH} "
+        f"({results['summary_bytes']} bytes each)"
+    )
+    for mode in SUMMARY_MODES:
+        _print(mode, results[mode])
+
+
+def _print(mode: str, figures: dict[str, Any]) -> None:
+    print(
+        f"  {mode:15} median {figures['median']:>9,.0f}/s   min {figures['min']:>9,.0f}/s   "
+        f"max {figures['max']:>9,.0f}/s   ({1e6 / figures['median']:.1f} µs each)"
+    )
 
 
 if __name__ == "__main__":

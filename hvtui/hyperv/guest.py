@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hvtui.hyperv import queries
@@ -59,10 +59,11 @@ class GuestReport:
 
     facts: GuestFacts
     networks: tuple[GuestNetwork, ...] = ()
+    #: Every NIC's addresses, without their prefix: worked out once, as every refresh's VMs carry them.
+    ips: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def ips(self) -> tuple[str, ...]:
-        return tuple(ip for network in self.networks for ip in network.ips)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ips", tuple(ip for network in self.networks for ip in network.ips))
 
 
 # Windows writes ProcessorArchitecture as a number (PROCESSOR_ARCHITECTURE_*); Linux's daemon as text.

@@ -55,6 +55,9 @@ class Inventory:
     read_at: float = field(default_factory=time.monotonic)
     guests: dict[str, GuestReport] = field(default_factory=dict)  # by VM GUID: guests that report
     switches: tuple[Switch, ...] = ()
+    #: By VM GUID: the summary each VM was last built from with this inventory, and the VM.
+    #: A VM whose summary is unchanged (one that is off, say) is handed out again, not rebuilt.
+    built: dict[str, tuple[Props, VM]] = field(default_factory=dict, repr=False, compare=False)
 
     def age(self) -> float:
         return time.monotonic() - self.read_at
@@ -121,63 +124,76 @@ def count_checkpoints(inventory: Inventory, owners: Iterable[Props]) -> None:
 
 
 def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[tuple[VM, ...], bool]:
-    """The VMs of one refresh, and whether the inventory went stale and should be read again."""
+    """The VMs of one refresh, and whether the inventory went stale and should be read again.
+
+    A VM is a function of its summary and the inventory alone, so one whose summary equals
+    the one it was last built from with this inventory is the VM built then.
+    """
     vms: list[VM] = []
     stale = False
     seen: set[str] = set()
+    built = inventory.built
     for summary in summaries:
         guid = as_guid(summary.get("Name"))
         if not guid or guid in seen:
             continue
         seen.add(guid)
-        cfg = inventory.vms.get(guid)
-        power = decode_enabled_state(as_int(summary.get("EnabledState")))
-        if cfg is None:
+        if guid not in inventory.vms:
             stale = True
-            cfg = VMConfig(guid=guid)
-        running = power.is_active
-        process_id = cfg.process_id if running else None
-        if running and process_id is None and power.state is VMState.RUNNING:
+        last = built.get(guid)
+        if last is not None and last[0] == summary and last[1].host == host:
+            vm = last[1]
+        else:
+            vm = _build(host, guid, inventory, summary)
+            built[guid] = (summary, vm)
+        if vm.id is None and vm.power.state is VMState.RUNNING:
             stale = True  # started since the inventory was read: its ID is not known yet
-        uptime_ms = as_int(summary.get("UpTime"))
-        guest = inventory.guests.get(guid) if running else None
-        vms.append(
-            VM(
-                host=host,
-                guid=guid,
-                name=as_text(summary.get("ElementName")) or cfg.name or guid,
-                power=power,
-                id=process_id,
-                vcpus=as_int(summary.get("NumberOfProcessors")) or cfg.vcpus,
-                memory_mib=as_int(summary.get("MemoryUsage")) if running else 0,
-                startup_memory_mib=cfg.startup_memory_mib,
-                maximum_memory_mib=cfg.maximum_memory_mib,
-                dynamic_memory=cfg.dynamic_memory,
-                memory_available_pct=as_int(summary.get("MemoryAvailable")) if running else None,
-                memory_buffer_pct=as_int(summary.get("AvailableMemoryBuffer")) if running else None,
-                uptime=timedelta(milliseconds=uptime_ms) if uptime_ms is not None else None,
-                cpu_load=as_int(summary.get("ProcessorLoad")) if running else None,
-                heartbeat=HeartbeatState.from_value(as_int(summary.get("Heartbeat"))),
-                health=as_int(summary.get("HealthState")),
-                generation=cfg.generation,
-                version=cfg.version or as_text(summary.get("Version")) or None,
-                autostart=cfg.autostart,
-                notes=cfg.notes,
-                guest_os=as_text(summary.get("GuestOperatingSystem"))
-                or (guest.facts.os_name if guest else None),
-                created=cfg.created,
-                has_shutdown_service=(
-                    (cfg.shutdown_device_id is not None) if inventory.vms and not inventory.partial else None
-                ),
-                host_job=_host_job(summary.get("AsynchronousTasks")),
-                ips=guest.ips if guest else (),
-                fqdn=guest.facts.fqdn if guest else None,
-                checkpoints=cfg.checkpoints,
-            )
-        )
+        vms.append(vm)
     if set(inventory.vms) - seen:
         stale = True
     return tuple(vms), stale
+
+
+def _build(host: str, guid: str, inventory: Inventory, summary: Props) -> VM:
+    """One VM from its summary and what the inventory knows of it."""
+    cfg = inventory.vms.get(guid) or VMConfig(guid=guid)
+    power = decode_enabled_state(as_int(summary.get("EnabledState")))
+    running = power.is_active
+    process_id = cfg.process_id if running else None
+    uptime_ms = as_int(summary.get("UpTime"))
+    guest = inventory.guests.get(guid) if running else None
+    return VM(
+        host=host,
+        guid=guid,
+        name=as_text(summary.get("ElementName")) or cfg.name or guid,
+        power=power,
+        id=process_id,
+        vcpus=as_int(summary.get("NumberOfProcessors")) or cfg.vcpus,
+        memory_mib=as_int(summary.get("MemoryUsage")) if running else 0,
+        startup_memory_mib=cfg.startup_memory_mib,
+        maximum_memory_mib=cfg.maximum_memory_mib,
+        dynamic_memory=cfg.dynamic_memory,
+        memory_available_pct=as_int(summary.get("MemoryAvailable")) if running else None,
+        memory_buffer_pct=as_int(summary.get("AvailableMemoryBuffer")) if running else None,
+        uptime=timedelta(milliseconds=uptime_ms) if uptime_ms is not None else None,
+        cpu_load=as_int(summary.get("ProcessorLoad")) if running else None,
+        heartbeat=HeartbeatState.from_value(as_int(summary.get("Heartbeat"))),
+        health=as_int(summary.get("HealthState")),
+        generation=cfg.generation,
+        version=cfg.version or as_text(summary.get("Version")) or None,
+        autostart=cfg.autostart,
+        notes=cfg.notes,
+        guest_os=as_text(summary.get("GuestOperatingSystem"))
+        or (guest.facts.os_name if guest else None),
+        created=cfg.created,
+        has_shutdown_service=(
+            (cfg.shutdown_device_id is not None) if inventory.vms and not inventory.partial else None
+        ),
+        host_job=_host_job(summary.get("AsynchronousTasks")),
+        ips=guest.ips if guest else (),
+        fqdn=guest.facts.fqdn if guest else None,
+        checkpoints=cfg.checkpoints,
+    )
 
 
 def _host_job(tasks: Any) -> str | None:

@@ -82,7 +82,8 @@ _DISK_OUTPUTS = {
 }
 # Msvm_ImageManagementService's answer for a file no VM uses (and that does not exist).
 _FILE_NOT_FOUND = 32779
-_SUMMARY_OUTPUT = ClassSchema(
+#: GetSummaryInformation's outputs as the refresh reads them (the benchmarks time the same).
+SUMMARY_OUTPUT = ClassSchema(
     "GetSummaryInformation_OUTPUT",
     {"SummaryInformation": [SCHEMAS["Msvm_SummaryInformation"]], "ReturnValue": "uint32"},
 )
@@ -233,7 +234,12 @@ class Session:
         what = "reading the VM summary"
         async with self._guard(what):
             result = await self.client.invoke(
-                queries.VSMS, "GetSummaryInformation", _VSMS_SELECTORS, params, schema=_SUMMARY_OUTPUT
+                queries.VSMS,
+                "GetSummaryInformation",
+                _VSMS_SELECTORS,
+                params,
+                schema=SUMMARY_OUTPUT,
+                declared_only=True,  # 13 of a summary's 42 properties are read; skip the rest in C
             )
             code = as_int(result.return_value)
             items = result.outputs.get("SummaryInformation")

@@ -26,10 +26,10 @@ from hvtui.wsman.cim import EPR, IdentifyResult, InvokeResult
 from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.deadline import Deadline
-from hvtui.wsman.decode import decode_instance, decode_properties
+from hvtui.wsman.decode import decode_instance, decode_outputs
 from hvtui.wsman.enumeration import Enumeration, OnPage, Query
 from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
-from hvtui.wsman.instance import CimInstance, CimProperties
+from hvtui.wsman.instance import CimInstance
 from hvtui.wsman.pool import ConnectionPool
 from hvtui.wsman.replies import Reply, describe_body, is_xml_media, looks_like_xml, open_envelope
 from hvtui.wsman.retry import Repeat, Tries
@@ -180,12 +180,18 @@ class WSManClient:
         selectors: Selectors | None = None,
         params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
         schema: ClassSchema | None = None,
+        *,
+        declared_only: bool = False,
     ) -> InvokeResult:
         """Call ``method`` on the instance named by ``selectors``; never resent on its own.
 
         ``params`` values: str/int/float/bool, datetime/timedelta, None (NULL), lists
         (arrays), EPR (references) and EmbeddedInstance (CIM-XML). ``schema`` types the
-        outputs; ReturnValue is a uint32 unless it says otherwise.
+        outputs; ReturnValue is a uint32 unless it says otherwise. ``declared_only``: decode
+        only the outputs ``schema`` declares, and of the instances embedded in them only the
+        properties their schemas declare -- for a caller that types what it reads with
+        ``typed()`` from a large reply (GetSummaryInformation: 13 of 42 properties a VM).
+        The job's reference is then read only if the schema declares ``Job``.
         """
         body = envelope.invoke_body(resource_uri, method, params)
         reply = await self._call(
@@ -203,10 +209,7 @@ class WSManClient:
             or not payload.tag.endswith(f"}}{method}_OUTPUT")
         ):
             raise self._unexpected(payload, f"{method}_OUTPUT")
-        output_schema = ClassSchema(f"{method}_OUTPUT", {"ReturnValue": "uint32"})
-        if schema is not None:
-            output_schema = output_schema.merged(schema)
-        outputs = CimProperties(decode_properties(payload), output_schema, f"{method}_OUTPUT")
+        outputs = decode_outputs(payload, method, schema, declared_only=declared_only)
         return_value = outputs.get("ReturnValue")
         job = outputs.get("Job")
         return InvokeResult(return_value, outputs, job if isinstance(job, EPR) else None, method, reply.size)

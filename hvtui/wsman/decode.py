@@ -11,6 +11,7 @@ missing or reordered properties are simply taken as they come.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -64,15 +65,47 @@ def decode_instance(
     )
 
 
-def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]:
+def decode_outputs(
+    payload: etree._Element, method: str, schema: ClassSchema | None = None, *, declared_only: bool = False
+) -> CimProperties:
+    """A method's ``<method>_OUTPUT`` element -> its outputs, typed lazily by ``schema``
+    (ReturnValue a uint32 unless it says otherwise); ``declared_only``: only what the
+    schemas declare is decoded (see :func:`decode_properties`)."""
+    output_schema = ClassSchema(f"{method}_OUTPUT", {"ReturnValue": "uint32"})
+    if schema is not None:
+        output_schema = output_schema.merged(schema)
+    raw = decode_properties(payload, schema=output_schema if declared_only else None)
+    return CimProperties(raw, output_schema, f"{method}_OUTPUT")
+
+
+def decode_properties(
+    element: etree._Element, depth: int = 0, schema: ClassSchema | None = None
+) -> dict[str, Any]:
     """Property children -> {name: text | None | LazyValue | EPR | CimInstance | list}.
 
     The hot loop of every refresh: one pass over the children, tag splitting through a
     cache, date-times recognised by their exact tag, nil looked up only on empty leaves.
+
+    With ``schema``, only the properties it declares, the way ``CimProperties.typed()``
+    reads them: lxml picks those children out in C (in any namespace, as the full pass
+    matches them), so no Python object is made for the rest; an embedded instance it
+    declares a schema for is read the same way. A value nobody reads is then not decoded
+    either, so it cannot fail the read. When a declared property is missing under its
+    declared name and another child spells it in other case, every child is read, as
+    ``typed()`` finds such a property case-insensitively.
     """
+    if schema is None:
+        return _read(element, depth, None)
+    raw = _read(element.iterchildren(*schema.element_tags()), depth, schema)
+    if len(raw) < len(schema) and _spelled_otherwise(element, raw, schema):
+        return _read(element, depth, None)
+    return raw
+
+
+def _read(children: Iterable[etree._Element], depth: int, schema: ClassSchema | None) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     names = TAG_NAMES
-    for child in element:
+    for child in children:
         ctag = child.tag
         name = names.get(ctag)
         if name is None:
@@ -82,12 +115,12 @@ def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]
         text = child.text
         if text is None:
             if len(child):
-                value: Any = decode_complex(child, depth)
+                value: Any = decode_complex(child, depth, _embedded(schema, name))
             else:
                 nil = child.get(NIL)
                 value = None if nil is not None and nil.strip() in _NIL_TRUE else ""
         elif text[0] in _SPACE and len(child) and text.isspace():
-            value = decode_complex(child, depth)
+            value = decode_complex(child, depth, _embedded(schema, name))
         else:
             value = text
         if name in raw:
@@ -101,8 +134,27 @@ def decode_properties(element: etree._Element, depth: int = 0) -> dict[str, Any]
     return raw
 
 
-def decode_complex(element: etree._Element, depth: int) -> Any:
-    """A property element with element children: a date-time, a reference, or an embedded instance."""
+def _embedded(schema: ClassSchema | None, name: str) -> ClassSchema | None:
+    """The schema ``schema`` declares for the embedded instance in property ``name``, if any."""
+    if schema is None:
+        return None
+    ptype = schema.get(name)
+    return ptype.embedded if ptype is not None else None
+
+
+def _spelled_otherwise(element: etree._Element, raw: dict[str, Any], schema: ClassSchema) -> bool:
+    """Whether a child names a declared property that ``raw`` lacks, in other case."""
+    missing = {name.lower() for name in schema if name not in raw}
+    for child in element:
+        tag = child.tag
+        if type(tag) is str and local_name(tag).lower() in missing:
+            return True
+    return False
+
+
+def decode_complex(element: etree._Element, depth: int, schema: ClassSchema | None = None) -> Any:
+    """A property element with element children: a date-time, a reference, or an embedded
+    instance (of which only what ``schema`` declares is read, when given)."""
     first = element[0]
     tag = first.tag
     kind = _TIME_TAGS.get(tag) if type(tag) is str else None
@@ -124,7 +176,7 @@ def decode_complex(element: etree._Element, depth: int) -> Any:
         return LazyValue(kind, first.text or "")
     if depth >= MAX_NESTING:
         raise LimitError(f"embedded instances nested more than {MAX_NESTING} deep: refused")
-    return decode_embedded(element, first, depth + 1)
+    return decode_embedded(element, first, depth + 1, schema)
 
 
 def _first_element(element: etree._Element) -> etree._Element | None:
@@ -134,9 +186,13 @@ def _first_element(element: etree._Element) -> etree._Element | None:
     return None
 
 
-def decode_embedded(element: etree._Element, first: etree._Element, depth: int) -> CimInstance:
+def decode_embedded(
+    element: etree._Element, first: etree._Element, depth: int, schema: ClassSchema | None = None
+) -> CimInstance:
     """An embedded object rendered as nested property elements (e.g. GetSummaryInformation's
-    ``SummaryInformation``): the class comes from ``xsi:type``, else the properties' namespace."""
+    ``SummaryInformation``): the class comes from ``xsi:type``, else the properties' namespace.
+    With ``schema``, only the properties it declares are read (see :func:`decode_properties`);
+    the instance stays untyped, as the caller types it by the schema of the property it is in."""
     child_ns = namespace_of(first.tag)
     class_name = ""
     xsi_type = element.get(XSI_TYPE)
@@ -147,7 +203,7 @@ def decode_embedded(element: etree._Element, first: etree._Element, depth: int) 
         class_name = child_ns.rstrip("/").rsplit("/", 1)[-1]
     if not class_name:
         class_name = local_name(element.tag)
-    raw = decode_properties(element, depth)
+    raw = decode_properties(element, depth, schema)
     return CimInstance(class_name, child_ns or "", CimProperties(raw, None, class_name))
 
 

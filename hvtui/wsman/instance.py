@@ -133,6 +133,8 @@ class CimProperties(Mapping[str, Any]):
                     result[name] = ptype.convert(value)
                 except ValueTypeError as exc:
                     raise self._malformed(name, exc) from None
+            elif value is None:  # nil, of any type: most of a WinRM reply
+                result[name] = None
             else:
                 result[name] = _settled(self._convert(name, value, ptype))
         return result

@@ -156,7 +156,7 @@ class ClassSchema(Mapping[str, PropertyType]):
     ``ClassSchema("Msvm_ComputerSystem", {"EnabledState": "uint16", "OperationalStatus": "uint16[]"})``
     """
 
-    __slots__ = ("_folded", "_types", "class_name")
+    __slots__ = ("_folded", "_tags", "_types", "class_name")
 
     def __init__(self, class_name: str, properties: Mapping[str, TypeSpec] | None = None) -> None:
         self.class_name = class_name
@@ -167,6 +167,7 @@ class ClassSchema(Mapping[str, PropertyType]):
             except ValueError as exc:
                 raise ValueError(f"{class_name}.{name}: {exc}") from None
         self._folded = {name.lower(): t for name, t in self._types.items()}
+        self._tags: tuple[str, ...] | None = None
 
     def __getitem__(self, name: str) -> PropertyType:
         found = self._types.get(name)
@@ -194,6 +195,13 @@ class ClassSchema(Mapping[str, PropertyType]):
     def declared(self) -> Iterable[tuple[str, PropertyType]]:
         """(name, type) of every property, as declared: ``items()`` without a lookup per name."""
         return self._types.items()
+
+    def element_tags(self) -> tuple[str, ...]:
+        """``{*}Name`` for every declared property: what lxml matches, in any namespace or
+        none, to pick out only these children of an instance element."""
+        if self._tags is None:
+            self._tags = tuple(f"{{*}}{name}" for name in self._types)
+        return self._tags
 
     def __len__(self) -> int:
         return len(self._types)
