@@ -5,14 +5,15 @@ five inventory classes of a page or more each, then the summary batches -- 27.7 
 host 1.5 s away. Here every class is asked for at once (over the session's few connections,
 :mod:`hvtui.wsman.pool`), and the summary does not wait for the settings' enumeration: it
 names the VMs' settings as Hyper-V names them (``Microsoft:<GUID>``,
-:func:`~hvtui.hyperv.queries.realized_settings_id`) as soon as the VMs' own class brings
-their GUIDs, and its batches go at once too. What is on the critical path is then the
-handshake, the pages of the VMs' class and one summary batch.
+:func:`~hvtui.hyperv.queries.realized_settings_id`) as each page of the VMs' own class
+brings their GUIDs, and its batches go while the later pages travel. What is on the
+critical path is then the handshake, the pages of the VMs' class and one summary batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.guest import read_guests
@@ -32,13 +33,14 @@ async def read_cold(
 ) -> tuple[Inventory, list[Props]]:
     """The inventory (every class, the guests' reports and the switches when ``full``, else
     only the VMs' IDs: a partial one) and, when ``summarise``, every VM's summary."""
+    named: asyncio.Queue[list[Props] | None] = asyncio.Queue()
     async with together() as group:
-        systems = group.create_task(session.query(queries.VMS if full else queries.VM_IDS))
+        systems = group.create_task(_systems(session, queries.VMS if full else queries.VM_IDS, named))
         settings = [group.create_task(session.query(read)) for read in _SETTINGS if full]
         guests = group.create_task(read_guests(session)) if full else None
         switches = group.create_task(_switches(session, systems)) if full else None
         owners = group.create_task(session.query(queries.CHECKPOINT_OWNERS)) if full else None
-        summary = group.create_task(_summarise(summaries, systems, group)) if summarise else None
+        summary = group.create_task(_summarise(summaries, named)) if summarise else None
     vssds, memory, processors, shutdown = (t.result() for t in settings) if full else ([], [], [], [])
     inventory = build_inventory(systems.result(), vssds, memory, processors, shutdown)
     inventory.partial = not full
@@ -56,17 +58,32 @@ async def _switches(session: Session, systems: asyncio.Task[list[Props]]) -> tup
     return await read_switches(session, [g for g in (as_guid(cs.get("Name")) for cs in await systems) if g])
 
 
-async def _summarise(
-    summaries: Summaries, systems: asyncio.Task[list[Props]], group: asyncio.TaskGroup
+async def _systems(
+    session: Session, read: queries.Read, named: asyncio.Queue[list[Props] | None]
 ) -> list[Props]:
+    """The VMs' class, each page handed to ``named`` as it comes, then None."""
+    try:
+        return await session.query(read, each_page=named.put_nowait)
+    finally:
+        named.put_nowait(None)
+
+
+async def _summarise(summaries: Summaries, named: asyncio.Queue[list[Props] | None]) -> list[Props]:
     # Every VM unnamed at once, while the VMs' class pages: on most hosts that is the summary.
-    every = group.create_task(summaries.read_all())
-    guids = [guid for guid in (as_guid(cs.get("Name")) for cs in await systems) if guid]
-    found = await every
+    found = await summaries.read_all()
     if found is not None:
         return found
-    named = [queries.realized_settings_id(guid) for guid in guids]
-    return await summaries.read(len(guids), named, at_once=True, whole=False)
+    return await summaries.read_as_named(_settings_named(named))
+
+
+async def _settings_named(named: asyncio.Queue[list[Props] | None]) -> AsyncIterator[list[str]]:
+    """The VMs' settings as Hyper-V names them, a page of the VMs' class at a time, each once
+    (a restarted enumeration hands its pages again)."""
+    seen: set[str] = set()
+    while (page := await named.get()) is not None:
+        guids = [guid for guid in (as_guid(cs.get("Name")) for cs in page) if guid and guid not in seen]
+        seen.update(guids)
+        yield [queries.realized_settings_id(guid) for guid in guids]
 
 
 async def _missing(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from hvtui.hyperv import queries
@@ -155,14 +155,24 @@ class Session:
 
     # -- reads --------------------------------------------------------------------------------
 
-    async def query(self, read: Read) -> list[Props]:
-        """Every answer to ``read``; past ``read.most`` of them, a HostProtocolError."""
+    async def query(
+        self, read: Read, *, each_page: Callable[[list[Props]], None] | None = None
+    ) -> list[Props]:
+        """Every answer to ``read``; past ``read.most`` of them, a HostProtocolError.
+
+        ``each_page`` is handed each page's answers as they come, untyped (a cold read names
+        the VMs' summaries from them while later pages travel); a restarted read hands them again.
+        """
 
         self._reads[key := object()] = None
 
         def on_page(count: int) -> None:
             self._reads[key] = ReadProgress(read.things, count)
             self._show_reading()
+
+        def on_items(page: list[CimInstance]) -> None:
+            if each_page is not None:
+                each_page([instance.properties for instance in page])
 
         try:
             async with self._guard(f"reading {read.class_name}"):
@@ -173,6 +183,7 @@ class Session:
                         schema=SCHEMAS[read.class_name],
                         max_items=read.most,
                         on_page=on_page,
+                        on_items=on_items,
                     )
                 except TooManyItems as exc:
                     if exc.limit != read.most:

@@ -4,14 +4,15 @@ Batches are sized from the bytes per VM the last replies measured (with headroom
 fill the envelope without passing it; a reply that does not fit anyway is asked for again in
 halves (a read: asking again changes nothing on the host) and the size learned from it. A
 steady refresh sends its batches one after another on one connection; a cold read sends them
-at once (:mod:`hvtui.hyperv.together`), over as many connections as the session may open.
+at once (:mod:`hvtui.hyperv.together`) over the connections already open, the first while
+the VMs' IDs still page in, sized by a guess, and the rest from what its reply measured.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.errors import HyperVError
@@ -37,10 +38,7 @@ class Summaries:
         self.bytes_per_vm: float | None = None
 
     def batch_size(self) -> int:
-        envelope = self.session.max_envelope_size
-        if self.bytes_per_vm is None:
-            return max(1, envelope // SUMMARY_BYTES_ESTIMATE)
-        return max(1, int(envelope * SUMMARY_FILL / self.bytes_per_vm))
+        return self._sized(self.bytes_per_vm or 0.0)
 
     async def read_all(self) -> list[Props] | None:
         """Every VM's summary in one reply, without naming them; None when they do not fit it.
@@ -106,32 +104,80 @@ class Summaries:
 
     async def _at_once(self, settings: Sequence[str], batch: int, largest: float) -> list[Props]:
         measured = [largest]
-
-        async def one(chunk: Sequence[str], full: bool) -> list[Props]:
-            try:
-                rows, per_vm = await self._call(chunk)
-            except HyperVError as exc:
-                if not self.session.is_envelope_limit(exc) or len(chunk) == 1:
-                    raise
-                measured.append(self.session.max_envelope_size / len(chunk))
-                half = len(chunk) // 2
-                return await one(chunk[:half], True) + await one(chunk[half:], True)
-            if full:
-                measured.append(per_vm)
-            return rows
-
         # Over the connections already open, never a new one: its handshake takes as long as a batch.
         lanes = asyncio.Semaphore(self.session.client.open_connections)
-
-        async def in_lane(chunk: Sequence[str], full: bool) -> list[Props]:
-            async with lanes:
-                return await one(chunk, full)
-
         chunks = [settings[i : i + batch] for i in range(0, len(settings), batch)]
         async with together() as group:
-            tasks = [group.create_task(in_lane(c, len(c) == batch or len(chunks) == 1)) for c in chunks]
+            tasks = [
+                group.create_task(self._in_lane(lanes, c, measured, len(c) == batch or len(chunks) == 1))
+                for c in chunks
+            ]
         self.bytes_per_vm = max(measured) or self.bytes_per_vm
         return [row for task in tasks for row in task.result()]
+
+    async def read_as_named(self, pages: AsyncIterator[Sequence[str]]) -> list[Props]:
+        """Every VM's summary, its batches sent while the VMs' settings are still being named.
+
+        ``pages`` names the settings a page of the VMs' class at a time, one connection
+        carrying its pages. The first batch goes as soon as a guessed batch's worth is named,
+        the others once its reply measured a VM (the pages keep coming meanwhile), so that
+        they fill the envelope; what is named when the pages end goes at once, in even batches.
+        """
+        measured: list[float] = [0.0]
+        # The connections already open but the one the pages ride on, then that one too.
+        lanes = asyncio.Semaphore(max(1, self.session.client.open_connections - 1))
+        pending: list[str] = []
+        tasks: list[asyncio.Task[list[Props]]] = []
+        async with together() as group:
+
+            def send(chunk: Sequence[str], batch: int) -> None:
+                # A batch much shorter than a full one would overstate a VM by the envelope's own bytes.
+                full = 2 * len(chunk) >= batch
+                tasks.append(group.create_task(self._in_lane(lanes, chunk, measured, full)))
+
+            async for page in pages:
+                pending += page
+                batch = self._sized(max(measured))
+                while len(pending) >= batch and (not tasks or max(measured)):
+                    send(pending[:batch], batch)
+                    del pending[:batch]
+            lanes.release()
+            if pending:
+                batch = self._sized(max(measured))
+                count = -(-len(pending) // batch)
+                for i in range(count):
+                    send(pending[i * len(pending) // count : (i + 1) * len(pending) // count], batch)
+        self.bytes_per_vm = max(measured) or self.bytes_per_vm
+        return [row for task in tasks for row in task.result()]
+
+    def _sized(self, per_vm: float) -> int:
+        """A batch for ``per_vm`` bytes a VM as measured (0: not yet, the guess)."""
+        envelope = self.session.max_envelope_size
+        if not per_vm:
+            return max(1, envelope // SUMMARY_BYTES_ESTIMATE)
+        return max(1, int(envelope * SUMMARY_FILL / per_vm))
+
+    async def _in_lane(
+        self, lanes: asyncio.Semaphore, chunk: Sequence[str], measured: list[float], full: bool
+    ) -> list[Props]:
+        async with lanes:
+            return await self._batch(chunk, measured, full)
+
+    async def _batch(self, chunk: Sequence[str], measured: list[float], full: bool) -> list[Props]:
+        """One batch, in halves if its reply would pass the envelope; adds what it measured."""
+        try:
+            rows, per_vm = await self._call(chunk)
+        except HyperVError as exc:
+            if not self.session.is_envelope_limit(exc) or len(chunk) == 1:
+                raise
+            measured.append(self.session.max_envelope_size / len(chunk))
+            half = len(chunk) // 2
+            return await self._batch(chunk[:half], measured, True) + await self._batch(
+                chunk[half:], measured, True
+            )
+        if full:
+            measured.append(per_vm)
+        return rows
 
     async def _call(self, settings: Sequence[str] | None) -> tuple[list[Props], float]:
         """One GetSummaryInformation, and the reply's bytes per VM (0 for an empty reply)."""

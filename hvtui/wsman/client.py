@@ -27,7 +27,7 @@ from hvtui.wsman.client_options import ClientOptions
 from hvtui.wsman.credentials import Credentials
 from hvtui.wsman.deadline import Deadline
 from hvtui.wsman.decode import decode_instance, decode_outputs
-from hvtui.wsman.enumeration import Enumeration, OnPage, Query
+from hvtui.wsman.enumeration import Enumeration, OnItems, OnPage, Query
 from hvtui.wsman.errors import ConfigurationError, ProtocolError, WSManError
 from hvtui.wsman.instance import CimInstance
 from hvtui.wsman.pool import ConnectionPool
@@ -251,12 +251,14 @@ class WSManClient:
         schema: ClassSchema | None = None,
         max_items: int | None = None,
         on_page: OnPage | None = None,
+        on_items: OnItems | None = None,
     ) -> list[CimInstance]:
         """Every instance, collected; a broken enumeration is run again once, from the start.
 
-        ``max_items`` and ``on_page`` as for :meth:`enumerate`.
+        ``max_items`` and ``on_page`` as for :meth:`enumerate`; ``on_items`` is handed each
+        page's instances as they come (again, should the enumeration start over).
         """
-        query = Query(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page)
+        query = Query(resource_uri, wql, optimize, max_elements, mode, schema, max_items, on_page, on_items)
         return await Enumeration(self, self._call, query).collect()
 
     # ------------------------------------------------------------- plumbing

@@ -45,6 +45,9 @@ RELEASE_TIMEOUT = 5.0
 
 #: Told the number of items an enumeration has brought so far, after each page.
 OnPage = Callable[[int], None]
+#: Handed each page's items as they come, before the enumeration ends (a caller that starts
+#: on them early); a restarted enumeration hands its pages again.
+OnItems = Callable[[list[CimInstance]], None]
 
 
 class Request(Protocol):
@@ -91,6 +94,7 @@ class Query:
     schema: ClassSchema | None
     max_items: int | None
     on_page: OnPage | None
+    on_items: OnItems | None = None
 
 
 class _EnumerationBroken(Exception):
@@ -190,6 +194,8 @@ class Enumeration:
                 if received > options.max_enumeration_bytes:
                     raise self._unended(class_name, "max_enumeration_bytes")
                 if items:
+                    if query.on_items is not None:
+                        query.on_items(items)
                     yield items
                 if end:
                     finished = True

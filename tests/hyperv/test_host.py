@@ -136,6 +136,32 @@ async def test_a_summary_too_large_for_one_reply_is_asked_for_in_halves(make_sim
     assert calls_second <= -(-received // int(512_000 * 0.9)) + 1
 
 
+async def test_a_cold_listing_sizes_its_batches_from_the_first(make_sim):
+    # Too many VMs for one reply: the first batch goes at the guessed size while the VMs' IDs
+    # still page, and the others are sized from what its reply measured.
+    sim = make_sim(vms=1500)
+    h = sim.hosts[0]
+    async with host_for(h, auth="basic") as host:
+        vms = await host.list_vms(full=False)
+        received = host.stats.bytes_received
+    assert len({vm.guid for vm in vms}) == len(vms) == 1500
+    calls = h.counters["Invoke:GetSummaryInformation"]
+    # The whole try that did not fit, the first batch, then batches that fill 90% of the envelope.
+    assert calls <= 2 + -(-received // int(512_000 * 0.9))
+
+
+async def test_a_cold_listing_whose_enumeration_starts_over_asks_for_each_vm_once(make_sim):
+    sim = make_sim(vms=1500)
+    h = sim.hosts[0]
+    h.faults.add("fault:code=InvalidEnumerationContext:op=Pull:count=1:after=1")
+    async with host_for(h, auth="basic") as host:
+        vms = await host.list_vms(full=False)
+        received = host.stats.bytes_received
+        assert host.stats.retries == 1  # the VMs' class read again from its Enumerate
+    assert len({vm.guid for vm in vms}) == len(vms) == 1500
+    assert h.counters["Invoke:GetSummaryInformation"] <= 2 + -(-received // int(512_000 * 0.9))
+
+
 async def test_first_refresh_reads_the_inventory_once(make_sim):
     sim = make_sim(vms=30)
     h = sim.hosts[0]
