@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from hvtui.hyperv import queries
 from hvtui.hyperv.actions import Verb, spec_for
 from hvtui.hyperv.cold_read import read_cold
-from hvtui.hyperv.devices import VMDetails, read_details
 from hvtui.hyperv.errors import (
     ActionFailed,
     ActionRefused,
@@ -39,6 +39,9 @@ from hvtui.hyperv.together import together
 from hvtui.hyperv.vm_lookup import find_in
 from hvtui.uri import ConnectionURI
 from hvtui.wsman import ClientOptions, ClientStats, Credentials
+
+if TYPE_CHECKING:
+    from hvtui.hyperv.devices import VMDetails
 
 RETURN_OK = 0
 RETURN_JOB_STARTED = 4096
@@ -236,6 +239,8 @@ class HyperVHost:
 
     async def details(self, vm: VM, *, disk_files: bool = True) -> VMDetails:
         """One VM's devices and guest: see :func:`~hvtui.hyperv.devices.read_details`."""
+        from hvtui.hyperv.devices import read_details  # not on a listing's path: 5 ms of every start
+
         return await read_details(self.session, vm.guid, disk_files=disk_files)
 
     # -- lookups ------------------------------------------------------------------------------
