@@ -1,5 +1,5 @@
 """``python -m hvtui``: the same entry point as the ``hvtui`` command."""
 
-from hvtui.cli import main
+from hvtui.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

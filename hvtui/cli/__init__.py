@@ -5,7 +5,18 @@ on stderr, never a traceback. Nothing on a non-TUI path imports Textual: only
 :mod:`hvtui.cli.launch` reaches the TUI, and only from inside the functions that start it.
 """
 
-from hvtui.cli.entry import main
-from hvtui.cli.logfile import configure_logging
+import gc
 
-__all__ = ["configure_logging", "main"]
+# The imports below make about 100,000 objects that live as long as the process; the
+# collector, run every 700 new ones, would walk them again and again (10 ms of a short
+# command). It waits until they are in (:func:`hvtui.cli.entry.run` then sets them aside).
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from hvtui.cli.entry import main, run
+    from hvtui.cli.logfile import configure_logging
+finally:
+    if _collecting:
+        gc.enable()
+
+__all__ = ["configure_logging", "main", "run"]

@@ -7,6 +7,7 @@ subcommands themselves are imported only once the arguments are known good, whic
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,20 @@ from hvtui.cli.settings import ConfigReader
 from hvtui.uri import ConnectionURI, URIError, parse_uri
 
 Target = tuple[ConnectionURI, str | None]  # a host, and the CA file that its HTTPS is checked with
+
+
+def run() -> int:
+    """The ``hvtui`` command: :func:`main` in a process of its own.
+
+    What the imports made lives as long as the process, so it is set aside from the
+    collector (``gc.freeze``) before the command runs, and again what is left when it ends:
+    the interpreter's last collection at exit then walks none of it (30 ms of ``hvtui ls``).
+    """
+    gc.freeze()
+    try:
+        return main()
+    finally:
+        gc.freeze()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
