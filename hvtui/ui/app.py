@@ -43,6 +43,7 @@ from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
 from hvtui.ui.launch import TuiOptions
 from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
+from hvtui.ui.onscreen import LOOK_EVERY, OnScreen
 from hvtui.ui.palette import PaletteCommands
 from hvtui.ui.rows import Row
 from hvtui.ui.scheduler import DEFAULT_INTERVAL, Scheduler
@@ -113,6 +114,7 @@ class HvtuiApp(App[int]):
         self.verbs = VerbFlow(self, self.feed)
         self.checkpoints = CheckpointFlow(self, self.feed)
         self.changes = ChangeFlow(self, self.verbs.log)
+        self.on_screen = OnScreen(self)
         self._settled: dict[str, HostStatus] = {}  # per host: the last status that was not in passing
         self._theme_ready = False
         env = os.environ if environ is None else environ
@@ -138,6 +140,7 @@ class HvtuiApp(App[int]):
             self.note(problem, "warning")
         self.scheduler.start()
         self.host_list.start_initial()
+        self.set_interval(LOOK_EVERY, self.on_screen.look)
 
     async def on_unmount(self) -> None:
         await self.scheduler.aclose()

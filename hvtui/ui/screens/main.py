@@ -29,10 +29,15 @@ NARROW = 140  # below these many columns the hosts pane gets narrower
 TIGHT = 100  # ... and below these, narrower still: the VM table needs the room
 
 
+WAITING_LINES = 40  # hosts named in the waiting text: more would not fit any screen
+
+
 def waiting_text(views: Iterable[HostView]) -> str:
-    """No VM to show yet in All hosts: what each host is waiting for, one line each."""
+    """No VM to show yet in All hosts: what each host is waiting for, one line each (the
+    first few dozen: a fleet's thousand lines were wrapped again for every line drawn)."""
     lines = ["No VMs to show yet:"]
-    for view in views:
+    views = list(views)
+    for view in views[:WAITING_LINES]:
         status = view.status
         if status is HostStatus.AUTH_NEEDED:
             why = "needs a login: select it and press l"
@@ -45,6 +50,8 @@ def waiting_text(views: Iterable[HostView]) -> str:
         else:
             why = view.report.text()
         lines.append(f"  {view.short_name}: {why}")
+    if len(views) > WAITING_LINES:
+        lines.append(f"  … and {len(views) - WAITING_LINES:,} more hosts")
     return "\n".join(lines)
 
 
@@ -237,7 +244,7 @@ class MainScreen(ChangeScreen):
         if model.marks:
             hidden = model.hidden_marks
             parts.append(f"{len(model.marks)} marked" + (f" ({hidden} not shown)" if hidden else ""))
-        stale = sum(1 for key in model.order if model.rows[key].host in model.stale)
+        stale = sum(1 for key in model.order if model.rows[key].host in model.stale) if model.stale else 0
         if stale:
             parts.append(f"{stale} stale")
         column = BY_KEY[model.sort_column].title
