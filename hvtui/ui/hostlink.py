@@ -76,6 +76,9 @@ class Owner(Protocol):
     @property
     def guard_timeout(self) -> float: ...
 
+    @property
+    def connections_per_host(self) -> int: ...
+
     def in_focus(self, key: str) -> bool: ...
 
     def interval_for(self, key: str) -> float: ...
@@ -254,6 +257,7 @@ class HostLink:
                     ca_file=self.ca_file,
                     tls_pin=self.tls_pin,
                     timeout=self.scheduler.host_timeout,
+                    connections=self.scheduler.connections_per_host,
                 )
             except HyperVError as exc:
                 # Settings that cannot work (an unusable CA file): say so on the row, and

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.host import COLD_CONNECTIONS, HyperVHost
 from hvtui.hyperv.models import VM, JobProgress
 from hvtui.hyperv.outcomes import ActionOutcome
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
@@ -179,6 +179,12 @@ class Scheduler:
         for key, link in self.links.items():
             if key not in before and self.in_focus(key):
                 link.focus_gained()
+
+    @property
+    def connections_per_host(self) -> int:
+        """Connections a host's first read may open: a few at once shorten one host's start;
+        in a fleet, whose start waits on the CPU, each more costs a login (and a socket)."""
+        return COLD_CONNECTIONS if len(self.links) <= COLD_READS else 1
 
     def in_focus(self, key: str) -> bool:
         """On screen, or acting: refreshed every interval."""

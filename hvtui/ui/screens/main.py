@@ -187,15 +187,22 @@ class MainScreen(ChangeScreen):
         self.table.display = not empty
         self._scope_changed()
 
-    def host_changed(self, key: str) -> None:
+    def host_changed(self, key: str, *, totals: bool = True) -> None:
+        """A host's status or counts changed; ``totals``: redraw what sums over every host too
+        (else :meth:`totals_changed` comes soon, see :mod:`hvtui.ui.redraw`)."""
         view = self.hvtui.hosts.get(key)
         if view is None:
             return
-        self.hosts_pane.update_host(view)
+        self.hosts_pane.update_host(view, totals=totals)
         if self._detail_host() == key:
             self.query_one(HostDetail).show(view)
         self._update_empty_text()
-        self.refresh_footer()  # a host's status decides whether "l Log in" applies
+        if totals:
+            self.refresh_footer()  # a host's status decides whether "l Log in" applies
+
+    def totals_changed(self) -> None:
+        self.hosts_pane.update_totals()
+        self.refresh_footer()
 
     def rows_changed(self, change: Change | None = None) -> None:
         self.table.update_view(change)

@@ -170,14 +170,17 @@ class HostsPane(OptionList):
             keys = [ALL_HOSTS, *self._views]
             self.highlighted = keys.index(current) if current in keys else 0
 
-    def update_host(self, view: HostView) -> None:
-        """Redraw one host's entry and the all-hosts totals."""
+    def update_host(self, view: HostView, *, totals: bool = True) -> None:
+        """Redraw one host's entry and (unless told otherwise) the all-hosts totals."""
         if view.key not in self._views:
             return
         self._views[view.key] = view
-        width = self._width()
-        self._set_prompt(view.key, host_prompt(view, width))
-        self._set_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), width, self.cadence))
+        self._set_prompt(view.key, host_prompt(view, self._width()))
+        if totals:
+            self.update_totals()
+
+    def update_totals(self) -> None:
+        self._set_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), self._width(), self.cadence))
 
     def set_cadence(self, text: str | None) -> None:
         """Say how often the hosts off screen refresh (None: every host is on screen)."""
@@ -200,8 +203,9 @@ class HostsPane(OptionList):
         option = self.get_option_at_index(index)
         option._set_prompt(prompt)
         cache = self._option_render_cache
-        for drawn in [k for k in cache.keys() if k[0] is option]:
-            cache.discard(drawn)
+        drawn = [k for k in cache.keys() if k[0] is option]  # noqa: SIM118 - not iterable itself
+        for stale in drawn:
+            cache.discard(stale)
         line = self._index_to_line.get(index)
         if line is not None:
             self.refresh_lines(line, height)
