@@ -192,12 +192,12 @@ async def _work(brief: dict[str, Any]) -> dict[str, Any]:
         server = (process_cpu_seconds(brief["server_pid"]) or 0.0) - server
         received, trips = (a - b for a, b in zip(_traffic(app), traffic, strict=True))
         refreshed = {key: watch.counts.get(key, 0) - counts.get(key, 0) for key in app.hosts}
-        focused = app.scheduler.focused
-        focused = set(app.hosts) if focused is None else set(focused)
+        on_screen = app.scheduler.focused
+        focused = set(app.hosts) if on_screen is None else set(on_screen)
         total = sum(refreshed.values()) or 1
         keys = await _key_latency(app, brief["presses"])
-        on_screen = [refreshed[k] for k in refreshed if k in focused] or [0]
-        off_screen = [refreshed[k] for k in refreshed if k not in focused] or [0]
+        shown = [refreshed[k] for k in refreshed if k in focused] or [0]
+        hidden = [refreshed[k] for k in refreshed if k not in focused] or [0]
         return {
             "first_all": first_all,
             "first_median": statistics.median(watch.first.values()),
@@ -206,8 +206,8 @@ async def _work(brief: dict[str, Any]) -> dict[str, Any]:
             "cores": cpu / wall,
             "server_cores": server / wall,
             "focused_hosts": len(focused),
-            "focused_refreshes": statistics.median(on_screen),
-            "other_refreshes": statistics.median(off_screen),
+            "focused_refreshes": statistics.median(shown),
+            "other_refreshes": statistics.median(hidden),
             "refresh_rate": total / wall,
             "bytes_per_refresh": received / total,
             "trips_per_refresh": trips / total,

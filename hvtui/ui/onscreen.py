@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from hvtui.ui.scheduler import off_screen_interval
 
 if TYPE_CHECKING:
-    from hvtui.ui.app import HvtuiApp
+    from hvtui.ui.flows.context import FlowContext
 
 LOOK_EVERY = 0.25  # seconds between looks at the screen: a scrolled-to host refreshes this soon
 
@@ -29,14 +29,14 @@ def cadence_text(on_screen: int, interval: float, off_screen: int) -> str:
 class OnScreen:
     """Follows what the main screen shows and tells the scheduler (UI thread only)."""
 
-    def __init__(self, app: HvtuiApp) -> None:
+    def __init__(self, app: FlowContext) -> None:
         self.app = app
         self.focused: frozenset[str] | None = None  # None: every host is on screen
 
     def look(self) -> None:
         app = self.app
         main = app.main
-        if main is None or app.top is not main:
+        if main is None or not main.is_current:
             return  # another screen covers it: keep what it showed last
         keys = main.hosts_pane.visible_keys() | main.table.visible_hosts()
         model = app.model

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from hvtui.ui.tablemodel import Change
 
 if TYPE_CHECKING:
-    from hvtui.ui.app import HvtuiApp
+    from hvtui.ui.flows.context import FlowContext
 
 FEW_HOSTS = 16  # up to these many hosts, everything is redrawn at once, as it always was
 REDRAW_EVERY = 0.2
@@ -23,7 +23,7 @@ REDRAW_EVERY = 0.2
 class Redraw:
     """Gathers the table's changes and the totals of a fleet's refreshes (UI thread only)."""
 
-    def __init__(self, app: HvtuiApp) -> None:
+    def __init__(self, app: FlowContext) -> None:
         self.app = app
         self._change: Change | None = Change()  # None: redraw the whole table
         self._due = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -15,9 +14,9 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
 from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.changes import MAIN_CHANGE_BINDINGS, ChangeScreen
+from hvtui.ui.screens.empty_texts import first_run_text, waiting_text
 from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.tablemodel import Change
 from hvtui.ui.widgets.host_detail import HostDetail
@@ -29,32 +28,6 @@ NARROW = 140  # below these many columns the hosts pane gets narrower
 TIGHT = 100  # ... and below these, narrower still: the VM table needs the room
 
 
-WAITING_LINES = 40  # hosts named in the waiting text: more would not fit any screen
-
-
-def waiting_text(views: Iterable[HostView]) -> str:
-    """No VM to show yet in All hosts: what each host is waiting for, one line each (the
-    first few dozen: a fleet's thousand lines were wrapped again for every line drawn)."""
-    lines = ["No VMs to show yet:"]
-    views = list(views)
-    for view in views[:WAITING_LINES]:
-        status = view.status
-        if status is HostStatus.AUTH_NEEDED:
-            why = "needs a login: select it and press l"
-        elif status is HostStatus.TLS_UNTRUSTED:
-            why = "its TLS certificate is not trusted: select it to see it, C trusts it"
-        elif status is HostStatus.CONNECTING:
-            why = view.report.text() + "…"
-        elif view.snapshot is not None:
-            why = "no VMs"
-        else:
-            why = view.report.text()
-        lines.append(f"  {view.short_name}: {why}")
-    if len(views) > WAITING_LINES:
-        lines.append(f"  … and {len(views) - WAITING_LINES:,} more hosts")
-    return "\n".join(lines)
-
-
 # The keys people use most, shown in the footer after the verbs while the width allows, in
 # this order: the footer cannot scroll, so what does not fit is left out rather than cut.
 HANDY_KEYS: dict[str, tuple[str, str]] = {  # key: (its action here, its word in the footer)
@@ -64,18 +37,6 @@ HANDY_KEYS: dict[str, tuple[str, str]] = {  # key: (its action here, its word in
     "o": ("sort_next", "Sort"),
     "tab": ("app.focus_next", "Next pane"),
 }
-
-
-def first_run_text(config_path: str) -> str:
-    return (
-        "No Hyper-V hosts yet.\n\n"
-        "Press a to add one by its URI, for example\n"
-        "  hyperv://administrator@hv01.example.com/\n"
-        "  hyperv://administrator@10.0.0.5/?transport=http\n\n"
-        "hvtui asks for the password and can keep it in the system keyring;\n"
-        f"the host list is saved in {config_path}.\n\n"
-        "To look around first, quit (q) and run:  hvtui --demo"
-    )
 
 
 class MainScreen(ChangeScreen):
