@@ -24,6 +24,7 @@ from benchmarks import (
     cold_ls,
     console,
     figures,
+    fleet,
     machine,
     many_hosts,
     naive,
@@ -56,6 +57,10 @@ class Plan:
     memory_hosts: int
     memory_vms: int
     console_frames: int
+    fleet_hosts: int
+    fleet_vms: int
+    fleet_steady: float
+    fleet_presses: int
 
 
 FULL = Plan(
@@ -75,6 +80,10 @@ FULL = Plan(
     memory_hosts=50,
     memory_vms=200,
     console_frames=10,
+    fleet_hosts=1000,
+    fleet_vms=25,
+    fleet_steady=60.0,
+    fleet_presses=20,
 )
 QUICK = Plan(
     sizes=(10, 100),
@@ -93,6 +102,10 @@ QUICK = Plan(
     memory_hosts=3,
     memory_vms=20,
     console_frames=2,
+    fleet_hosts=20,
+    fleet_vms=5,
+    fleet_steady=3.0,
+    fleet_presses=4,
 )
 
 
@@ -194,6 +207,11 @@ def cold_listing(plan: Plan, quick: bool) -> list[Row]:
     return cold_ls.measure(quick, plan.ui_runs)
 
 
+def fleet_case(plan: Plan) -> list[Row]:
+    say(f"a fleet: {plan.fleet_hosts:,} hosts x {plan.fleet_vms} VMs in the TUI, 20 ms")
+    return fleet.measure(plan.fleet_hosts, plan.fleet_vms, 20.0, plan.fleet_steady, plan.fleet_presses)
+
+
 CASES: dict[str, str] = {
     "1": "one host, N VMs: one refresh",
     "2": "the naive way (libvirt's), for the same N",
@@ -203,6 +221,7 @@ CASES: dict[str, str] = {
     "6": "memory of the TUI",
     "7": "a VM's console: bytes per frame and frames/s",
     "8": "a cold hvtui ls: wall with the interpreter's start, round trips, at 1.5 s latency",
+    "9": "a fleet of 1,000 hosts x 25 VMs in the TUI: first data, CPU, memory, keys (minutes)",
 }
 
 
@@ -234,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         ({"6"}, lambda: memory(plan)),
         ({"7"}, lambda: console_frames(plan)),
         ({"8"}, lambda: cold_listing(plan, args.quick)),
+        ({"9"}, lambda: fleet_case(plan)),
     ]
     rows: list[Row] = []
     for needs, step in steps:

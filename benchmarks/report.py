@@ -227,6 +227,7 @@ def render(report: dict[str, Any]) -> str:
         ),
         ("5. UI", lambda: plain_table(rows, "5 UI")),
         ("6. Memory", lambda: plain_table(rows, "6 memory")),
+        ("9. A fleet in one TUI", lambda: plain_table(rows, "9 fleet")),
     ]
     head = (
         f"Full run of {report['started'][:16].replace('T', ' ')} UTC, {report['duration_s']:.0f} s, on "

@@ -34,7 +34,7 @@ def test_quick_benchmarks_run_and_report(tmp_path):
     assert report["mode"] == "quick"
     assert report["machine"]["cpu"]
     cases = {row["case"] for row in report["rows"]}
-    assert {"1 refresh", "2 naive", "3 many hosts", "4 parse", "5 UI", "6 memory"} <= cases
+    assert {"1 refresh", "2 naive", "3 many hosts", "4 parse", "5 UI", "6 memory", "9 fleet"} <= cases
     for row in report["rows"]:
         assert row["runs"] == len(row["values"]) >= 1
         assert row["min"] <= row["median"] <= row["max"]

@@ -44,7 +44,9 @@ from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
 from hvtui.ui.launch import TuiOptions
 from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
+from hvtui.ui.onscreen import LOOK_EVERY, OnScreen
 from hvtui.ui.palette import PaletteCommands
+from hvtui.ui.redraw import Redraw
 from hvtui.ui.rows import Row
 from hvtui.ui.scheduler import DEFAULT_INTERVAL, Scheduler
 from hvtui.ui.screens.console import ConsoleScreen
@@ -114,6 +116,8 @@ class HvtuiApp(App[int]):
         self.verbs = VerbFlow(self, self.feed)
         self.checkpoints = CheckpointFlow(self, self.feed)
         self.changes = ChangeFlow(self, self.verbs.log)
+        self.on_screen = OnScreen(self)
+        self.redraw = Redraw(self)
         self._settled: dict[str, HostStatus] = {}  # per host: the last status that was not in passing
         self._theme_ready = False
         env = os.environ if environ is None else environ
@@ -140,6 +144,7 @@ class HvtuiApp(App[int]):
             self.note(problem, "warning")
         self.scheduler.start()
         self.host_list.start_initial()
+        self.set_interval(LOOK_EVERY, self.on_screen.look)
 
     async def on_unmount(self) -> None:
         await self.scheduler.aclose()
@@ -177,13 +182,13 @@ class HvtuiApp(App[int]):
         self.verbs.refreshed(message.key, message.rows)
         main = self.main
         if main is not None:
-            main.rows_changed(change)
-            main.host_changed(message.key)
+            self.redraw.rows(change)
+            main.host_changed(message.key, totals=not self.redraw.gathering)
         screen = self.top
         if isinstance(screen, VMDetailScreen):
             screen.host_refreshed(message.key)
         self.logins.refreshed(message.key)
-        self.update_subtitle()
+        self.redraw.totals()
         self.state_changed.publish(None)
 
     def on_host_status_changed(self, message: HostStatusChanged) -> None:
@@ -197,9 +202,9 @@ class HvtuiApp(App[int]):
             if view.stale:
                 self.verbs.host_silent(message.key)
             if main is not None:
-                main.rows_changed()
+                self.redraw.rows(None)
         if main is not None:
-            main.host_changed(message.key)
+            main.host_changed(message.key, totals=not self.redraw.gathering)
         status = message.report.status
         settled = self._settled.get(message.key)
         if status is HostStatus.AUTH_NEEDED:
@@ -212,7 +217,7 @@ class HvtuiApp(App[int]):
             self.note(f"{view.short_name} answers again", "information")
         if status not in (HostStatus.CONNECTING, HostStatus.REFRESHING):
             self._settled[message.key] = status
-        self.update_subtitle()
+        self.redraw.totals()
         self.state_changed.publish(None)
 
     def on_job_update(self, message: JobUpdate) -> None:

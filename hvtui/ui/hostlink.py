@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
 from hvtui.hyperv.actions import Verb
@@ -40,6 +40,10 @@ STEADY_SLOW_AFTER = 5.0  # ... a steady refresh, after this long: a slow host's 
 SLOW_EVERY = 2.0  # ... and then says every so often how long the host has kept it waiting
 ACTIONS_PER_HOST = 4  # bulk actions: at most this many requests in flight to one host
 ACTION_TIMEOUT = 1800.0  # follow a job this long before reporting it as still running
+INVENTORY_INTERVAL = 30.0  # a host on screen reads its whole inventory again this often
+#: ... one off screen only when its summary shows the inventory changed: its counts come from
+#: the summary alone, the cheapest read that gives them.
+OFF_SCREEN_INVENTORY = 24 * 3600.0
 
 
 class Listener(Protocol):
@@ -67,9 +71,17 @@ class Owner(Protocol):
     backoff_cap: float
     host_timeout: float
     paused: bool
+    cold_reads: asyncio.Semaphore
 
     @property
     def guard_timeout(self) -> float: ...
+
+    @property
+    def connections_per_host(self) -> int: ...
+
+    def in_focus(self, key: str) -> bool: ...
+
+    def interval_for(self, key: str) -> float: ...
 
 
 class HostLink:
@@ -102,6 +114,9 @@ class HostLink:
         self._outcome: StatusReport | None = None  # how the last refresh ended: kept while the next runs
         self._auth_error: str | None = None
         self.actions = asyncio.Semaphore(ACTIONS_PER_HOST)
+        self.acting = 0  # actions and changes in flight: the host refreshes every interval meanwhile
+        self._refreshed_at: float | None = None  # loop time a refresh last began
+        self._due: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -112,6 +127,37 @@ class HostLink:
     def wake(self, *, manual: bool = False) -> None:
         self._manual = self._manual or manual
         self._wake.set()
+
+    def focus_gained(self) -> None:
+        """Come on screen: refresh at once, unless the last refresh is younger than an interval
+        (then when it is one interval old). Not while paused: the person stopped refreshes."""
+        if self.scheduler.paused or self._refreshed_at is None:
+            return
+        loop = asyncio.get_running_loop()
+        due = self._refreshed_at + self.scheduler.interval
+        if self._due is not None:
+            self._due.cancel()
+        self._due = loop.call_at(due, self._wake_if_focused) if due > loop.time() else None
+        if self._due is None:
+            self.wake()
+
+    def _wake_if_focused(self) -> None:
+        self._due = None
+        if self.scheduler.in_focus(self.key) and not self.scheduler.paused:
+            self.wake()
+
+    @contextlib.asynccontextmanager
+    async def acting_on(self) -> AsyncIterator[None]:
+        """An action or change in flight (at most ACTIONS_PER_HOST at once): its host counts as on screen."""
+        async with self.actions:
+            seen = self.scheduler.in_focus(self.key)
+            self.acting += 1
+            if not seen:
+                self.focus_gained()
+            try:
+                yield
+            finally:
+                self.acting -= 1
 
     @property
     def _has_credentials(self) -> bool:
@@ -179,7 +225,11 @@ class HostLink:
                     self._credentials.clear()
                     await self._credentials.wait()
                     continue
-                await self._sleep(await self._refresh())
+                # A first read waits its turn among the others (see the scheduler's COLD_READS).
+                first = self._refreshed_at is None
+                async with self.scheduler.cold_reads if first else contextlib.nullcontext():
+                    delay = await self._refresh()
+                await self._sleep(delay)
         finally:
             await self._close_host()
 
@@ -207,6 +257,7 @@ class HostLink:
                     ca_file=self.ca_file,
                     tls_pin=self.tls_pin,
                     timeout=self.scheduler.host_timeout,
+                    connections=self.scheduler.connections_per_host,
                 )
             except HyperVError as exc:
                 # Settings that cannot work (an unusable CA file): say so on the row, and
@@ -218,6 +269,9 @@ class HostLink:
             self._report(HostStatus.REFRESHING)  # the person asked: show that it is under way
         self._wake.clear()
         self._manual = False
+        self._refreshed_at = loop.time()
+        focused = self.scheduler.in_focus(self.key)
+        self.host.inventory_interval = INVENTORY_INTERVAL if focused else OFF_SCREEN_INVENTORY
         slow = loop.create_task(self._waiting(self.host))
         try:
             snapshot = await asyncio.wait_for(self.host.snapshot(), timeout=self.scheduler.guard_timeout)
@@ -238,7 +292,7 @@ class HostLink:
         connection = _connection_of(self.host)
         self.scheduler.listener.host_snapshot(self.key, snapshot, connection)
         self._settle(StatusReport(HostStatus.OK))
-        return self.scheduler.interval
+        return self.scheduler.interval_for(self.key)
 
     async def _waiting(self, host: HyperVHost) -> None:
         """While a refresh takes long, say on the host's row what it is doing, and for how long.
@@ -317,7 +371,7 @@ class HostLink:
             )
         host = self.host
         try:
-            async with self.actions:
+            async with self.acting_on():
                 action = await host.request(vm, verb)
                 return await action.wait(timeout=ACTION_TIMEOUT, on_progress=on_progress)
         finally:

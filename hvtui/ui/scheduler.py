@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from hvtui.hyperv.actions import Verb
 from hvtui.hyperv.devices import VMDetails
 from hvtui.hyperv.errors import HyperVError, Problem
-from hvtui.hyperv.host import HyperVHost
+from hvtui.hyperv.host import COLD_CONNECTIONS, HyperVHost
 from hvtui.hyperv.models import VM, JobProgress
 from hvtui.hyperv.outcomes import ActionOutcome
 from hvtui.hyperv.session import DEFAULT_TIMEOUT
@@ -34,6 +34,19 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_INTERVAL = 2.0
+#: Hosts neither on screen nor acting refresh this many times less often ...
+OFF_SCREEN_FACTOR = 15
+#: ... and, in a big fleet, no more of them than this per second in all: a budget of CPU.
+OFF_SCREEN_PER_SECOND = 40.0
+#: First reads (login and the whole inventory) running at once: a fleet's start, bounded,
+#: leaves the loop free for the hosts already shown instead of swamping it with handshakes.
+COLD_READS = 16
+
+
+def off_screen_interval(interval: float, off_screen: int) -> float:
+    """Seconds between refreshes of a host nobody looks at: the person sees the hosts on
+    screen; the rest only need their counts to stay roughly right."""
+    return max(interval * OFF_SCREEN_FACTOR, off_screen / OFF_SCREEN_PER_SECOND)
 
 
 class Scheduler:
@@ -53,6 +66,9 @@ class Scheduler:
         self.host_timeout = host_timeout
         self.paused = False
         self.links: dict[str, HostLink] = {}
+        # The hosts the person can see (None: all of them, as with a few hosts).
+        self.focused: frozenset[str] | None = None
+        self.cold_reads = asyncio.Semaphore(COLD_READS)
         self._submitted: set[concurrent.futures.Future[Any]] = set()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, name="hvtui-refresh", daemon=True)
@@ -153,6 +169,33 @@ class Scheduler:
             if key is None or link.key == key:
                 link.wake(manual=True)
 
+    def set_focus(self, keys: frozenset[str] | None) -> None:
+        """The hosts on screen (None: every host): they refresh every interval, the rest less often."""
+        self._call(self._set_focus, keys)
+
+    def _set_focus(self, keys: frozenset[str] | None) -> None:
+        before = {key for key in self.links if self.in_focus(key)}
+        self.focused = keys
+        for key, link in self.links.items():
+            if key not in before and self.in_focus(key):
+                link.focus_gained()
+
+    @property
+    def connections_per_host(self) -> int:
+        """Connections a host's first read may open: a few at once shorten one host's start;
+        in a fleet, whose start waits on the CPU, each more costs a login (and a socket)."""
+        return COLD_CONNECTIONS if len(self.links) <= COLD_READS else 1
+
+    def in_focus(self, key: str) -> bool:
+        """On screen, or acting: refreshed every interval."""
+        link = self.links.get(key)
+        return self.focused is None or key in self.focused or (link is not None and link.acting > 0)
+
+    def interval_for(self, key: str) -> float:
+        if self.in_focus(key):
+            return self.interval
+        return off_screen_interval(self.interval, len(self.links) - len(self.focused or ()))
+
     def set_paused(self, paused: bool) -> None:
         self._call(self._set_paused, paused)
 
@@ -191,7 +234,7 @@ class Scheduler:
         if not change:
             return await call(link.host)
         try:
-            async with link.actions:
+            async with link.acting_on():
                 return await call(link.host)
         finally:
             link.wake()

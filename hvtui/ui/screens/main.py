@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -15,9 +14,9 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
 from hvtui.ui.hoststatus import HostStatus
-from hvtui.ui.hostview import HostView
 from hvtui.ui.rows import Row
 from hvtui.ui.screens.changes import MAIN_CHANGE_BINDINGS, ChangeScreen
+from hvtui.ui.screens.empty_texts import first_run_text, waiting_text
 from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.tablemodel import Change
 from hvtui.ui.widgets.host_detail import HostDetail
@@ -29,25 +28,6 @@ NARROW = 140  # below these many columns the hosts pane gets narrower
 TIGHT = 100  # ... and below these, narrower still: the VM table needs the room
 
 
-def waiting_text(views: Iterable[HostView]) -> str:
-    """No VM to show yet in All hosts: what each host is waiting for, one line each."""
-    lines = ["No VMs to show yet:"]
-    for view in views:
-        status = view.status
-        if status is HostStatus.AUTH_NEEDED:
-            why = "needs a login: select it and press l"
-        elif status is HostStatus.TLS_UNTRUSTED:
-            why = "its TLS certificate is not trusted: select it to see it, C trusts it"
-        elif status is HostStatus.CONNECTING:
-            why = view.report.text() + "…"
-        elif view.snapshot is not None:
-            why = "no VMs"
-        else:
-            why = view.report.text()
-        lines.append(f"  {view.short_name}: {why}")
-    return "\n".join(lines)
-
-
 # The keys people use most, shown in the footer after the verbs while the width allows, in
 # this order: the footer cannot scroll, so what does not fit is left out rather than cut.
 HANDY_KEYS: dict[str, tuple[str, str]] = {  # key: (its action here, its word in the footer)
@@ -57,18 +37,6 @@ HANDY_KEYS: dict[str, tuple[str, str]] = {  # key: (its action here, its word in
     "o": ("sort_next", "Sort"),
     "tab": ("app.focus_next", "Next pane"),
 }
-
-
-def first_run_text(config_path: str) -> str:
-    return (
-        "No Hyper-V hosts yet.\n\n"
-        "Press a to add one by its URI, for example\n"
-        "  hyperv://administrator@hv01.example.com/\n"
-        "  hyperv://administrator@10.0.0.5/?transport=http\n\n"
-        "hvtui asks for the password and can keep it in the system keyring;\n"
-        f"the host list is saved in {config_path}.\n\n"
-        "To look around first, quit (q) and run:  hvtui --demo"
-    )
 
 
 class MainScreen(ChangeScreen):
@@ -180,15 +148,22 @@ class MainScreen(ChangeScreen):
         self.table.display = not empty
         self._scope_changed()
 
-    def host_changed(self, key: str) -> None:
+    def host_changed(self, key: str, *, totals: bool = True) -> None:
+        """A host's status or counts changed; ``totals``: redraw what sums over every host too
+        (else :meth:`totals_changed` comes soon, see :mod:`hvtui.ui.redraw`)."""
         view = self.hvtui.hosts.get(key)
         if view is None:
             return
-        self.hosts_pane.update_host(view)
+        self.hosts_pane.update_host(view, totals=totals)
         if self._detail_host() == key:
             self.query_one(HostDetail).show(view)
         self._update_empty_text()
-        self.refresh_footer()  # a host's status decides whether "l Log in" applies
+        if totals:
+            self.refresh_footer()  # a host's status decides whether "l Log in" applies
+
+    def totals_changed(self) -> None:
+        self.hosts_pane.update_totals()
+        self.refresh_footer()
 
     def rows_changed(self, change: Change | None = None) -> None:
         self.table.update_view(change)
@@ -237,7 +212,7 @@ class MainScreen(ChangeScreen):
         if model.marks:
             hidden = model.hidden_marks
             parts.append(f"{len(model.marks)} marked" + (f" ({hidden} not shown)" if hidden else ""))
-        stale = sum(1 for key in model.order if model.rows[key].host in model.stale)
+        stale = sum(1 for key in model.order if model.rows[key].host in model.stale) if model.stale else 0
         if stale:
             parts.append(f"{stale} stale")
         column = BY_KEY[model.sort_column].title

@@ -88,7 +88,8 @@ def host_prompt(view: HostView, width: int, now: float | None = None) -> Content
     return Content("\n").join(lines)
 
 
-def all_hosts_prompt(views: Iterable[HostView], width: int) -> Content:
+def all_hosts_prompt(views: Iterable[HostView], width: int, cadence: str | None = None) -> Content:
+    """Totals; with hosts off screen, how often they refresh beside those on screen."""
     views = list(views)
     running = sum(v.running for v in views)
     total = sum(v.total for v in views)
@@ -102,7 +103,15 @@ def all_hosts_prompt(views: Iterable[HostView], width: int) -> Content:
     if second.cell_length > width:
         second = Content.assemble(("  ", ""), (f"{problems} of {len(views)} not ok", "$text-warning"))
     second = second.truncate(width, ellipsis=True)
-    return Content("\n").join([_line(head, f"{running}/{total}", width), second])
+    lines = [_line(head, f"{running}/{total}", width), second]
+    if cadence:
+        lines += _wrapped(cadence, width, "$text-muted", 4)
+    return Content("\n").join(lines)
+
+
+def _height(prompt: object) -> int:
+    """Lines of a prompt: each is cut to the pane's width, so none wraps."""
+    return prompt.plain.count("\n") + 1 if isinstance(prompt, Content) else 1
 
 
 class HostsPane(OptionList):
@@ -119,6 +128,8 @@ class HostsPane(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._views: dict[str, HostView] = {}
+        self._prompt_lines: dict[str, int] = {}  # lines of each option's prompt, as last set
+        self.cadence: str | None = None  # how often hosts off screen refresh (None: all are on it)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._count_down)
@@ -150,22 +161,63 @@ class HostsPane(OptionList):
         current = self.highlighted_option.id if self.highlighted_option is not None else ALL_HOSTS
         self._views = {v.key: v for v in views}
         width = self._width()
-        options = [Option(all_hosts_prompt(views, width), id=ALL_HOSTS)]
+        options = [Option(all_hosts_prompt(views, width, self.cadence), id=ALL_HOSTS)]
         options += [Option(host_prompt(v, width), id=v.key) for v in views]
+        self._prompt_lines = {str(o.id): _height(o.prompt) for o in options}
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             self.add_options(options)
             keys = [ALL_HOSTS, *self._views]
             self.highlighted = keys.index(current) if current in keys else 0
 
-    def update_host(self, view: HostView) -> None:
-        """Redraw one host's entry and the all-hosts totals."""
+    def update_host(self, view: HostView, *, totals: bool = True) -> None:
+        """Redraw one host's entry and (unless told otherwise) the all-hosts totals."""
         if view.key not in self._views:
             return
         self._views[view.key] = view
-        width = self._width()
-        self.replace_option_prompt(view.key, host_prompt(view, width))
-        self.replace_option_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), width))
+        self._set_prompt(view.key, host_prompt(view, self._width()))
+        if totals:
+            self.update_totals()
+
+    def update_totals(self) -> None:
+        self._set_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), self._width(), self.cadence))
+
+    def set_cadence(self, text: str | None) -> None:
+        """Say how often the hosts off screen refresh (None: every host is on screen)."""
+        if text != self.cadence:
+            self.cadence = text
+            self._set_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), self._width(), text))
+
+    def _set_prompt(self, key: str, prompt: Content) -> None:
+        """Replace one prompt. Of the same height, only it is drawn again: Textual's own
+        replacement measures every option anew, which a thousand hosts made the main cost."""
+        height = _height(prompt)
+        if self._prompt_lines.get(key) != height:
+            self._prompt_lines[key] = height
+            self.replace_option_prompt(key, prompt)
+            return
+        try:
+            index = self.get_option_index(key)
+        except OptionDoesNotExist:
+            return
+        option = self.get_option_at_index(index)
+        option._set_prompt(prompt)
+        cache = self._option_render_cache
+        drawn = [k for k in cache.keys() if k[0] is option]  # noqa: SIM118 - not iterable itself
+        for stale in drawn:
+            cache.discard(stale)
+        line = self._index_to_line.get(index)
+        if line is not None:
+            self.refresh_lines(line, height)
+
+    def visible_keys(self) -> set[str]:
+        """The hosts whose entries are (partly) on screen now."""
+        lines = self._lines
+        top = int(self.scroll_y)
+        bottom = min(len(lines), top + self.scrollable_content_region.height)
+        options = self.options
+        shown = {options[lines[y][0]].id for y in range(top, bottom)}
+        return {key for key in shown if key is not None and key != ALL_HOSTS}
 
     def select_key(self, key: str | None) -> None:
         target = ALL_HOSTS if key is None else key

@@ -164,6 +164,13 @@ class VMTable(ScrollView, can_focus=True):
             self._last_key = key
             self.post_message(self.CursorMoved(self, key))
 
+    def visible_hosts(self) -> set[str]:
+        """The hosts of the VMs on screen now."""
+        model = self.model
+        top = int(self.scroll_y)
+        rows = model.rows
+        return {rows[key].host for key in model.order[top : top + self.page_rows]}
+
     def refresh_row(self, key: str) -> None:
         position = self.model.index_of(key)
         if position is not None:
