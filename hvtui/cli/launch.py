@@ -7,16 +7,17 @@ start it, so that no other path loads Textual.
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
-from hvtui.cli.exits import UsageError
+from hvtui.cli.exits import EXIT_FAILED, UsageError
 from hvtui.cli.parser import parse, tui_parser
 from hvtui.config import MAX_REFRESH, MIN_REFRESH
 from hvtui.password_file import PasswordFileError, read_password_file
 from hvtui.uri import URIError, parse_uri
 
 if TYPE_CHECKING:
-    from hvtui.sim import SimOptions
+    from hvtui.sim.sim_options import SimOptions
     from hvtui.ui.launch import TuiOptions
 
 DEMO_NOTE = "demo: simulated hosts"
@@ -68,23 +69,34 @@ def run_tui(args: list[str]) -> int:
 
 def demo_sim_options(password: str, seed: int = 7) -> SimOptions:
     """The demo's three simulated hosts, which the README's screenshots show too."""
-    from hvtui.sim import SimOptions
+    from hvtui.sim.sim_options import SimOptions
 
     return SimOptions(hosts=3, vms="20-60", release="2019,2022,2012r2", seed=seed, password=password)
 
 
 def _run_demo(options: TuiOptions) -> int:
-    """Start the simulator in this process and point the TUI at its three hosts."""
+    """Point the TUI at three simulated hosts, served by a child process.
+
+    The child starts first: its imports and start run on another core while this process
+    imports the UI, and its replies never wait for this process's interpreter lock.
+    """
     import dataclasses
     import secrets
 
-    from hvtui.sim import Simulator
-    from hvtui.ui.app import run
-    from hvtui.ui.launch import HostSpec
+    from hvtui.sim.sim_options import OptionsError
+    from hvtui.sim.sim_process import SimProcess
 
     password = secrets.token_urlsafe(18)
     sim_options = demo_sim_options(password, seed=int(os.environ.get("HVTUI_DEMO_SEED", "7")))
-    with Simulator(sim_options) as sim:
-        hosts = [HostSpec(parse_uri(host.uri), password=host.password) for host in sim.hosts]
+    with SimProcess(sim_options) as sim:
+        from hvtui.ui.app import run
+        from hvtui.ui.launch import HostSpec
+
+        try:
+            uris = sim.uris()
+        except OptionsError as exc:
+            print(f"hvtui: the demo's simulated hosts did not start: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        hosts = [HostSpec(parse_uri(uri), password=password) for uri in uris]
         demo = dataclasses.replace(options, hosts=hosts, title_note=DEMO_NOTE)
         return run(demo)
