@@ -14,6 +14,7 @@ happens however the parent ends, a kill included, so no simulator outlives its p
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import signal
 import subprocess
@@ -115,15 +116,21 @@ def main() -> int:
     """The child: serve the options on stdin until stdin closes."""
     # Ctrl+C is the parent's to answer; this process stops when the parent closes its stdin.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from hvtui.sim.simulator import Simulator
-
     out = sys.stdout
+    # The simulator's modules and hosts live as long as the process: the collector waits
+    # until they are made, then leaves them out of its walks (15 ms of the 0.2 s it takes).
+    gc.disable()
     try:
+        from hvtui.sim.simulator import Simulator
+
         simulator = Simulator(decode(sys.stdin.readline())).start()
     except OptionsError as exc:
         out.write(json.dumps({"error": str(exc)}) + "\n")
         out.flush()
         return 2
+    finally:
+        gc.freeze()
+        gc.enable()
     try:
         out.write(json.dumps({"uris": [host.uri for host in simulator.hosts]}) + "\n")
         out.flush()
