@@ -68,6 +68,16 @@ def _cached_context(
     return ssl_context(verify, ca_file, pin)
 
 
+@functools.cache
+def unused_context() -> ssl.SSLContext:
+    """What a plain HTTP connection hands httpx so that it builds no context of its own.
+
+    No handshake ever uses it, so it loads no CA store (the ~20 ms of a host's first
+    connection); were one to, it trusts nothing and fails.
+    """
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def ssl_context(verify: bool, ca_file: str | None, pin: str | None = None) -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2

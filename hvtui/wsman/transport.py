@@ -58,11 +58,11 @@ class HostTransport:
         self.stats = stats
         self._auth = auth_for(options, credentials, self.endpoint, stats)
         self._no_auth = NoAuth(self.endpoint)
-        # Plain HTTP never uses it, but httpx builds a context of its own (~1 ms) unless given one.
+        # Plain HTTP never uses it, but httpx builds a context of its own unless given one.
         verify = (
             tls.shared_context(options.verify, options.ca_file, options.tls_pin)
             if self.endpoint.https
-            else tls.shared_context(False, None)
+            else tls.unused_context()
         )
         self._client = httpx.AsyncClient(
             transport=transport,
