@@ -1,10 +1,15 @@
-"""The simulator in a child process (what ``hvtui --demo`` serves its hosts from)."""
+"""The simulator in a child process (what ``hvtui --demo`` serves its hosts from).
+
+Both ways of starting it: a fork (Linux, a parent with one thread) and a new interpreter.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +21,16 @@ from tests.sim.wire import ENUMERATE, V2, basic, enumerate_body, envelope, post
 
 BODY = envelope(ENUMERATE, f"{V2}/Msvm_ComputerSystem", enumerate_body(optimize=True, max_elements=1))
 PASSWORD = "child-Passw0rd"
+HAS_PROC = Path("/proc/self/fd").is_dir()
+
+
+WAYS = [pytest.param(True, id="fork"), pytest.param(False, id="interpreter")]
+
+
+def _can(fork: bool) -> None:
+    """Skip a fork where the simulator itself would not make one (a thread of another test runs)."""
+    if fork and (not hasattr(os, "fork") or not HAS_PROC or threading.active_count() > 1):
+        pytest.skip("a fork needs Linux and a test process with one thread")
 
 
 class _Port:
@@ -23,6 +38,11 @@ class _Port:
 
     def __init__(self, uri: str) -> None:
         self.port = int(uri.split(":")[2].split("/", maxsplit=1)[0])
+
+
+def _gone(pid: int) -> bool:
+    proc = Path(f"/proc/{pid}")
+    return not proc.exists() or (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def test_options_round_trip_as_one_line():
@@ -37,12 +57,14 @@ def test_options_round_trip_as_one_line():
     assert again.password == PASSWORD
 
 
-def test_child_serves_its_hosts_until_stopped_and_keeps_the_password_out_of_argv():
-    sim = SimProcess(SimOptions(hosts=2, vms=3, password=PASSWORD, allow_unencrypted=True)).start()
+@pytest.mark.parametrize("fork", WAYS)
+def test_child_serves_its_hosts_until_stopped(fork):
+    _can(fork)
+    sim = SimProcess(SimOptions(hosts=2, vms=3, password=PASSWORD, allow_unencrypted=True), fork=fork)
+    sim.start()
     try:
         child = sim._child
         assert child is not None
-        assert PASSWORD not in " ".join(str(arg) for arg in child.args)
         uris = sim.uris()
         assert len(uris) == 2
         assert all(uri.startswith("hyperv://administrator@127.0.0.1:") for uri in uris)
@@ -50,45 +72,76 @@ def test_child_serves_its_hosts_until_stopped_and_keeps_the_password_out_of_argv
         assert post(_Port(uris[1]), BODY, auth=basic(password=PASSWORD)).status == 200
     finally:
         sim.stop()
-    assert child.returncode == 0
+    assert child.returncode == 0, "it stopped when its input closed, without being killed"
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", _Port(uris[0]).port), timeout=2):
         pass
 
 
+def test_the_password_stays_out_of_argv():
+    sim = SimProcess(SimOptions(vms=1, password=PASSWORD), fork=False).start()
+    try:
+        child = sim._child
+        assert isinstance(child, subprocess.Popen)
+        assert PASSWORD not in " ".join(str(arg) for arg in child.args)
+        sim.uris()
+    finally:
+        sim.stop()
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_a_child_holds_nothing_of_another(fork):
+    """A second child must not keep the first one's input open: the first stops on its own."""
+    _can(fork)
+    first = SimProcess(SimOptions(vms=1, password=PASSWORD), fork=fork).start()
+    second = SimProcess(SimOptions(vms=1, password=PASSWORD), fork=fork).start()
+    try:
+        first.uris()
+        second.uris()
+        child = first._child
+        assert child is not None
+        started = time.monotonic()
+        first.stop()
+        assert child.wait() == 0
+        assert time.monotonic() - started < 3
+    finally:
+        first.stop()
+        second.stop()
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="no /proc to follow the child with")
 def test_child_stops_when_its_parent_is_gone():
-    """A parent killed outright closes the child's stdin: the child stops on its own."""
+    """A parent killed outright closes the child's input: the child stops on its own."""
     parent = subprocess.Popen(
         [sys.executable, "-c",
          "from hvtui.sim import SimOptions\n"
          "from hvtui.sim.sim_process import SimProcess\n"
          "sim = SimProcess(SimOptions(vms=1, password='pw')).start()\n"
-         "print(sim._child.pid, sim.uris()[0], flush=True)\n"
+         "print(sim._child.pid, sim.fork, sim.uris()[0], flush=True)\n"
          "import time; time.sleep(60)\n"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert parent.stdout is not None
-        pid, _uri = parent.stdout.readline().split()
+        pid, forked, _uri = parent.stdout.readline().split()
     finally:
         parent.kill()
         parent.wait()
-    proc = Path(f"/proc/{pid}")
-    if not Path("/proc/self").exists():
-        pytest.skip("no /proc to follow the child with")
-    for _ in range(100):
-        if not proc.exists() or "Z" in (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]:
-            return
+    assert forked == str(sys.platform == "linux"), "a parent with one thread forks on Linux"
+    deadline = time.monotonic() + 10
+    while not _gone(int(pid)):
+        assert time.monotonic() < deadline, "the simulator's process outlived its parent"
         time.sleep(0.1)
-    raise AssertionError("the simulator's process outlived its parent")
 
 
-def test_a_child_that_cannot_start_says_why_in_one_line():
+@pytest.mark.parametrize("fork", WAYS)
+def test_a_child_that_cannot_start_says_why_in_one_line(fork):
+    _can(fork)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         with (
-            SimProcess(SimOptions(vms=1, password=PASSWORD, port=port)) as sim,
+            SimProcess(SimOptions(vms=1, password=PASSWORD, port=port), fork=fork) as sim,
             pytest.raises(OptionsError) as err,
         ):
             sim.uris()
