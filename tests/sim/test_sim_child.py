@@ -108,6 +108,32 @@ def test_a_child_holds_nothing_of_another(fork):
         second.stop()
 
 
+@pytest.mark.skipif(not hasattr(os, "fork") or not HAS_PROC, reason="a fork needs Linux")
+def test_forked_children_in_a_fresh_process():
+    """The fork, whatever threads this test process has: two children, each stopping on its own."""
+    script = (
+        "import time\n"
+        "from hvtui.sim import SimOptions\n"
+        "from hvtui.sim.sim_process import SimProcess\n"
+        "first = SimProcess(SimOptions(vms=1, password='pw')).start()\n"
+        "second = SimProcess(SimOptions(vms=1, password='pw')).start()\n"
+        "print(first.fork, len(first.uris()), len(second.uris()))\n"
+        "child = first._child\n"
+        "started = time.monotonic()\n"
+        "first.stop()\n"
+        "print(child.wait(), round(time.monotonic() - started, 2))\n"
+        "second.stop()\n"
+    )
+    argv = [sys.executable, "-c", script]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+    forked, stopped = done.stdout.splitlines()
+    assert forked == "True 1 1"
+    code, seconds = stopped.split()
+    assert code == "0", "the first stopped when its input closed, without being killed"
+    assert float(seconds) < 3
+    assert done.stderr == ""
+
+
 @pytest.mark.skipif(not HAS_PROC, reason="no /proc to follow the child with")
 def test_child_stops_when_its_parent_is_gone():
     """A parent killed outright closes the child's input: the child stops on its own."""
