@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import ClassVar
 
@@ -148,18 +149,23 @@ class MainScreen(ChangeScreen):
         self.table.display = not empty
         self._scope_changed()
 
-    def host_changed(self, key: str, *, totals: bool = True) -> None:
-        """A host's status or counts changed; ``totals``: redraw what sums over every host too
-        (else :meth:`totals_changed` comes soon, see :mod:`hvtui.ui.redraw`)."""
-        view = self.hvtui.hosts.get(key)
-        if view is None:
+    def host_changed(self, key: str) -> None:
+        """A host's status or counts changed: its entry, and what sums over every host."""
+        self.hosts_updated((key,))
+        self.totals_changed()  # a host's status decides whether "l Log in" applies
+
+    def hosts_updated(self, keys: Collection[str]) -> None:
+        """Hosts' statuses or counts changed; what sums over every host follows separately
+        (:meth:`totals_changed`, see :mod:`hvtui.ui.redraw`)."""
+        hosts = self.hvtui.hosts
+        views = [hosts[key] for key in keys if key in hosts]
+        if not views:
             return
-        self.hosts_pane.update_host(view, totals=totals)
-        if self._detail_host() == key:
-            self.query_one(HostDetail).show(view)
+        self.hosts_pane.update_hosts(views)
+        detail = self._detail_host()
+        if detail in keys and detail in hosts:
+            self.query_one(HostDetail).show(hosts[detail])
         self._update_empty_text()
-        if totals:
-            self.refresh_footer()  # a host's status decides whether "l Log in" applies
 
     def totals_changed(self) -> None:
         self.hosts_pane.update_totals()

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from hvtui.ui.columns import COLUMNS, NAME, STATE, STATUS
 from hvtui.ui.rows import Row
 from hvtui.ui.tablemodel import Change, TableModel, text_width
+from hvtui.ui.widgets.virtual_size import set_virtual_size
 
 MARK = "✓"
 UP = "▲"
@@ -145,7 +146,7 @@ class VMTable(ScrollView, can_focus=True):
 
     def update_view(self, change: Change | None = None) -> None:
         """Bring the drawing up to date after the model changed."""
-        self.virtual_size = Size(self._line_width(), len(self.model.order) + 1)
+        set_virtual_size(self, Size(self._line_width(), len(self.model.order) + 1))
         if change is not None and not change.anything:
             return
         key = self.model.cursor_key
