@@ -71,7 +71,6 @@ class Owner(Protocol):
     backoff_cap: float
     host_timeout: float
     paused: bool
-    cold_reads: asyncio.Semaphore
 
     @property
     def guard_timeout(self) -> float: ...
@@ -82,6 +81,12 @@ class Owner(Protocol):
     def in_focus(self, key: str) -> bool: ...
 
     def interval_for(self, key: str) -> float: ...
+
+    def first_read(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+    def hold(self, link: HostLink) -> bool: ...
+
+    def release(self, link: HostLink) -> None: ...
 
 
 class HostLink:
@@ -227,7 +232,7 @@ class HostLink:
                     continue
                 # A first read waits its turn among the others (see the scheduler's COLD_READS).
                 first = self._refreshed_at is None
-                async with self.scheduler.cold_reads if first else contextlib.nullcontext():
+                async with self.scheduler.first_read() if first else contextlib.nullcontext():
                     delay = await self._refresh()
                 await self._sleep(delay)
         finally:
@@ -272,6 +277,7 @@ class HostLink:
         self._refreshed_at = loop.time()
         focused = self.scheduler.in_focus(self.key)
         self.host.inventory_interval = INVENTORY_INTERVAL if focused else OFF_SCREEN_INVENTORY
+        self.host.live_facts = focused  # free memory and clock: shown only for a host on screen
         slow = loop.create_task(self._waiting(self.host))
         try:
             snapshot = await asyncio.wait_for(self.host.snapshot(), timeout=self.scheduler.guard_timeout)
@@ -357,6 +363,11 @@ class HostLink:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        if not waiting and not self._wake.is_set() and self.scheduler.hold(self):
+            try:
+                await self._wake.wait()
+            finally:
+                self.scheduler.release(self)
         self._wake.clear()
 
     # -- actions ------------------------------------------------------------------------------

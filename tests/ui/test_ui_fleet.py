@@ -94,4 +94,5 @@ def test_the_rest_refresh_at_a_factor_of_the_interval_or_within_a_budget():
     assert off_screen_interval(2.0, 10) == 2.0 * OFF_SCREEN_FACTOR
     assert off_screen_interval(2.0, 976) > 2.0 * OFF_SCREEN_FACTOR - 6
     assert off_screen_interval(2.0, 100_000) > 1000
-    assert cadence_text(24, 2.0, 976) == "24 on screen every 2 s, the rest every 30 s"
+    assert cadence_text(24, 2.0, 376) == "24 on screen every 2 s, the rest every 30 s"
+    assert cadence_text(24, 2.0, 976) == "24 on screen every 2 s, the rest every 39 s"

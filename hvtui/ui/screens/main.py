@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
 from hvtui.ui.hoststatus import HostStatus
@@ -22,6 +22,7 @@ from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.tablemodel import Change
 from hvtui.ui.widgets.host_detail import HostDetail
 from hvtui.ui.widgets.hosts_pane import HostsPane
+from hvtui.ui.widgets.title_bar import TitleBar
 from hvtui.ui.widgets.vm_table import VMTable
 
 FILTER_HINT = "filter: words in name, host, state, status or GUID — ~regex — ! inverts — esc clears"
@@ -73,7 +74,7 @@ class MainScreen(ChangeScreen):
 
     def compose(self) -> ComposeResult:
         app = self.hvtui
-        yield Header(show_clock=False, icon="≡")
+        yield TitleBar(show_clock=False, icon="≡")
         with Horizontal(id="body"):
             yield HostsPane(id="hosts")
             with Vertical(id="right"):

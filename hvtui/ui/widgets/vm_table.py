@@ -154,12 +154,10 @@ class VMTable(ScrollView, can_focus=True):
         if change is None or change.order_changed or change.widths_changed:
             self.refresh()
         else:
-            index = self.model.index_of
-            top = int(self.scroll_y)
-            bottom = top + self.page_rows
-            for dirty in change.dirty:
-                position = index(dirty)
-                if position is not None and top <= position < bottom:
+            top = int(self.scroll_y)  # the window's rows, not every row's position: a fleet has 25,000
+            dirty = change.dirty
+            for position, shown in enumerate(self.model.order[top : top + self.page_rows], top):
+                if shown in dirty:
                     self.refresh_line(position + 1)
         if key != self._last_key:
             self._last_key = key
