@@ -71,6 +71,7 @@ class Owner(Protocol):
     backoff_cap: float
     host_timeout: float
     paused: bool
+    closing: bool
 
     @property
     def guard_timeout(self) -> float: ...
@@ -87,6 +88,8 @@ class Owner(Protocol):
     def hold(self, link: HostLink) -> bool: ...
 
     def release(self, link: HostLink) -> None: ...
+
+    def drop(self, host: HyperVHost) -> None: ...
 
 
 class HostLink:
@@ -236,7 +239,12 @@ class HostLink:
                     delay = await self._refresh()
                 await self._sleep(delay)
         finally:
-            await self._close_host()
+            if self.scheduler.closing:  # quitting: closed with the others, not waited on here
+                if self.host is not None:
+                    self.scheduler.drop(self.host)
+                    self.host = None
+            else:
+                await self._close_host()
 
     async def _check_trust(self) -> float:
         try:

@@ -47,6 +47,8 @@ COLD_READS = 16
 #: parse, and then waited for the UI thread's whole slice to get it back: a fleet's start spent
 #: more time waiting so than working.
 SWITCH_INTERVAL = 0.001
+#: Seconds quitting waits for every refresh to stop and every connection to close.
+SHUTDOWN_WAIT = 3.0
 
 
 def off_screen_interval(interval: float, off_screen: int) -> float:
@@ -77,6 +79,8 @@ class Scheduler:
         self.cold_reads = asyncio.Semaphore(COLD_READS)
         self._queued = 0  # first reads waiting for their turn
         self._held: set[HostLink] = set()  # hosts off screen holding back while first reads wait
+        self.closing = False  # quitting: hosts' tasks hand their connections over (drop)
+        self._dropped: list[HyperVHost] = []
         self._submitted: set[concurrent.futures.Future[Any]] = set()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, name="hvtui-refresh", daemon=True)
@@ -98,6 +102,8 @@ class Scheduler:
             # on this loop, before it closes, rather than in a garbage collector later.
             with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
+            # A task that outlived the bound is dropped with the loop: quitting says nothing of it.
+            loop.set_exception_handler(_quiet)
             loop.close()
 
     def start(self) -> None:
@@ -288,18 +294,33 @@ class Scheduler:
 
     # -- shutdown -----------------------------------------------------------------------------
 
+    def drop(self, host: HyperVHost) -> None:
+        """A host's refresh task ends while the scheduler closes: its connections are closed
+        with every other host's, at once, rather than one after another by each task."""
+        self._dropped.append(host)
+
     async def _shutdown(self) -> None:
+        """Cancel every task, then close every host's connections together, within the bound."""
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + SHUTDOWN_WAIT
+        self.closing = True
         links = list(self.links.values())
         self.links.clear()
-        current = asyncio.current_task()
         for future in list(self._submitted):
             future.cancel()  # actions still following their jobs; nothing is sent again
-        tasks = [link.task for link in links if link.task is not None]
-        tasks += [t for t in asyncio.all_tasks() if t is not current and t not in tasks]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=3.0)
+        current = asyncio.current_task()
+        pending = {t for t in asyncio.all_tasks() if t is not current}
+        while pending and loop.time() < ends:
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=ends - loop.time())
+            # A task's unwinding may start others (a connection's replacement): those end too.
+            pending = {t for t in asyncio.all_tasks() if t is not current and not t.done()}
+        hosts = self._dropped + [link.host for link in links if link.host is not None]
+        self._dropped = []
+        closes = [loop.create_task(host.aclose()) for host in {id(h): h for h in hosts}.values()]
+        if closes:
+            await asyncio.wait(closes, timeout=max(0.1, ends - loop.time()))
 
     async def aclose(self) -> None:
         """Stop every refresh and close every connection (bounded: a hung host cannot hold exit)."""
@@ -307,10 +328,14 @@ class Scheduler:
             return
         try:
             closing = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            await asyncio.wait_for(asyncio.wrap_future(closing), timeout=4.0)
+            await asyncio.wait_for(asyncio.wrap_future(closing), timeout=SHUTDOWN_WAIT + 1.0)
         except (TimeoutError, RuntimeError):
             _log.warning("some hosts did not close in time")
         self._loop.call_soon_threadsafe(self._loop.stop)
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 3.0)
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    _log.debug("after closing: %s", context.get("message"))
