@@ -85,6 +85,9 @@ class HyperVHost:
             connections=connections,
         )
         self.inventory_interval = inventory_interval
+        # Read the host's free memory and clock with each refresh; a caller that shows them
+        # nowhere for now (a fleet's host off screen) turns this off and keeps the last read.
+        self.live_facts = True
         self._facts: HostFacts | None = None
         self._inventory: Inventory | None = None
         self._inventory_stale = True
@@ -195,7 +198,7 @@ class HyperVHost:
                 inventory = await self._read_inventory()
                 inventory_read = True
                 vms, _ = merge(self.key, inventory, summaries)
-            if not facts_read:  # facts read just now already carry free memory and the clock
+            if not facts_read and self.live_facts:  # facts read just now carry them already
                 os_live = await self.session.first(queries.OS_LIVE)
                 if os_live:
                     facts = self._facts = refresh_facts(facts, os_live)

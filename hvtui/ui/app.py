@@ -43,7 +43,7 @@ from hvtui.ui.graphics.detect import forced_graphics, terminal_graphics
 from hvtui.ui.hoststatus import HostStatus
 from hvtui.ui.hostview import HostView
 from hvtui.ui.launch import TuiOptions
-from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
+from hvtui.ui.messages import Arrivals, HostStatusChanged, JobUpdate, SnapshotReady
 from hvtui.ui.onscreen import LOOK_EVERY, OnScreen
 from hvtui.ui.palette import PaletteCommands
 from hvtui.ui.redraw import Redraw
@@ -180,16 +180,15 @@ class HvtuiApp(App[int]):
         if self.model.set_stale(message.key, None):
             change = None  # live again: every row of the host is drawn anew
         self.verbs.refreshed(message.key, message.rows)
-        main = self.main
-        if main is not None:
+        if self.main is not None:
             self.redraw.rows(change)
-            main.host_changed(message.key, totals=not self.redraw.gathering)
+            self.redraw.host(message.key)
         screen = self.top
         if isinstance(screen, VMDetailScreen):
             screen.host_refreshed(message.key)
         self.logins.refreshed(message.key)
         self.redraw.totals()
-        self.state_changed.publish(None)
+        self.redraw.changed()
 
     def on_host_status_changed(self, message: HostStatusChanged) -> None:
         view = self.hosts.get(message.key)
@@ -204,7 +203,7 @@ class HvtuiApp(App[int]):
             if main is not None:
                 self.redraw.rows(None)
         if main is not None:
-            main.host_changed(message.key, totals=not self.redraw.gathering)
+            self.redraw.host(message.key)
         status = message.report.status
         settled = self._settled.get(message.key)
         if status is HostStatus.AUTH_NEEDED:
@@ -218,7 +217,16 @@ class HvtuiApp(App[int]):
         if status not in (HostStatus.CONNECTING, HostStatus.REFRESHING):
             self._settled[message.key] = status
         self.redraw.totals()
-        self.state_changed.publish(None)
+        self.redraw.changed()
+
+    def on_arrivals(self, message: Arrivals) -> None:
+        """A fleet's results of the last moment: taken in one by one, redrawn once."""
+        for item in message.items:
+            if isinstance(item, SnapshotReady):
+                self.on_snapshot_ready(item)
+            else:
+                self.on_host_status_changed(item)
+        self.redraw.flush()
 
     def on_job_update(self, message: JobUpdate) -> None:
         self.verbs.job_update(message)

@@ -3,18 +3,26 @@
 It is called on the scheduler's thread. It holds no widget and not the app, only the app's
 ``post_message`` (thread-safe in Textual): so no widget code can run on that thread by
 accident, and the rows are built there, off the UI thread.
+
+With a few hosts each refresh and status goes over at once. A fleet's are gathered and go
+over together every BATCH_EVERY (:class:`~hvtui.ui.messages.Arrivals`): a thousand hosts
+starting would otherwise wake the UI thread a thousand times, and each wake-up redraws.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from textual.message import Message
 
 from hvtui.hyperv.models import Connection, HostSnapshot, JobProgress
 from hvtui.ui.hoststatus import StatusReport
-from hvtui.ui.messages import HostStatusChanged, JobUpdate, SnapshotReady
+from hvtui.ui.messages import Arrivals, HostStatusChanged, JobUpdate, SnapshotReady
+from hvtui.ui.redraw import FEW_HOSTS
 from hvtui.ui.rows import RowBuilder, host_label
+
+BATCH_EVERY = 0.15  # seconds a fleet's results wait to go over together
 
 
 class RefreshFeed:
@@ -22,20 +30,43 @@ class RefreshFeed:
 
     def __init__(self, post: Callable[[Message], object]) -> None:
         self._post = post
-        self._builders: dict[str, RowBuilder] = {}  # touched only on the scheduler's thread
+        # Touched only on the scheduler's thread:
+        self._builders: dict[str, RowBuilder] = {}
+        self._hosts: set[str] = set()  # the hosts that reported so far
+        self._pending: list[SnapshotReady | HostStatusChanged] = []
 
     def host_status(self, key: str, report: StatusReport) -> None:
-        self._post(HostStatusChanged(key, report))
+        self._hosts.add(key)
+        self._send(HostStatusChanged(key, report))
 
     def host_snapshot(self, key: str, snapshot: HostSnapshot, connection: Connection | None) -> None:
         builder = self._builders.get(key)
         if builder is None:
             builder = self._builders[key] = RowBuilder(key)
         rows = builder.build(snapshot, host_label(snapshot, builder.uri_host))
-        self._post(SnapshotReady(key, snapshot, rows, connection, snapshot.counts()))
+        self._hosts.add(key)
+        self._send(SnapshotReady(key, snapshot, rows, connection, snapshot.counts()))
 
     def host_removed(self, key: str) -> None:
         self._builders.pop(key, None)
+        self._hosts.discard(key)
+
+    def _send(self, message: SnapshotReady | HostStatusChanged) -> None:
+        if len(self._hosts) <= FEW_HOSTS and not self._pending:
+            self._post(message)
+            return
+        if not self._pending:
+            try:
+                asyncio.get_running_loop().call_later(BATCH_EVERY, self._flush)
+            except RuntimeError:  # not on the scheduler's loop (it stopped): nothing to wait for
+                self._post(message)
+                return
+        self._pending.append(message)
+
+    def _flush(self) -> None:
+        items, self._pending = self._pending, []
+        if items:
+            self._post(Arrivals(items))
 
     def generation(self, key: str) -> int:
         """How many refreshes of the host made rows so far (on the scheduler's thread only)."""

@@ -71,7 +71,7 @@ class Owner(Protocol):
     backoff_cap: float
     host_timeout: float
     paused: bool
-    cold_reads: asyncio.Semaphore
+    closing: bool
 
     @property
     def guard_timeout(self) -> float: ...
@@ -82,6 +82,14 @@ class Owner(Protocol):
     def in_focus(self, key: str) -> bool: ...
 
     def interval_for(self, key: str) -> float: ...
+
+    def first_read(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+    def hold(self, link: HostLink) -> bool: ...
+
+    def release(self, link: HostLink) -> None: ...
+
+    def drop(self, host: HyperVHost) -> None: ...
 
 
 class HostLink:
@@ -227,11 +235,16 @@ class HostLink:
                     continue
                 # A first read waits its turn among the others (see the scheduler's COLD_READS).
                 first = self._refreshed_at is None
-                async with self.scheduler.cold_reads if first else contextlib.nullcontext():
+                async with self.scheduler.first_read() if first else contextlib.nullcontext():
                     delay = await self._refresh()
                 await self._sleep(delay)
         finally:
-            await self._close_host()
+            if self.scheduler.closing:  # quitting: closed with the others, not waited on here
+                if self.host is not None:
+                    self.scheduler.drop(self.host)
+                    self.host = None
+            else:
+                await self._close_host()
 
     async def _check_trust(self) -> float:
         try:
@@ -272,6 +285,7 @@ class HostLink:
         self._refreshed_at = loop.time()
         focused = self.scheduler.in_focus(self.key)
         self.host.inventory_interval = INVENTORY_INTERVAL if focused else OFF_SCREEN_INVENTORY
+        self.host.live_facts = focused  # free memory and clock: shown only for a host on screen
         slow = loop.create_task(self._waiting(self.host))
         try:
             snapshot = await asyncio.wait_for(self.host.snapshot(), timeout=self.scheduler.guard_timeout)
@@ -357,6 +371,11 @@ class HostLink:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        if not waiting and not self._wake.is_set() and self.scheduler.hold(self):
+            try:
+                await self._wake.wait()
+            finally:
+                self.scheduler.release(self)
         self._wake.clear()
 
     # -- actions ------------------------------------------------------------------------------

@@ -41,6 +41,14 @@ class HostStatusChanged(Message):
 
 
 @dataclass
+class Arrivals(Message):
+    """What a fleet's hosts sent in the last moment (refreshes, statuses), in the order it came:
+    the UI takes it in one go and redraws once, instead of once per host."""
+
+    items: list[SnapshotReady | HostStatusChanged]
+
+
+@dataclass
 class JobUpdate(Message):
     """Progress of a job of ours on a VM: drives its Status cell ("Saving 35%")."""
 

@@ -4,7 +4,9 @@ Each refresh of a host changes its rows and its entry in the hosts pane, but als
 counts every host: the All hosts totals, the subtitle, the footer's keys, the VM table's
 size and order. With a few hosts that is redrawn at once; with a thousand, each of their
 refreshes redrawing it kept the UI thread (and so, through the interpreter's lock, the
-refresh thread) busy. Here those are gathered and redrawn together every REDRAW_EVERY.
+refresh thread) busy. Here those are gathered and redrawn together every REDRAW_EVERY, or
+at once after a batch of the feed's results (:class:`~hvtui.ui.messages.Arrivals`): the hosts
+pane's entries, the table, the totals, and the word to observers that the state changed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import TYPE_CHECKING
 from hvtui.ui.tablemodel import Change
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from hvtui.ui.flows.context import FlowContext
 
 FEW_HOSTS = 16  # up to these many hosts, everything is redrawn at once, as it always was
@@ -26,7 +30,8 @@ class Redraw:
     def __init__(self, app: FlowContext) -> None:
         self.app = app
         self._change: Change | None = Change()  # None: redraw the whole table
-        self._due = False
+        self._hosts: set[str] = set()  # hosts whose entries changed
+        self._timer: Timer | None = None  # the pending redraw's timer, if one is due
 
     @property
     def gathering(self) -> bool:
@@ -47,6 +52,23 @@ class Redraw:
             self._change.dirty |= change.dirty
         self._soon()
 
+    def host(self, key: str) -> None:
+        """A host's status or counts changed: its entry follows (and, with a few hosts, the totals)."""
+        if not self.gathering:
+            main = self.app.main
+            if main is not None:
+                main.host_changed(key)
+            return
+        self._hosts.add(key)
+        self._soon()
+
+    def changed(self) -> None:
+        """Tell observers (``state_changed``) the state changed: now, or with the next redraw."""
+        if not self.gathering:
+            self.app.state_changed.publish(None)
+            return
+        self._soon()
+
     def totals(self) -> None:
         """A host's counts or status changed: the subtitle, All hosts and the footer follow."""
         if not self.gathering:
@@ -55,18 +77,25 @@ class Redraw:
         self._soon()
 
     def _soon(self) -> None:
-        if not self._due:
-            self._due = True
-            self.app.set_timer(REDRAW_EVERY, self._flush)
+        if self._timer is None:
+            self._timer = self.app.set_timer(REDRAW_EVERY, self._flush)
+
+    def flush(self) -> None:
+        """Redraw what was gathered now (a batch of results was just taken in)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._flush()
 
     def _flush(self) -> None:
-        self._due = False
+        self._timer = None
         change, self._change = self._change, Change()
+        hosts, self._hosts = self._hosts, set()
         app = self.app
         main = app.main
         if main is not None:
             if change is None or change.anything:
                 main.rows_changed(change)
+            main.hosts_updated(hosts)
             main.totals_changed()
         app.update_subtitle()
         app.state_changed.publish(None)

@@ -15,8 +15,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import sys
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from hvtui.hyperv.actions import Verb
@@ -37,10 +38,17 @@ DEFAULT_INTERVAL = 2.0
 #: Hosts neither on screen nor acting refresh this many times less often ...
 OFF_SCREEN_FACTOR = 15
 #: ... and, in a big fleet, no more of them than this per second in all: a budget of CPU.
-OFF_SCREEN_PER_SECOND = 40.0
+OFF_SCREEN_PER_SECOND = 25.0
 #: First reads (login and the whole inventory) running at once: a fleet's start, bounded,
 #: leaves the loop free for the hosts already shown instead of swamping it with handshakes.
 COLD_READS = 16
+#: Seconds the interpreter lets one thread run before it hands its lock to another that waits
+#: (Python's default: 0.005). The refresh thread gives the lock up at each socket call and
+#: parse, and then waited for the UI thread's whole slice to get it back: a fleet's start spent
+#: more time waiting so than working.
+SWITCH_INTERVAL = 0.001
+#: Seconds quitting waits for every refresh to stop and every connection to close.
+SHUTDOWN_WAIT = 3.0
 
 
 def off_screen_interval(interval: float, off_screen: int) -> float:
@@ -69,10 +77,15 @@ class Scheduler:
         # The hosts the person can see (None: all of them, as with a few hosts).
         self.focused: frozenset[str] | None = None
         self.cold_reads = asyncio.Semaphore(COLD_READS)
+        self._queued = 0  # first reads waiting for their turn
+        self._held: set[HostLink] = set()  # hosts off screen holding back while first reads wait
+        self.closing = False  # quitting: hosts' tasks hand their connections over (drop)
+        self._dropped: list[HyperVHost] = []
         self._submitted: set[concurrent.futures.Future[Any]] = set()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, name="hvtui-refresh", daemon=True)
         self._started = False
+        self._switch_interval: float | None = None  # the interpreter's, while the loop runs
 
     @property
     def guard_timeout(self) -> float:
@@ -89,11 +102,15 @@ class Scheduler:
             # on this loop, before it closes, rather than in a garbage collector later.
             with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
+            # A task that outlived the bound is dropped with the loop: quitting says nothing of it.
+            loop.set_exception_handler(_quiet)
             loop.close()
 
     def start(self) -> None:
         if not self._started:
             self._started = True
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, self._switch_interval))
             self._thread.start()
 
     def _call(self, fn: Callable[..., object], *args: Any) -> None:
@@ -180,6 +197,38 @@ class Scheduler:
             if key not in before and self.in_focus(key):
                 link.focus_gained()
 
+    @contextlib.asynccontextmanager
+    async def first_read(self) -> AsyncIterator[None]:
+        """A host's first read, one of COLD_READS at once (on the scheduler's loop)."""
+        self._queued += 1
+        try:
+            await self.cold_reads.acquire()
+        finally:
+            self._queued -= 1
+            if not self._queued:
+                self._let_go()
+        try:
+            yield
+        finally:
+            self.cold_reads.release()
+
+    def hold(self, link: HostLink) -> bool:
+        """Whether a host off screen, due to refresh, waits (for its ``wake``) until the first
+        reads queued are under way: a fleet's start shows every host sooner."""
+        if not self._queued or self.in_focus(link.key):
+            return False
+        self._held.add(link)
+        return True
+
+    def release(self, link: HostLink) -> None:
+        self._held.discard(link)
+
+    def _let_go(self) -> None:
+        """The held hosts refresh, spread as the off-screen budget spreads them."""
+        held, self._held = self._held, set()
+        for n, link in enumerate(held):
+            self._loop.call_later(n / OFF_SCREEN_PER_SECOND, link.wake)
+
     @property
     def connections_per_host(self) -> int:
         """Connections a host's first read may open: a few at once shorten one host's start;
@@ -245,18 +294,33 @@ class Scheduler:
 
     # -- shutdown -----------------------------------------------------------------------------
 
+    def drop(self, host: HyperVHost) -> None:
+        """A host's refresh task ends while the scheduler closes: its connections are closed
+        with every other host's, at once, rather than one after another by each task."""
+        self._dropped.append(host)
+
     async def _shutdown(self) -> None:
+        """Cancel every task, then close every host's connections together, within the bound."""
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + SHUTDOWN_WAIT
+        self.closing = True
         links = list(self.links.values())
         self.links.clear()
-        current = asyncio.current_task()
         for future in list(self._submitted):
             future.cancel()  # actions still following their jobs; nothing is sent again
-        tasks = [link.task for link in links if link.task is not None]
-        tasks += [t for t in asyncio.all_tasks() if t is not current and t not in tasks]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=3.0)
+        current = asyncio.current_task()
+        pending = {t for t in asyncio.all_tasks() if t is not current}
+        while pending and loop.time() < ends:
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=ends - loop.time())
+            # A task's unwinding may start others (a connection's replacement): those end too.
+            pending = {t for t in asyncio.all_tasks() if t is not current and not t.done()}
+        hosts = self._dropped + [link.host for link in links if link.host is not None]
+        self._dropped = []
+        closes = [loop.create_task(host.aclose()) for host in {id(h): h for h in hosts}.values()]
+        if closes:
+            await asyncio.wait(closes, timeout=max(0.1, ends - loop.time()))
 
     async def aclose(self) -> None:
         """Stop every refresh and close every connection (bounded: a hung host cannot hold exit)."""
@@ -264,8 +328,14 @@ class Scheduler:
             return
         try:
             closing = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            await asyncio.wait_for(asyncio.wrap_future(closing), timeout=4.0)
+            await asyncio.wait_for(asyncio.wrap_future(closing), timeout=SHUTDOWN_WAIT + 1.0)
         except (TimeoutError, RuntimeError):
             _log.warning("some hosts did not close in time")
         self._loop.call_soon_threadsafe(self._loop.stop)
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 3.0)
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    _log.debug("after closing: %s", context.get("message"))

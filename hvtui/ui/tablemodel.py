@@ -17,6 +17,7 @@ from rich.cells import cell_len
 
 from hvtui.present.formats import age_text
 from hvtui.ui.columns import BY_KEY, COLUMN_INDEX, COLUMNS, STATUS, visible_columns
+from hvtui.ui.roworder import insert_sorted, sorted_keys
 from hvtui.ui.rows import HostRows, Row
 from hvtui.ui.vmfilter import VMFilter
 
@@ -192,17 +193,10 @@ class TableModel:
         return [row.key for row in candidates if match(row)]
 
     def _sort(self, keys: list[str]) -> list[str]:
-        index = COLUMN_INDEX[self.sort_column]
-        rows = self.rows
-        values = [rows[k].sort_keys[index] for k in keys]
-        present = [value for value in values if value is not None]
-        present.sort(reverse=self.sort_reverse)
-        order = [value[-1] for value in present]  # each sort key ends with the row key
-        if len(present) != len(values):
-            absent = [k for k, value in zip(keys, values, strict=True) if value is None]
-            absent.sort(key=lambda k: rows[k].name_key)
-            order.extend(absent)
-        return order
+        return sorted_keys(self.rows, keys, COLUMN_INDEX[self.sort_column], self.sort_reverse)
+
+    def _merged(self, keys: list[str]) -> list[str]:
+        return insert_sorted(self.order, keys, self.rows, COLUMN_INDEX[self.sort_column], self.sort_reverse)
 
     @property
     def _index(self) -> dict[str, int]:
@@ -308,6 +302,7 @@ class TableModel:
         filtering = self.filter.active
         index = self._index if filtering else None
         matches = self.filter.matches
+        toggled = False  # a row the filter now shows, or hides
         dirty: list[Row] = []
         for key in fresh:
             previous = previous_of(key)
@@ -321,17 +316,21 @@ class TableModel:
             if index is not None:
                 shown = key in index
                 if matches(row) != shown:
-                    members_changed = True
+                    toggled = True
                     continue
                 if not shown:
                     continue
             dirty.append(row)
         change.dirty = {row.key for row in dirty}
-        if members_changed:
-            self._set_order(self._sort(self._members()))
-            change.order_changed = True
+        if members_changed or toggled:
             view = self._view_rows
-            dirty.extend(view[k] for k in added if k in view and (not filtering or matches(view[k])))
+            joining = [k for k in added if k in view and (not filtering or matches(view[k]))]
+            if removed or toggled or resort:
+                self._set_order(self._sort(self._members()))
+            else:  # rows only came: the order stays sorted with them put in their places
+                self._set_order(self._merged(joining))
+            change.order_changed = True
+            dirty.extend(view[k] for k in joining)
         elif resort:
             # Rows whose values did not move are still in order: put them first, so that
             # the sort sees one long sorted run and merges the moved rows into it.

@@ -103,6 +103,21 @@ async def test_refresh_cost_does_not_grow_with_vms(make_sim):
     assert large_requests < 40
 
 
+async def test_a_refresh_without_live_facts_reads_the_summary_alone_and_keeps_the_last(make_sim):
+    sim_host = make_sim(vms=10).hosts[0]
+    async with host_for(sim_host, auth="basic") as host:
+        first = await host.snapshot()
+        host.live_facts = False  # a fleet's host off screen: its memory and clock are shown nowhere
+        sim_host.reset_counters()
+        snap = await host.snapshot()
+        assert sim_host.counters.total == 1  # the summary's Invoke
+        assert snap.facts == first.facts
+        host.live_facts = True
+        sim_host.reset_counters()
+        await host.snapshot()
+        assert sim_host.counters.total == 2
+
+
 async def test_refresh_batches_fill_the_envelope(make_sim):
     # Batches are sized from the bytes per VM the replies measured, so a refresh costs about
     # one round trip per envelope-full of reply, plus the host's clock and memory.

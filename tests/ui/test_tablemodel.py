@@ -362,3 +362,26 @@ def test_the_saved_state_prompt_reads_as_a_sentence():
     discard = question(VERBS[Verb.DISCARD_SAVE], "3 VMs on 3 hosts")
     assert discard == "Delete the saved state of 3 VMs on 3 hosts?"
     assert question(VERBS[Verb.TURN_OFF], "web-01 on hv01") == "Turn off web-01 on hv01?"
+
+
+@pytest.mark.parametrize("column", ["name", "cpu", "state", "uptime"])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_hosts_arriving_one_by_one_are_merged_in_as_a_full_sort_orders_them(column, reverse):
+    hosts = [f"hyperv://administrator@hv-{h:02}/" for h in range(12)]
+    model = TableModel(sort_column=column, sort_reverse=reverse)
+    model.set_scope(None)
+    for h, uri in enumerate(hosts):
+        vms = [
+            vm(
+                uri,
+                h * 10 + i,
+                state=(2, 3)[(h + i) % 2],
+                cpu=None if i % 3 == 0 else (h * 7 + i * 13) % 50,
+                name=f"{'web' if i % 2 else 'db'}-{(h * 5 + i) % 9}",
+            )
+            for i in range(6)
+        ]
+        model.apply(uri, Host(uri, vms).rows())
+        merged = list(model.order)
+        model.rebuild()
+        assert merged == model.order

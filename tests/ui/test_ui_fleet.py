@@ -6,10 +6,15 @@ waits for a host on screen to be refreshed several times, then compares the othe
 
 from __future__ import annotations
 
+import gc
+import logging
+import time
+
 import pytest
 
+from hvtui.ui.messages import Arrivals
 from hvtui.ui.onscreen import cadence_text
-from hvtui.ui.scheduler import OFF_SCREEN_FACTOR, off_screen_interval
+from hvtui.ui.scheduler import OFF_SCREEN_FACTOR, SHUTDOWN_WAIT, off_screen_interval
 from tests.ui.driving import all_ok, key_of, wait_for
 
 SIZE = (80, 24)
@@ -94,4 +99,41 @@ def test_the_rest_refresh_at_a_factor_of_the_interval_or_within_a_budget():
     assert off_screen_interval(2.0, 10) == 2.0 * OFF_SCREEN_FACTOR
     assert off_screen_interval(2.0, 976) > 2.0 * OFF_SCREEN_FACTOR - 6
     assert off_screen_interval(2.0, 100_000) > 1000
-    assert cadence_text(24, 2.0, 976) == "24 on screen every 2 s, the rest every 30 s"
+    assert cadence_text(24, 2.0, 376) == "24 on screen every 2 s, the rest every 30 s"
+    assert cadence_text(24, 2.0, 976) == "24 on screen every 2 s, the rest every 39 s"
+
+
+async def test_a_fleets_refreshes_arrive_in_batches_and_the_table_keeps_its_order(ui, fleet):
+    app = ui(fleet.hosts, refresh=INTERVAL)
+    batches: list[int] = []
+    post = app.feed._post
+
+    def counting(message):
+        if isinstance(message, Arrivals):
+            batches.append(len(message.items))
+        return post(message)
+
+    app.feed._post = counting
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app, 90)
+        await wait_for(app, lambda: len(app.model.order) == HOSTS * 2)
+        await pilot.pause()
+        assert max(batches) > 1  # several hosts' results taken in, and redrawn, at once
+        merged = list(app.model.order)
+        app.model.rebuild()  # what sorting every row from scratch gives
+        assert merged == app.model.order
+        shown = app.main.table.render_line(1).text
+        assert app.model.rows[merged[0]].vm.name in shown
+
+
+async def test_quitting_with_hosts_mid_refresh_is_quick_and_says_nothing(ui, make_sim, capfd, caplog):
+    fleet = make_sim(hosts=HOSTS, vms=2, seed=3, latency_ms=150)
+    app = ui(fleet.hosts, refresh=INTERVAL)
+    caplog.set_level(logging.DEBUG)
+    async with app.run_test(size=SIZE):
+        await wait_for(app, lambda: sum(v.snapshot is not None for v in app.hosts.values()) >= HOSTS // 3, 90)
+        started = time.monotonic()  # the rest still in their first read, or refreshing
+    assert time.monotonic() - started < SHUTDOWN_WAIT + 1.0
+    gc.collect()  # anything left pending would report itself now
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert capfd.readouterr().err == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import ClassVar
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 
 from hvtui.ui.columns import BY_KEY
 from hvtui.ui.hoststatus import HostStatus
@@ -21,6 +22,7 @@ from hvtui.ui.screens.verbs import VERB_BINDINGS
 from hvtui.ui.tablemodel import Change
 from hvtui.ui.widgets.host_detail import HostDetail
 from hvtui.ui.widgets.hosts_pane import HostsPane
+from hvtui.ui.widgets.title_bar import TitleBar
 from hvtui.ui.widgets.vm_table import VMTable
 
 FILTER_HINT = "filter: words in name, host, state, status or GUID — ~regex — ! inverts — esc clears"
@@ -72,7 +74,7 @@ class MainScreen(ChangeScreen):
 
     def compose(self) -> ComposeResult:
         app = self.hvtui
-        yield Header(show_clock=False, icon="≡")
+        yield TitleBar(show_clock=False, icon="≡")
         with Horizontal(id="body"):
             yield HostsPane(id="hosts")
             with Vertical(id="right"):
@@ -148,18 +150,23 @@ class MainScreen(ChangeScreen):
         self.table.display = not empty
         self._scope_changed()
 
-    def host_changed(self, key: str, *, totals: bool = True) -> None:
-        """A host's status or counts changed; ``totals``: redraw what sums over every host too
-        (else :meth:`totals_changed` comes soon, see :mod:`hvtui.ui.redraw`)."""
-        view = self.hvtui.hosts.get(key)
-        if view is None:
+    def host_changed(self, key: str) -> None:
+        """A host's status or counts changed: its entry, and what sums over every host."""
+        self.hosts_updated((key,))
+        self.totals_changed()  # a host's status decides whether "l Log in" applies
+
+    def hosts_updated(self, keys: Collection[str]) -> None:
+        """Hosts' statuses or counts changed; what sums over every host follows separately
+        (:meth:`totals_changed`, see :mod:`hvtui.ui.redraw`)."""
+        hosts = self.hvtui.hosts
+        views = [hosts[key] for key in keys if key in hosts]
+        if not views:
             return
-        self.hosts_pane.update_host(view, totals=totals)
-        if self._detail_host() == key:
-            self.query_one(HostDetail).show(view)
+        self.hosts_pane.update_hosts(views)
+        detail = self._detail_host()
+        if detail in keys and detail in hosts:
+            self.query_one(HostDetail).show(hosts[detail])
         self._update_empty_text()
-        if totals:
-            self.refresh_footer()  # a host's status decides whether "l Log in" applies
 
     def totals_changed(self) -> None:
         self.hosts_pane.update_totals()

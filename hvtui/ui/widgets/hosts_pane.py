@@ -13,11 +13,13 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from hvtui.ui.hoststatus import wait_text
 from hvtui.ui.hostview import HostView
+from hvtui.ui.widgets.virtual_size import set_virtual_size
 
 ALL_HOSTS = "*"  # the option id of the all-hosts entry (never a URI)
 REASON_LINES = 3  # a failure's reason wraps over at most these many lines
@@ -136,9 +138,12 @@ class HostsPane(OptionList):
 
     def _count_down(self) -> None:
         """Redraw the hosts waiting for their next try, so the countdown moves."""
-        for view in self._views.values():
-            if view.report.retry_at is not None and not view.report.status.healthy:
-                self.update_host(view)
+        waiting = [
+            v for v in self._views.values() if v.report.retry_at is not None and not v.report.status.healthy
+        ]
+        if waiting:
+            self.update_hosts(waiting)
+            self.update_totals()
 
     @property
     def selected_key(self) -> str | None:
@@ -170,45 +175,74 @@ class HostsPane(OptionList):
             keys = [ALL_HOSTS, *self._views]
             self.highlighted = keys.index(current) if current in keys else 0
 
-    def update_host(self, view: HostView, *, totals: bool = True) -> None:
-        """Redraw one host's entry and (unless told otherwise) the all-hosts totals."""
-        if view.key not in self._views:
-            return
-        self._views[view.key] = view
-        self._set_prompt(view.key, host_prompt(view, self._width()))
-        if totals:
-            self.update_totals()
+    def update_hosts(self, views: Iterable[HostView]) -> None:
+        """Redraw these hosts' entries (the all-hosts totals follow in :meth:`update_totals`)."""
+        width = self._width()
+        moved: list[int] = []  # options whose height changed: the lines below them move
+        for view in views:
+            if view.key in self._views:
+                self._views[view.key] = view
+                moved += self._set_prompt(view.key, host_prompt(view, width))
+        if moved:
+            self._lay_out_from(min(moved))
 
     def update_totals(self) -> None:
-        self._set_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), self._width(), self.cadence))
+        self._set_totals(all_hosts_prompt(self._views.values(), self._width(), self.cadence))
 
     def set_cadence(self, text: str | None) -> None:
         """Say how often the hosts off screen refresh (None: every host is on screen)."""
         if text != self.cadence:
             self.cadence = text
-            self._set_prompt(ALL_HOSTS, all_hosts_prompt(self._views.values(), self._width(), text))
+            self.update_totals()
 
-    def _set_prompt(self, key: str, prompt: Content) -> None:
-        """Replace one prompt. Of the same height, only it is drawn again: Textual's own
-        replacement measures every option anew, which a thousand hosts made the main cost."""
-        height = _height(prompt)
-        if self._prompt_lines.get(key) != height:
-            self._prompt_lines[key] = height
-            self.replace_option_prompt(key, prompt)
-            return
+    def _set_totals(self, prompt: Content) -> None:
+        moved = self._set_prompt(ALL_HOSTS, prompt)
+        if moved:
+            self._lay_out_from(moved[0])
+
+    def _set_prompt(self, key: str, prompt: Content) -> list[int]:
+        """Replace one prompt and draw only it again; returns its index when its height changed
+        (the caller lays the options out again from there, once for all of them).
+
+        Textual's own replacement forgets every option's drawing and measures all of them again,
+        which a thousand hosts made the main cost of the UI."""
         try:
             index = self.get_option_index(key)
         except OptionDoesNotExist:
-            return
+            return []
         option = self.get_option_at_index(index)
         option._set_prompt(prompt)
         cache = self._option_render_cache
         drawn = [k for k in cache.keys() if k[0] is option]  # noqa: SIM118 - not iterable itself
         for stale in drawn:
             cache.discard(stale)
+        height = _height(prompt)
+        if self._prompt_lines.get(key) != height:
+            self._prompt_lines[key] = height
+            return [index]
         line = self._index_to_line.get(index)
         if line is not None:
             self.refresh_lines(line, height)
+        return []
+
+    def _lay_out_from(self, index: int) -> None:
+        """Lines of the options from ``index`` on, from their known heights (each line of a prompt
+        is cut to the width, so none wraps), and the whole pane drawn again: what lies below moved."""
+        lines_of = self._line_cache
+        first = lines_of.index_to_line.get(index)
+        if first is not None:
+            del lines_of.lines[first:]
+            options = self.options
+            heights = self._prompt_lines
+            for position in range(index, len(options)):
+                height = heights.get(str(options[position].id), 1)
+                lines_of.index_to_line[position] = len(lines_of.lines)
+                lines_of.heights[position] = height
+                lines_of.lines.extend((position, offset) for offset in range(height))
+            width = self.scrollable_content_region.width - self._get_left_gutter_width()
+            set_virtual_size(self, Size(width, len(lines_of.lines)))
+        self._update_lines()  # lays out what is not laid out yet (nothing, when the above ran)
+        self.refresh()
 
     def visible_keys(self) -> set[str]:
         """The hosts whose entries are (partly) on screen now."""

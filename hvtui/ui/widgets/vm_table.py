@@ -26,6 +26,7 @@ from textual.strip import Strip
 from hvtui.ui.columns import COLUMNS, NAME, STATE, STATUS
 from hvtui.ui.rows import Row
 from hvtui.ui.tablemodel import Change, TableModel, text_width
+from hvtui.ui.widgets.virtual_size import set_virtual_size
 
 MARK = "✓"
 UP = "▲"
@@ -145,7 +146,7 @@ class VMTable(ScrollView, can_focus=True):
 
     def update_view(self, change: Change | None = None) -> None:
         """Bring the drawing up to date after the model changed."""
-        self.virtual_size = Size(self._line_width(), len(self.model.order) + 1)
+        set_virtual_size(self, Size(self._line_width(), len(self.model.order) + 1))
         if change is not None and not change.anything:
             return
         key = self.model.cursor_key
@@ -153,12 +154,10 @@ class VMTable(ScrollView, can_focus=True):
         if change is None or change.order_changed or change.widths_changed:
             self.refresh()
         else:
-            index = self.model.index_of
-            top = int(self.scroll_y)
-            bottom = top + self.page_rows
-            for dirty in change.dirty:
-                position = index(dirty)
-                if position is not None and top <= position < bottom:
+            top = int(self.scroll_y)  # the window's rows, not every row's position: a fleet has 25,000
+            dirty = change.dirty
+            for position, shown in enumerate(self.model.order[top : top + self.page_rows], top):
+                if shown in dirty:
                     self.refresh_line(position + 1)
         if key != self._last_key:
             self._last_key = key
