@@ -6,12 +6,12 @@ start it, so that no other path loads Textual.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from hvtui.cli.collector import imports_set_aside
 from hvtui.cli.exits import EXIT_FAILED, UsageError
 from hvtui.cli.parser import parse, tui_parser
 from hvtui.config import MAX_REFRESH, MIN_REFRESH
@@ -68,21 +68,9 @@ def run_tui(args: list[str]) -> int:
 
 
 def _app_runner() -> Callable[[TuiOptions], int]:
-    """The app's ``run``, its imports kept out of the collector's way.
-
-    Importing the app makes tens of thousands of objects that live as long as the process.
-    The collector walked them 65 times while they came in (20-40 ms of ``--demo``'s start)
-    and again at every full collection after; it now waits until they are in, then sets them
-    aside (``gc.freeze``), as :mod:`hvtui.cli` does for its own imports.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    """The app's ``run``, its imports kept out of the collector's way (:mod:`hvtui.cli.collector`)."""
+    with imports_set_aside():
         from hvtui.ui.app import run
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
     return run
 
 
