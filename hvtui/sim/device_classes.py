@@ -58,21 +58,12 @@ string OtherEndpointMode
 """
 
 
-def class_text(rasd: str, logical_device: str, enabled: str) -> dict[str, tuple[str, tuple[str, ...], str]]:
+def class_text(
+    rasd: str, logical_device: str, enabled: str, service: str
+) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """name → (namespace, keys, properties) of every class here; the arguments are the shared
-    CIM_ResourceAllocationSettingData, CIM_LogicalDevice and CIM_EnabledLogicalElement parts."""
-    service = (
-        enabled
-        + """
-string SystemCreationClassName
-string SystemName
-string CreationClassName
-string PrimaryOwnerName
-string PrimaryOwnerContact
-string StartMode
-boolean Started
-"""
-    )
+    CIM_ResourceAllocationSettingData, CIM_LogicalDevice, CIM_EnabledLogicalElement and
+    CIM_Service parts."""
     return {
         "Msvm_ResourceAllocationSettingData": (V2, _SETTING, rasd + "string VirtualSystemIdentifiers[]"),
         "Msvm_StorageAllocationSettingData": (

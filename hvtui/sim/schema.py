@@ -89,6 +89,19 @@ datetime TimeOfLastStateChange
 uint16 AvailableRequestedStates[]
 uint16 TransitioningToState
 """
+# CIM_Service: what every Msvm_*Service adds to CIM_EnabledLogicalElement.
+_SERVICE = (
+    _ENABLED_LOGICAL_ELEMENT
+    + """
+string SystemCreationClassName
+string SystemName
+string CreationClassName
+string PrimaryOwnerName
+string PrimaryOwnerContact
+string StartMode
+boolean Started
+"""
+)
 
 _LOGICAL_DEVICE = (
     _ENABLED_LOGICAL_ELEMENT
@@ -316,16 +329,7 @@ uint16 JobType
     "Msvm_VirtualSystemManagementService": (
         V2,
         ("CreationClassName", "Name", "SystemCreationClassName", "SystemName"),
-        _ENABLED_LOGICAL_ELEMENT
-        + """
-string SystemCreationClassName
-string SystemName
-string CreationClassName
-string PrimaryOwnerName
-string PrimaryOwnerContact
-string StartMode
-boolean Started
-""",
+        _SERVICE,
     ),
     "Msvm_ShutdownComponent": (
         V2,
@@ -621,11 +625,13 @@ ASSOCIATIONS = frozenset(
         "Win32_ComputerSystemProcessor",
     }
 )
-_CLASS_TEXT.update(device_classes.class_text(_RESOURCE_ALLOCATION, _LOGICAL_DEVICE, _ENABLED_LOGICAL_ELEMENT))
+_CLASS_TEXT.update(
+    device_classes.class_text(_RESOURCE_ALLOCATION, _LOGICAL_DEVICE, _ENABLED_LOGICAL_ELEMENT, _SERVICE)
+)
 ASSOCIATIONS |= device_classes.ASSOCIATIONS
 _CLASS_TEXT.update(console_classes.class_text(_LOGICAL_DEVICE))
 ASSOCIATIONS |= console_classes.ASSOCIATIONS
-_CLASS_TEXT.update(snapshot_classes.class_text(_ENABLED_LOGICAL_ELEMENT))
+_CLASS_TEXT.update(snapshot_classes.class_text(_SERVICE))
 ASSOCIATIONS |= snapshot_classes.ASSOCIATIONS
 
 

@@ -42,23 +42,11 @@ REFERENCE_CLASSES: dict[tuple[str, str], str] = {
 }
 
 
-def class_text(enabled_logical_element: str) -> dict[str, tuple[str, tuple[str, ...], str]]:
-    """Entries for the schema's class table: name -> (namespace, keys, properties)."""
+def class_text(service: str) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    """Entries for the schema's class table: name -> (namespace, keys, properties); ``service``
+    is the shared CIM_Service part."""
     return {
-        SERVICE: (
-            V2,
-            ("CreationClassName", "Name", "SystemCreationClassName", "SystemName"),
-            enabled_logical_element
-            + """
-string SystemCreationClassName
-string SystemName
-string CreationClassName
-string PrimaryOwnerName
-string PrimaryOwnerContact
-string StartMode
-boolean Started
-""",
-        ),
+        SERVICE: (V2, ("CreationClassName", "Name", "SystemCreationClassName", "SystemName"), service),
         SNAPSHOT_OF: (V2, _DEPENDENCY, _REFS),
         PARENT_CHILD: (V2, _DEPENDENCY, _REFS),
         MOST_CURRENT: (V2, _DEPENDENCY, _REFS),
