@@ -133,6 +133,18 @@ def get_summary_information(model: HostModel, body: etree._Element | None, machi
 # --- embedded instances -------------------------------------------------------------------------
 
 
+def instance_param(
+    body: etree._Element | None, name: str, class_name: str, machine: str
+) -> dict[str, str | list[str]] | None:
+    """The properties of the embedded instance ``name`` (a fault when it is missing), or None
+    when it is of another class than ``class_name`` (the method answers InvalidParameter)."""
+    els = _params(body, name)
+    if not els:
+        raise faults.invalid_parameter(machine, f"{name} is missing")
+    cls_name, props = embedded_param(els[0], machine)
+    return props if cls_name.lower() == class_name.lower() else None
+
+
 def embedded_param(el: etree._Element, machine: str) -> tuple[str, dict[str, str | list[str]]]:
     """CLASSNAME and properties of a CIM-XML INSTANCE given as text, CDATA or a child element."""
     node: etree._Element | None = next((c for c in el if isinstance(c.tag, str)), None)
@@ -172,11 +184,8 @@ def prop(props: dict[str, str | list[str]], name: str) -> str | list[str] | None
 
 
 def modify_system_settings(model: HostModel, body: etree._Element | None, machine: str) -> Output:
-    els = _params(body, "SystemSettings")
-    if not els:
-        raise faults.invalid_parameter(machine, "SystemSettings is missing")
-    cls_name, props = embedded_param(els[0], machine)
-    if cls_name.lower() != "msvm_virtualsystemsettingdata":
+    props = instance_param(body, "SystemSettings", "Msvm_VirtualSystemSettingData", machine)
+    if props is None:
         return Output(INVALID_PARAMETER)
     iid = str(prop(props, "InstanceID") or "")
     vm = model.vms.get(iid.split(":", 1)[-1].upper()) if iid.lower().startswith("microsoft:") else None

@@ -22,7 +22,7 @@ from hvtui.sim.devices import Attached, device_table
 from hvtui.sim.hardware import DIFFERENCING, DYNAMIC, FIXED, GIB, DiskSpec
 from hvtui.sim.hardware_seed import ISO_FOLDER, TEMPLATE_FOLDER, VHD_FOLDER
 from hvtui.sim.inventory import OFF
-from hvtui.sim.methods import Output, embedded_param, job_param, num_prop, prop
+from hvtui.sim.methods import Output, instance_param, job_param, num_prop, prop
 from hvtui.sim.model import INVALID_PARAMETER, STARTED, HostModel
 from hvtui.sim.soap_request import child_any_ns, text_of
 
@@ -73,11 +73,8 @@ def _failed(m: HostModel, verb: str, path: str, why: str) -> Output:
 
 
 def create_disk(m: HostModel, body: etree._Element | None, machine: str) -> Output:
-    els = child_any_ns(body, "VirtualDiskSettingData")
-    if not els:
-        raise faults.invalid_parameter(machine, "VirtualDiskSettingData is missing")
-    cls_name, props = embedded_param(els[0], machine)
-    if cls_name.lower() != "msvm_virtualharddisksettingdata":
+    props = instance_param(body, "VirtualDiskSettingData", "Msvm_VirtualHardDiskSettingData", machine)
+    if props is None:
         return Output(INVALID_PARAMETER)
     path = str(prop(props, "Path") or "")
     kind = _KINDS.get(num_prop(props, "Type", machine) or 0)
