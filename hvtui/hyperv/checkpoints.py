@@ -10,7 +10,6 @@ be followed; renaming is ModifySystemSettings on the checkpoint's settings.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from hvtui.hyperv.host import HyperVHost
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import VM, JobProgress
-from hvtui.hyperv.outcomes import ActionOutcome
+from hvtui.hyperv.outcomes import ActionOutcome, ProgressCallback, follow, unfinished
 from hvtui.hyperv.session import Props
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.wsman import EPR
@@ -193,9 +192,6 @@ def build_tree(vm: VM, rows: list[Props]) -> CheckpointTree:
     return CheckpointTree(vm, tuple(found), current)
 
 
-ProgressCallback = Callable[[JobProgress], Awaitable[None] | None]
-
-
 class CheckpointJob:
     """A checkpoint request the host accepted: done at once, or a job to follow to its end."""
 
@@ -228,21 +224,9 @@ class CheckpointJob:
     ) -> ActionOutcome:
         """Follow the job to its end (or the timeout) and say how it ended, as Action.wait does."""
         name = self.vm.name
-        last: JobProgress | None = None
-        async for job in self.progress(timeout=timeout):
-            last = job
-            if on_progress is not None:
-                result = on_progress(job)
-                if asyncio.iscoroutine(result):
-                    await result
-        if self.job_id is not None and (last is None or not last.finished):
-            percent = f" ({last.percent}%)" if last and last.percent is not None else ""
-            message = f"{name}: {self.title} is still running on the host{percent}; it was not stopped"
-            return ActionOutcome(name, None, "running", message, last)
-        if last is not None and not last.succeeded:
-            detail = last.error_description or f"job ended {last.state.label}"
-            code = f" (error {last.error_code})" if last.error_code else ""
-            return ActionOutcome(name, None, "failed", f"{name}: {self.title} failed: {detail}{code}", last)
+        last = await follow(self.progress(timeout=timeout), on_progress)
+        if self.job_id is not None and (ended := unfinished(name, None, last, self.title)) is not None:
+            return ended
         done = await self._finish() or self.done
         return ActionOutcome(name, None, "completed", f"{name}: {done}", last)
 

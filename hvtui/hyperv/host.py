@@ -31,7 +31,7 @@ from hvtui.hyperv.inventory import Inventory, VMConfig, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
 from hvtui.hyperv.models import VM, Connection, HostFacts, HostSnapshot, ReadProgress
-from hvtui.hyperv.outcomes import Action, ActionOutcome
+from hvtui.hyperv.outcomes import Action, ActionOutcome, follow, unfinished
 from hvtui.hyperv.session import DEFAULT_TIMEOUT, Props, Session
 from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.summaries import Summaries
@@ -361,14 +361,6 @@ class HyperVHost:
             raise ActionFailed(f"{vm.name}: the change failed: {return_code_text(code)}")
         if job_id is None:
             return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}")
-        last = None
-        async for job in JobWatcher(self.session, job_id).follow(timeout=SETTINGS_TIMEOUT):
-            last = job
-        if last is None or not last.finished:  # as Action.wait says it: not a failure, not stopped
-            return ActionOutcome(
-                vm.name, verb, "running", f"{vm.name}: the change is still running on the host", last
-            )
-        if last.succeeded:
-            return ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}", last)
-        detail = last.error_description or f"job ended {last.state.label}"
-        return ActionOutcome(vm.name, verb, "failed", f"{vm.name}: the change failed: {detail}", last)
+        last = await follow(JobWatcher(self.session, job_id).follow(timeout=SETTINGS_TIMEOUT), None)
+        ended = unfinished(vm.name, verb, last, "the change")
+        return ended or ActionOutcome(vm.name, verb, "completed", f"{vm.name}: {done}", last)

@@ -30,6 +30,40 @@ class ActionOutcome:
         return self.status == "completed"
 
 
+ProgressCallback = Callable[[JobProgress], Awaitable[None] | None]
+
+
+async def follow(
+    jobs: AsyncIterator[JobProgress], on_progress: ProgressCallback | None
+) -> JobProgress | None:
+    """The last state of a job followed to its end (or the caller's timeout), each told to ``on_progress``."""
+    last: JobProgress | None = None
+    async for job in jobs:
+        last = job
+        if on_progress is not None:
+            result = on_progress(job)
+            if asyncio.iscoroutine(result):
+                await result
+    return last
+
+
+def unfinished(
+    name: str, verb: Verb | None, last: JobProgress | None, what: str, failing: str | None = None
+) -> ActionOutcome | None:
+    """How a job that did not succeed ended -- still running at the caller's timeout (not a
+    failure, and not stopped), or failed -- or None when it succeeded. ``what`` names the work
+    ("deleting the checkpoint"); ``failing``, when given, names it in the failure instead."""
+    if last is None or not last.finished:
+        percent = f" ({last.percent}%)" if last and last.percent is not None else ""
+        message = f"{name}: {what} is still running on the host{percent}; it was not stopped"
+        return ActionOutcome(name, verb, "running", message, last)
+    if not last.succeeded:
+        detail = last.error_description or f"job ended {last.state.label}"
+        code = f" (error {last.error_code})" if last.error_code else ""
+        return ActionOutcome(name, verb, "failed", f"{name}: {failing or what} failed: {detail}{code}", last)
+    return None
+
+
 class Action:
     """A request the host accepted: done at once, or a job to follow."""
 
@@ -54,37 +88,15 @@ class Action:
             yield job
 
     async def wait(
-        self,
-        *,
-        timeout: float | None = None,
-        on_progress: Callable[[JobProgress], Awaitable[None] | None] | None = None,
+        self, *, timeout: float | None = None, on_progress: ProgressCallback | None = None
     ) -> ActionOutcome:
         """Follow the job to its end (or the timeout) and say how it ended."""
-        last: JobProgress | None = None
-        async for job in self.progress(timeout=timeout):
-            last = job
-            if on_progress is not None:
-                result = on_progress(job)
-                if asyncio.iscoroutine(result):
-                    await result
+        last = await follow(self.progress(timeout=timeout), on_progress)
         self.ended()
         name = self.vm.name
-        if self.job_id is None:
-            return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}")
-        if last is None or not last.finished:
-            percent = f" ({last.percent}%)" if last and last.percent is not None else ""
-            return ActionOutcome(
-                name,
-                self.verb,
-                "running",
-                f"{name}: {self.spec.progressive.lower()} is still running on the host{percent}; "
-                "it was not stopped",
-                last,
-            )
-        if last.succeeded:
-            return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}", last)
-        detail = last.error_description or f"job ended {last.state.label}"
-        code = f" (error {last.error_code})" if last.error_code else ""
-        return ActionOutcome(
-            name, self.verb, "failed", f"{name}: {self.spec.title.lower()} failed: {detail}{code}", last
-        )
+        if self.job_id is not None:
+            spec = self.spec
+            ended = unfinished(name, self.verb, last, spec.progressive.lower(), spec.title.lower())
+            if ended is not None:
+                return ended
+        return ActionOutcome(name, self.verb, "completed", f"{name} {self.spec.done}", last)
