@@ -81,6 +81,20 @@ async def test_filter_inverts_and_esc_clears_while_the_cursor_keeps_its_vm(ui, s
         assert app.model.cursor_key == chosen
 
 
+async def test_a_vm_found_with_the_filter_keeps_the_cursor_once_the_filter_is_cleared(ui, sim):
+    app = ui(sim.hosts)
+    async with app.run_test(size=SIZE) as pilot:
+        await all_ok(app)
+        start = app.model.cursor_key
+        found = app.model.order[-1]  # far from the cursor, which the user never moved
+        name = app.model.rows[found].vm.name
+        await pilot.press("slash", *name, "enter")
+        assert app.model.cursor_key == found
+        await pilot.press("escape")
+        assert app.model.cursor_key == found != start
+        assert app.model.order.index(found) == app.model.cursor
+
+
 async def test_sort_cycles_reverses_and_persists(ui, sim, config_path):
     app = ui(sim.hosts)
     async with app.run_test(size=SIZE) as pilot:

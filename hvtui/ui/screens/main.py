@@ -310,6 +310,8 @@ class MainScreen(ChangeScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        model = self.hvtui.model
+        model.move_cursor(model.cursor)  # the VM found with the filter stays chosen once it is cleared
         self.table.focus()
         if not self.hvtui.model.filter.text:
             self.query_one("#filter").display = False
