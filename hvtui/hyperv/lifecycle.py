@@ -225,9 +225,11 @@ async def _take_back(host: HyperVHost, vm: VM, files: list[str]) -> str:
     return "left on the host: " + "; ".join(left)
 
 
-async def delete_vm(host: HyperVHost, vm: VM, *, delete_disks: bool = False) -> str:
+async def delete_vm(host: HyperVHost, vm: VM, *, delete_disks: bool = False, where: str = "") -> str:
     """DestroySystem, once; refused unless the VM is off or saved. With ``delete_disks``, its disk
-    files are deleted afterwards (a differencing disk's parent is left alone)."""
+    files are deleted afterwards (a differencing disk's parent is left alone). The outcome names
+    the host as ``where`` (as the screen names it), its address when not given."""
+    where = where or host.uri.display_host
     fresh = await host.session.computer_system(vm.guid)
     if fresh is None:
         raise ActionRefused(f"{vm.name} is no longer on {host.uri.display_host}")
@@ -247,8 +249,6 @@ async def delete_vm(host: HyperVHost, vm: VM, *, delete_disks: bool = False) -> 
         except HyperVError as exc:
             kept.append(f"{path} ({exc})")
     if kept:
-        raise ActionFailed(
-            f"{vm.name} deleted from {host.uri.display_host}, but not its files: " + "; ".join(kept)
-        )
+        raise ActionFailed(f"{vm.name} deleted from {where}, but not its files: " + "; ".join(kept))
     gone = f" and {len(files)} disk file{'s' if len(files) != 1 else ''}" if files else ""
-    return f"{vm.name} deleted from {host.uri.display_host}{gone}"
+    return f"{vm.name} deleted from {where}{gone}"

@@ -201,7 +201,7 @@ async def test_delete_asks_for_the_name_and_refuses_a_running_vm(ui, sim):
         assert dialog.query_one("#delete", Button).disabled, "not until the whole name is typed"
         assert isinstance(app.screen, DeleteVMScreen)
         await pilot.press(off.vm.name[-1], "enter")
-        await noted(app, f"{off.vm.name} deleted from")
+        await noted(app, f"{off.vm.name} deleted from {app.hosts[off.host].short_name}")
         await wait_for(app, lambda: off.key not in app.model.rows, 30)
         assert all(v.guid != off.vm.guid for v in sim.hosts[0].model.vms)
 

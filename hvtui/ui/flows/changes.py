@@ -186,8 +186,10 @@ class ChangeFlow:
         if request is None:
             return
 
+        where = self._host_name(row.host)
+
         async def work(host: HyperVHost, _: TaskRecord) -> tuple[str, bool]:
-            return await delete_vm(host, row.vm, delete_disks=request.delete_disks), True
+            return await delete_vm(host, row.vm, delete_disks=request.delete_disks, where=where), True
 
         self._run(row.host, row.vm.name, "Delete", work, row, "Deleting")
 
