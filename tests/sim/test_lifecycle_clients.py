@@ -44,14 +44,16 @@ def _path(host: str, cls: str, **keys: str) -> str:
     return f"\\\\{host}\\root\\virtualization\\v2:{cls}.{written}"
 
 
-def _epr(parent: ET.Element, tag: str, resource: str, **selectors: str) -> None:
-    el = ET.SubElement(parent, tag)
+def _ref(resource: str, **selectors: str) -> ET.Element:
+    """An endpoint reference parameter (its tag is set where it is sent)."""
+    el = ET.Element("ref")
     ET.SubElement(el, f"{{{ADDRESSING}}}Address").text = ANONYMOUS
     params = ET.SubElement(el, f"{{{ADDRESSING}}}ReferenceParameters")
     ET.SubElement(params, f"{{{WSMAN}}}ResourceURI").text = resource
     selector_set = ET.SubElement(params, f"{{{WSMAN}}}SelectorSet")
     for name, value in selectors.items():
         ET.SubElement(selector_set, f"{{{WSMAN}}}Selector", Name=name).text = value
+    return el
 
 
 def _service(w, cls: str):
@@ -106,10 +108,22 @@ def _of_vm(w, cls: str, props: str, guid: str) -> list[ET.Element]:
     return _query(w, f"SELECT {props} FROM {cls} WHERE InstanceID LIKE 'Microsoft:{guid}%'")
 
 
-def _vm_ref(parent_tag: str, guid: str) -> ET.Element:
-    holder = ET.Element("holder")
-    _epr(holder, parent_tag, f"{V2}/Msvm_ComputerSystem", CreationClassName="Msvm_ComputerSystem", Name=guid)
-    return holder[0]
+def _vm_ref(guid: str) -> ET.Element:
+    return _ref(f"{V2}/Msvm_ComputerSystem", CreationClassName="Msvm_ComputerSystem", Name=guid)
+
+
+def _add(w, vsms, guid: str, instance: str) -> ET.Element:
+    """AddResourceSettings of one device to a VM, followed to its end; the method's output."""
+    code, out = _invoke(
+        w,
+        VSMS,
+        vsms,
+        "AddResourceSettings",
+        AffectedConfiguration=_ref(f"{V2}/Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{guid}"),
+        ResourceSettings=instance,
+    )
+    assert code == 4096 and _finish(w, out) == 7
+    return out
 
 
 def test_define_configure_checkpoint_and_destroy(make_sim):
@@ -154,15 +168,11 @@ def test_define_configure_checkpoint_and_destroy(make_sim):
         CreationClassName="Msvm_VirtualEthernetSwitch",
         Name=_value(switch, "Name"),
     )
-    vssd = ET.Element("holder")
-    _epr(vssd, "AffectedConfiguration", f"{V2}/Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{guid}")
-    code, out = _invoke(
+    out = _add(
         w,
-        VSMS,
         vsms,
-        "AddResourceSettings",
-        AffectedConfiguration=vssd[0],
-        ResourceSettings=_instance(
+        guid,
+        _instance(
             "Msvm_SyntheticEthernetPortSettingData",
             ResourceType="10",
             ResourceSubType="Microsoft:Hyper-V:Synthetic Ethernet Port",
@@ -171,17 +181,12 @@ def test_define_configure_checkpoint_and_destroy(make_sim):
             StaticMacAddress="true",
         ),
     )
-    assert code == 4096 and _finish(w, out) == 7
     port_id = _selector(out, "ResultingResourceSettings", "InstanceID")
-    vssd = ET.Element("holder")
-    _epr(vssd, "AffectedConfiguration", f"{V2}/Msvm_VirtualSystemSettingData", InstanceID=f"Microsoft:{guid}")
-    code, out = _invoke(
+    _add(
         w,
-        VSMS,
         vsms,
-        "AddResourceSettings",
-        AffectedConfiguration=vssd[0],
-        ResourceSettings=_instance(
+        guid,
+        _instance(
             "Msvm_EthernetPortAllocationSettingData",
             ResourceType="33",
             ResourceSubType="Microsoft:Hyper-V:Ethernet Connection",
@@ -190,7 +195,6 @@ def test_define_configure_checkpoint_and_destroy(make_sim):
             HostResource=[switch_path],
         ),
     )
-    assert code == 4096 and _finish(w, out) == 7
     ports = _of_vm(w, "Msvm_SyntheticEthernetPortSettingData", "Address, StaticMacAddress", guid)
     assert [(_value(p, "Address"), _value(p, "StaticMacAddress")) for p in ports] == [
         ("00155D0A0B0C", "true")
@@ -220,7 +224,7 @@ def test_define_configure_checkpoint_and_destroy(make_sim):
         SNAPSHOTS,
         snapshots,
         "CreateSnapshot",
-        AffectedSystem=_vm_ref("AffectedSystem", guid),
+        AffectedSystem=_vm_ref(guid),
         SnapshotType="2",
     )
     assert code == 4096 and _finish(w, out) == 7
@@ -232,7 +236,7 @@ def test_define_configure_checkpoint_and_destroy(make_sim):
     taken = _query(w, f"ASSOCIATORS OF {vm_path} WHERE AssocClass = Msvm_SnapshotOfVirtualSystem")
     assert [_value(t, "InstanceID") for t in taken] == [_selector(out, "ResultingSnapshot", "InstanceID")]
 
-    code, out = _invoke(w, VSMS, vsms, "DestroySystem", AffectedSystem=_vm_ref("AffectedSystem", guid))
+    code, out = _invoke(w, VSMS, vsms, "DestroySystem", AffectedSystem=_vm_ref(guid))
     assert code == 4096 and _finish(w, out) == 7
     assert _query(w, f"SELECT Name FROM Msvm_ComputerSystem WHERE Name = '{guid}'") == []
     assert _of_vm(w, "Msvm_VirtualSystemSettingData", "InstanceID", guid) == []
@@ -254,7 +258,7 @@ def test_refusals_come_back_as_windows_return_codes(make_sim):
     assert code == 32773  # invalid parameter: memory is taken in 2 MiB steps
     assert len(host.model.vms) == before
     running = next(v for v in host.model.vms if v.enabled_state == 2)
-    code, _ = _invoke(w, VSMS, vsms, "DestroySystem", AffectedSystem=_vm_ref("AffectedSystem", running.guid))
+    code, _ = _invoke(w, VSMS, vsms, "DestroySystem", AffectedSystem=_vm_ref(running.guid))
     assert code == 32775  # invalid state: a running VM is not deleted
     assert host.model.vm(running.guid) is not None
 
