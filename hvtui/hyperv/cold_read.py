@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator
 from hvtui.hyperv import queries
 from hvtui.hyperv.guest import read_guests
 from hvtui.hyperv.inventory import Inventory, build_inventory, count_checkpoints
-from hvtui.hyperv.lenient import as_guid, as_text
+from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import Switch
 from hvtui.hyperv.session import Props, Session
+from hvtui.hyperv.states import decode_enabled_state
 from hvtui.hyperv.summaries import Summaries
 from hvtui.hyperv.switches import read_switches
 from hvtui.hyperv.together import together
@@ -29,15 +30,22 @@ _SETTINGS = (queries.VSSDS, queries.MEMORY, queries.PROCESSOR_SETTINGS, queries.
 
 
 async def read_cold(
-    session: Session, summaries: Summaries, *, full: bool, summarise: bool = True
+    session: Session,
+    summaries: Summaries,
+    *,
+    full: bool,
+    summarise: bool = True,
+    previous: Inventory | None = None,
 ) -> tuple[Inventory, list[Props]]:
     """The inventory (every class, the guests' reports and the switches when ``full``, else
-    only the VMs' IDs: a partial one) and, when ``summarise``, every VM's summary."""
+    only the VMs' IDs: a partial one) and, when ``summarise``, every VM's summary. The
+    ``previous`` inventory's guests' facts are carried while they are fresh (:mod:`~hvtui.hyperv.guest`)."""
     named: asyncio.Queue[list[Props] | None] = asyncio.Queue()
     async with together() as group:
         systems = group.create_task(_systems(session, queries.VMS if full else queries.VM_IDS, named))
         settings = [group.create_task(session.query(read)) for read in _SETTINGS if full]
-        guests = group.create_task(read_guests(session)) if full else None
+        carried = previous.guests if previous is not None else None
+        guests = group.create_task(read_guests(session, carried, lambda: _running(systems))) if full else None
         switches = group.create_task(_switches(session, systems)) if full else None
         owners = group.create_task(session.query(queries.CHECKPOINT_OWNERS)) if full else None
         summary = group.create_task(_summarise(summaries, named)) if summarise else None
@@ -52,6 +60,12 @@ async def read_cold(
     if summarise:
         rows += await _missing(session, summaries, inventory, rows)
     return inventory, rows
+
+
+async def _running(systems: asyncio.Task[list[Props]]) -> list[str]:
+    """The GUIDs of the VMs running or paused (whose guests may report), once the VMs' class is read."""
+    running = [cs for cs in await systems if decode_enabled_state(as_int(cs.get("EnabledState"))).is_active]
+    return [guid for guid in (as_guid(cs.get("Name")) for cs in running) if guid]
 
 
 async def _switches(session: Session, systems: asyncio.Task[list[Props]]) -> tuple[Switch, ...]:

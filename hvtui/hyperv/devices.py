@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hvtui.hyperv import queries
-from hvtui.hyperv.guest import GuestFacts, GuestNetwork, guest_reports
+from hvtui.hyperv.guest import GuestFacts, GuestNetwork, facts_of, guest_reports
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import Switch
 from hvtui.hyperv.session import Props, Session
@@ -116,7 +116,7 @@ async def read_details(session: Session, guid: str, *, disk_files: bool = True) 
     kvps = await session.query(queries.kvp_of(guid))
     rows = await session.query(queries.SWITCHES)
     switches = build_switches(rows, [], [])
-    report = guest_reports(kvps, networks).get(guid)
+    report = guest_reports(facts_of(kvps), networks).get(guid)
     controllers, drives = _storage(
         found["Msvm_ResourceAllocationSettingData"], found["Msvm_StorageAllocationSettingData"]
     )

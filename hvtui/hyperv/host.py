@@ -5,7 +5,8 @@ many VMs the host has: one ``GetSummaryInformation`` for every VM (in batches of
 references only when one reply would pass the envelope size) plus one small read of the
 host's free memory and clock. The slow-moving inventory (IDs, generation, configuration,
 startup memory, the guests' addresses and names, the switches) is read on connect, every
-``inventory_interval`` seconds, and whenever the summary shows it went stale. libvirt's
+``inventory_interval`` seconds, and whenever the summary shows it went stale (the guests'
+names and OS are carried between inventories for a while: :mod:`hvtui.hyperv.guest`). libvirt's
 ``virsh list --all`` makes about three requests per VM.
 
 Actions are sent once and never retried; a 4096 answer becomes an :class:`Action` whose
@@ -164,7 +165,9 @@ class HyperVHost:
     async def _cold_read(self, *, full: bool, summarise: bool = True) -> tuple[Inventory, list[Props]]:
         """The inventory and the summaries, read at once (:func:`read_cold`); a full inventory
         is kept for later refreshes."""
-        inventory, summaries = await read_cold(self.session, self.summaries, full=full, summarise=summarise)
+        inventory, summaries = await read_cold(
+            self.session, self.summaries, full=full, summarise=summarise, previous=self._inventory
+        )
         if full:
             self._inventory = inventory
             self._inventory_stale = False

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from hvtui.hyperv.guest import GuestReport
+from hvtui.hyperv.guest import Guests
 from hvtui.hyperv.lenient import as_guid, as_int, as_text
 from hvtui.hyperv.models import VM, Switch
 from hvtui.hyperv.states import Heartbeat as HeartbeatState
@@ -53,7 +53,7 @@ class Inventory:
     #: Only the VMs' IDs were read (a listing's table): what the other classes tell is unknown.
     partial: bool = False
     read_at: float = field(default_factory=time.monotonic)
-    guests: dict[str, GuestReport] = field(default_factory=dict)  # by VM GUID: guests that report
+    guests: Guests = field(default_factory=Guests)  # the guests that report
     switches: tuple[Switch, ...] = ()
     #: By VM GUID: the summary each VM was last built from with this inventory, and the VM.
     #: A VM whose summary is unchanged (one that is off, say) is handed out again, not rebuilt.
@@ -161,7 +161,7 @@ def _build(host: str, guid: str, inventory: Inventory, summary: Props) -> VM:
     running = power.is_active
     process_id = cfg.process_id if running else None
     uptime_ms = as_int(summary.get("UpTime"))
-    guest = inventory.guests.get(guid) if running else None
+    guest = inventory.guests.reports.get(guid) if running else None
     return VM(
         host=host,
         guid=guid,

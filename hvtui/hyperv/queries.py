@@ -137,8 +137,8 @@ def wql_guest_networks_of(guid: str) -> str:
     return f"{WQL_GUEST_NETWORKS} WHERE InstanceID LIKE {quote(prefix + '%')}"
 
 
-def wql_kvp_of(guid: str) -> str:
-    return f"{WQL_KVP} WHERE SystemName = {quote(guid)}"
+def wql_kvp_of(*guids: str) -> str:
+    return f"{WQL_KVP} WHERE " + " OR ".join(f"SystemName = {quote(guid)}" for guid in guids)
 
 
 def wql_shutdown_of(guid: str) -> str:
@@ -243,8 +243,9 @@ def guest_networks_of(guid: str) -> Read:
     )
 
 
-def kvp_of(guid: str) -> Read:
-    return Read(V2_ALL, wql_kvp_of(guid), "Msvm_KvpExchangeComponent", 1, "guest KVP component")
+def kvp_of(*guids: str) -> Read:
+    """The KVP components of the VMs named: one each at most."""
+    return Read(V2_ALL, wql_kvp_of(*guids), "Msvm_KvpExchangeComponent", len(guids), "guest KVP component")
 
 
 def shutdown_of(guid: str) -> Read:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sized
 
 from hvtui.sim import display
 from hvtui.sim.checkpoint_tree import CheckpointTree
+from hvtui.sim.devices import hardware_of
+from hvtui.sim.guest import forget_guest_items
 from hvtui.sim.model import HostModel
 from hvtui.sim.views import HostFacts, JobView, VMView
 
@@ -67,6 +69,15 @@ class ModelView:
     def set_resolution(self, key: str, width: int, height: int) -> None:
         with self._m.lock:
             display.set_resolution(self._m, key, width, height)
+
+    def set_guest_fqdn(self, key: str, fqdn: str) -> None:
+        """The guest renames itself: its integration services report ``fqdn`` from now on."""
+        with self._m.lock:
+            guest = hardware_of(self._m)[self._m.vm(key).guid].guest
+            if guest is None:
+                raise ValueError(f"{key} has no integration services to report a name")
+            guest.fqdn = fqdn
+            forget_guest_items(self._m)
 
     def advance(self, seconds: float) -> None:
         """Move simulated time forward (jobs finish, transitions end) without waiting."""

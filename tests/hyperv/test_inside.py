@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from hvtui.hyperv import guest
 from hvtui.hyperv.host import HyperVHost, find_in
 from hvtui.uri import parse_uri
 from tests.conftest import SIM_PASSWORD
@@ -125,3 +126,48 @@ async def test_a_guest_read_the_host_refuses_leaves_the_addresses_out_not_the_vm
     assert len(first.vms) == 5 and all(vm.ips == () and vm.fqdn is None for vm in first.vms)
     assert first.switches  # read after the refused question, on the same refresh
     assert any(vm.ips for vm in second.vms)  # the next inventory reads them again
+
+
+async def _reread(host: HyperVHost, sim_host) -> tuple[dict[str, str | None], int]:
+    """The guests' names after one more read of the inventory, and the Pulls it took."""
+    host.invalidate_inventory()
+    sim_host.reset_counters()
+    snap = await host.snapshot()
+    return {vm.name: vm.fqdn for vm in snap.vms}, sim_host.counters["Pull"]
+
+
+async def test_guest_names_are_carried_between_inventories_and_read_again_after_a_while(
+    make_sim, monkeypatch
+):
+    sim_host = make_sim(vms=400).hosts[0]
+    async with host_for(sim_host) as host:
+        snap = await host.snapshot()
+        named = next(vm for vm in snap.vms if vm.fqdn)
+        sim_host.model.set_guest_fqdn(named.guid, "renamed.example.org")
+        carried, carried_pulls = await _reread(host, sim_host)
+        assert carried[named.name] == named.fqdn  # the KVP items were not read again
+        monkeypatch.setattr(guest, "FACTS_INTERVAL", 0.0)
+        fresh, fresh_pulls = await _reread(host, sim_host)
+    assert fresh[named.name] == "renamed.example.org"
+    # Every guest's KVP items are most of an inventory: pages of them that carrying saves.
+    assert fresh_pulls >= carried_pulls + 10
+
+
+async def test_a_vm_started_between_full_reads_is_asked_for_its_name_at_the_next_inventory(
+    make_sim, tmp_path, monkeypatch
+):
+    inside = make_sim(scenario=inside_scenario(tmp_path), time_scale=500).hosts[0]
+    async with host_for(inside) as host:
+        snap = await host.snapshot()
+        assert find_in(snap, "cold").fqdn is None
+        outcome = await (await host.request(find_in(snap, "cold"), "start")).wait(timeout=30)
+        assert outcome.ok
+        names, _ = await _reread(host, inside)
+        assert (names["cold"] or "").startswith("cold.")  # the simulator names a guest after its VM
+        assert names["no-services"] is None
+        # A VM that says nothing is asked again only after a while, not at every inventory.
+        monkeypatch.setattr(guest, "ASK_AGAIN", 3600.0)
+        before = dict(host._inventory.guests.asked) if host._inventory else {}
+        await _reread(host, inside)
+        after = host._inventory.guests.asked if host._inventory else {}
+    assert before and after == before
