@@ -36,16 +36,22 @@ async def read_cold(
     full: bool,
     summarise: bool = True,
     previous: Inventory | None = None,
+    guest_names: bool = True,
 ) -> tuple[Inventory, list[Props]]:
     """The inventory (every class, the guests' reports and the switches when ``full``, else
     only the VMs' IDs: a partial one) and, when ``summarise``, every VM's summary. The
-    ``previous`` inventory's guests' facts are carried while they are fresh (:mod:`~hvtui.hyperv.guest`)."""
+    ``previous`` inventory's guests' facts are carried while they are fresh, and with
+    ``guest_names`` False none are read without them (:mod:`~hvtui.hyperv.guest`)."""
     named: asyncio.Queue[list[Props] | None] = asyncio.Queue()
     async with together() as group:
         systems = group.create_task(_systems(session, queries.VMS if full else queries.VM_IDS, named))
         settings = [group.create_task(session.query(read)) for read in _SETTINGS if full]
         carried = previous.guests if previous is not None else None
-        guests = group.create_task(read_guests(session, carried, lambda: _running(systems))) if full else None
+        guests = (
+            group.create_task(read_guests(session, carried, lambda: _running(systems), names=guest_names))
+            if full
+            else None
+        )
         switches = group.create_task(_switches(session, systems)) if full else None
         owners = group.create_task(session.query(queries.CHECKPOINT_OWNERS)) if full else None
         summary = group.create_task(_summarise(summaries, named)) if summarise else None

@@ -82,13 +82,15 @@ class GuestReport:
 
 @dataclass(frozen=True, slots=True)
 class Guests:
-    """Every answering guest of a host; when all their facts were last read (monotonic seconds,
-    None when the host would not say); and, since then, when each running VM that had none was
-    last asked."""
+    """Every answering guest of a host; when every guest's facts were last asked for (monotonic
+    seconds; None before the first time); and, since then, when each running VM that had none
+    was last asked."""
 
     reports: dict[str, GuestReport] = field(default_factory=dict)
     facts_read_at: float | None = None
     asked: dict[str, float] = field(default_factory=dict)
+    #: Only the addresses were read: the names follow with the next refresh (:func:`with_names`).
+    names_pending: bool = False
 
     def carried(self) -> dict[str, GuestFacts] | None:
         """The facts to carry to the next inventory, or None when it is time to read all again."""
@@ -169,27 +171,62 @@ async def read_guests(
     session: Session,
     previous: Guests | None = None,
     running: Callable[[], Awaitable[Iterable[str]]] | None = None,
+    *,
+    names: bool = True,
 ) -> Guests:
     """Every answering guest of a host, in two enumerations whatever the VM count.
 
     While the ``previous`` inventory's facts are carried (:meth:`Guests.carried`), the KVP items
-    are asked only of the VMs ``running()`` names that have none, each at most every :data:`ASK_AGAIN`
-    seconds: no question when there are none. What the guests report comes beside the VMs, not
-    before them: a reply the host garbles or refuses leaves the guests out of this inventory
-    (logged) rather than failing the refresh. A connection or login failure still fails it."""
-    try:
-        carried = previous.carried() if previous is not None else None
-        if previous is not None and carried is not None and running is not None:
+    are asked only of the VMs ``running()`` names that have none, each at most every
+    :data:`ASK_AGAIN` seconds: no question when there are none. What the guests report comes
+    beside the VMs, not before them: a reply the host garbles or refuses leaves the names, or
+    the addresses, out of this inventory (logged) rather than failing the refresh. A connection
+    or login failure still fails it. ``names`` False reads only the addresses: a first screen
+    does not wait for every guest's KVP items, most of a cold read's bytes."""
+    carried = previous.carried() if previous is not None else None
+    if not names and carried is None:
+        return Guests(guest_reports({}, await _networks(session)), names_pending=True)
+    if previous is not None and carried is not None and running is not None:
+        read_at = previous.facts_read_at
+        try:
             facts, asked = await _ask(session, previous, carried, await running())
-            read_at = previous.facts_read_at
-        else:
-            read_at, asked = time.monotonic(), {}
+        except (HostProtocolError, HostFault) as exc:
+            _log.warning("the new guests' names were left out: %s", exc)
+            facts, asked = carried, dict(previous.asked)
+    else:
+        # Tried now even when refused: until the next full read, running VMs without facts are
+        # asked a few at a time, rather than every guest again at every inventory.
+        read_at, asked = time.monotonic(), {}
+        try:
             facts = facts_of(await session.query(queries.KVP))
-        networks = await session.query(queries.GUEST_NETWORKS)
+        except (HostProtocolError, HostFault) as exc:
+            _log.warning("the guests' names were left out: %s", exc)
+            facts = {}
+    return Guests(guest_reports(facts, await _networks(session)), read_at, asked)
+
+
+async def with_names(session: Session, guests: Guests) -> Guests:
+    """``guests`` with every guest's facts read, the addresses kept as they were read."""
+    started = time.monotonic()
+    try:
+        facts = facts_of(await session.query(queries.KVP))
     except (HostProtocolError, HostFault) as exc:
-        _log.warning("the guests' addresses and names were left out: %s", exc)
-        return Guests()
-    return Guests(guest_reports(facts, networks), read_at, asked)
+        _log.warning("the guests' names were left out: %s", exc)
+        facts = {}
+    reports = {
+        guid: GuestReport(facts.get(guid, GuestFacts()), old.networks if old is not None else ())
+        for guid in facts.keys() | guests.reports.keys()
+        for old in (guests.reports.get(guid),)
+    }
+    return Guests(reports, started)
+
+
+async def _networks(session: Session) -> list[Props]:
+    try:
+        return await session.query(queries.GUEST_NETWORKS)
+    except (HostProtocolError, HostFault) as exc:
+        _log.warning("the guests' addresses were left out: %s", exc)
+        return []
 
 
 async def _ask(

@@ -28,6 +28,7 @@ from hvtui.hyperv.errors import (
     VMNotFound,
 )
 from hvtui.hyperv.facts import build_facts, refresh_facts
+from hvtui.hyperv.guest import with_names
 from hvtui.hyperv.inventory import Inventory, VMConfig, merge
 from hvtui.hyperv.jobs import JobWatcher, return_code_text
 from hvtui.hyperv.lenient import as_int
@@ -89,6 +90,9 @@ class HyperVHost:
         # Read the host's free memory and clock with each refresh; a caller that shows them
         # nowhere for now (a fleet's host off screen) turns this off and keeps the last read.
         self.live_facts = True
+        # A screen, unlike a listing, can show the guests' names a refresh after the VMs: the
+        # first refresh then does not wait for every guest's KVP items (:mod:`hvtui.hyperv.guest`).
+        self.guest_names_later = False
         self._facts: HostFacts | None = None
         self._inventory: Inventory | None = None
         self._inventory_stale = True
@@ -166,7 +170,12 @@ class HyperVHost:
         """The inventory and the summaries, read at once (:func:`read_cold`); a full inventory
         is kept for later refreshes."""
         inventory, summaries = await read_cold(
-            self.session, self.summaries, full=full, summarise=summarise, previous=self._inventory
+            self.session,
+            self.summaries,
+            full=full,
+            summarise=summarise,
+            previous=self._inventory,
+            guest_names=not self.guest_names_later or self._inventory is not None,
         )
         if full:
             self._inventory = inventory
@@ -193,6 +202,9 @@ class HyperVHost:
                     await self.host_facts(refresh=True)
                 assert self._inventory is not None
                 inventory = self._inventory
+                if inventory.guests.names_pending:
+                    inventory.guests = await with_names(self.session, inventory.guests)
+                    inventory.built.clear()  # every running VM is built again, with its guest's name
                 summaries = await self._steady_summaries(inventory)
             assert self._facts is not None
             facts = self._facts

@@ -272,6 +272,7 @@ class HostLink:
                     timeout=self.scheduler.host_timeout,
                     connections=self.scheduler.connections_per_host,
                 )
+                self.host.guest_names_later = True  # the VMs on screen first, their guests' names next
             except HyperVError as exc:
                 # Settings that cannot work (an unusable CA file): say so on the row, and
                 # look again later rather than end this host's task in silence.

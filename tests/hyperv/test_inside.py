@@ -115,7 +115,7 @@ async def test_addresses_of_1000_vms_cost_what_10_cost_up_to_paging(make_sim):
     assert large["Pull"] - small["Pull"] <= received // 40_000
 
 
-async def test_a_guest_read_the_host_refuses_leaves_the_addresses_out_not_the_vms(make_sim):
+async def test_a_guest_read_the_host_refuses_leaves_the_names_out_not_the_vms_or_addresses(make_sim):
     # The 11th enumeration of the first refresh (after the host's facts, 5, and the inventory's
     # first 5) is the guests' KVP read: the host answers it with a fault.
     h = make_sim(vms=5, faults="fault:code=InvalidSelectors:op=Enumerate:after=10:count=1").hosts[0]
@@ -123,9 +123,10 @@ async def test_a_guest_read_the_host_refuses_leaves_the_addresses_out_not_the_vm
         first = await host.snapshot()
         host.invalidate_inventory()
         second = await host.snapshot()
-    assert len(first.vms) == 5 and all(vm.ips == () and vm.fqdn is None for vm in first.vms)
+    assert len(first.vms) == 5 and all(vm.fqdn is None for vm in first.vms)
+    assert any(vm.ips for vm in first.vms)  # the addresses are another question, answered
     assert first.switches  # read after the refused question, on the same refresh
-    assert any(vm.ips for vm in second.vms)  # the next inventory reads them again
+    assert any(vm.fqdn for vm in second.vms)  # the next inventory asks the running VMs again
 
 
 async def _reread(host: HyperVHost, sim_host) -> tuple[dict[str, str | None], int]:
@@ -171,3 +172,26 @@ async def test_a_vm_started_between_full_reads_is_asked_for_its_name_at_the_next
         await _reread(host, inside)
         after = host._inventory.guests.asked if host._inventory else {}
     assert before and after == before
+
+
+async def test_a_screen_gets_the_vms_first_and_their_guests_names_with_the_next_refresh(make_sim):
+    sim_host = make_sim(vms=300).hosts[0]
+    async with host_for(sim_host) as eager:
+        named = {vm.name: vm.fqdn for vm in (await eager.snapshot()).vms}
+    async with host_for(sim_host) as host:
+        host.guest_names_later = True
+        sim_host.reset_counters()
+        first = await host.snapshot()
+        first_pulls = sim_host.counters["Pull"]
+        assert first.inventory_refreshed and all(vm.fqdn is None for vm in first.vms)
+        assert any(vm.ips for vm in first.vms)  # the addresses come at once
+        second = await host.snapshot()
+        assert not second.inventory_refreshed
+        assert {vm.name: vm.fqdn for vm in second.vms} == named
+        sim_host.reset_counters()
+        await host.snapshot()  # steady again: nothing more is asked of the guests
+        assert sim_host.counters["Enumerate"] == 1  # the host's clock and free memory alone
+    sim_host.reset_counters()
+    async with host_for(sim_host) as eager:
+        await eager.snapshot()
+    assert sim_host.counters["Pull"] >= first_pulls + 10  # the KVP items' pages the first screen skips

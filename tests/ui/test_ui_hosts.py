@@ -252,6 +252,10 @@ async def test_a_failing_host_counts_as_not_ok_while_it_is_retried_and_says_when
     app = ui(sim.hosts, refresh=0.3, backoff_cap=5.0)
     async with app.run_test(size=SIZE):
         await all_ok(app)
+        # The refresh after the first reads the guests' names; the faults are for a steady one.
+        await wait_for(
+            app, lambda: any(row.vm.fqdn for row in app.model.rows.values() if row.host == key_of(down))
+        )
         view = app.hosts[key_of(down)]
         down.faults.add("no-answer:after=1")  # fails once... then hangs on its retry
         down.faults.add("http500:count=1")
