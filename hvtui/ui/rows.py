@@ -8,7 +8,7 @@ touches only those.
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from hvtui.ui.columns import COLUMNS, HOST, STATUS, state_class
 from hvtui.uri import URIError, parse_uri
 
 HISTORY = 60  # samples kept per VM: two minutes at the default refresh interval
+_MOST = 2**32 - 1  # what one sample holds (memory in MiB: 4 PiB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,21 +96,28 @@ class RowBuilder:
         self.label = ""
         self.generation = 0
         # Per running VM, its last HISTORY (CPU %, memory MiB): the VM screen's sparklines,
-        # from the refreshes made anyway (no extra round trip).
-        self._history: dict[str, deque[tuple[int, int]]] = {}
+        # from the refreshes made anyway (no extra round trip). Pairs of 32-bit numbers in one
+        # array, 0.6 KB a VM: a deque of tuples took 6.3 KB, 44 MB for 7,000 running VMs.
+        self._history: dict[str, array[int]] = {}
 
     def samples(self, key: str) -> list[tuple[int, int]]:
-        """A VM's recent samples, oldest first; safe from another thread (a deque copies atomically)."""
+        """A VM's recent samples, oldest first; safe from another thread (the array is copied,
+        and written, in single steps that always leave whole pairs)."""
         history = self._history.get(key)
-        return list(history.copy()) if history is not None else []
+        if history is None:
+            return []
+        values = history.tolist()
+        return list(zip(values[0::2], values[1::2], strict=True))[-HISTORY:]
 
     def _record(self, vm: VM) -> None:
         if vm.cpu_load is None or not vm.power.is_active:
             return
         history = self._history.get(vm.key)
         if history is None:
-            history = self._history[vm.key] = deque(maxlen=HISTORY)
-        history.append((vm.cpu_load, vm.memory_mib or 0))
+            history = self._history[vm.key] = array("I")
+        history.extend((min(max(vm.cpu_load, 0), _MOST), min(max(vm.memory_mib or 0, 0), _MOST)))
+        if len(history) > 2 * HISTORY:
+            del history[:2]
 
     def build(self, snapshot: HostSnapshot, label: str) -> HostRows:
         """Rows for a snapshot; a VM equal to the last one seen keeps its very Row object.

@@ -13,7 +13,7 @@ from hvtui.hyperv.states import Heartbeat, decode_enabled_state
 from hvtui.present.formats import uptime_cell
 from hvtui.ui.columns import BY_KEY, COLUMN_INDEX, COLUMNS
 from hvtui.ui.flows.verbs import question
-from hvtui.ui.rows import RowBuilder, host_label
+from hvtui.ui.rows import HISTORY, RowBuilder, host_label
 from hvtui.ui.tablemodel import TableModel
 from hvtui.ui.vmfilter import VMFilter
 from hvtui.version import identify_release
@@ -86,6 +86,19 @@ def test_unchanged_vms_keep_their_row_objects():
     assert third.generation == 3
     gone = a.vms.pop(0).key
     assert a.rows().removed == {gone}
+
+
+def test_a_running_vm_keeps_its_last_samples_oldest_first_and_a_removed_one_none():
+    a = Host(A, [vm(A, 1), vm(A, 2, state=3)])
+    for n in range(HISTORY + 5):
+        a.vms[0] = replace(a.vms[0], cpu_load=n % 101, memory_mib=4096 + n)
+        a.rows()
+    samples = a.builder.samples(a.vms[0].key)
+    assert samples == [(n % 101, 4096 + n) for n in range(5, HISTORY + 5)]
+    assert a.builder.samples(a.vms[1].key) == []  # an off VM has no load to keep
+    gone = a.vms.pop(0).key
+    a.rows()
+    assert a.builder.samples(gone) == []
 
 
 def test_a_refresh_dropped_from_the_queue_is_caught_up_by_identity(two_hosts):
