@@ -27,10 +27,19 @@ from hvtui.sim.devices import forget_devices, hardware_of
 from hvtui.sim.guest import forget_guest_items
 from hvtui.sim.hardware import GuestSpec, Hardware
 from hvtui.sim.inventory import OFF, SAVED, VMSpec
-from hvtui.sim.methods import Output, embedded_param, job_param, num_prop, prop, ref_param, selector_values
+from hvtui.sim.methods import (
+    Output,
+    embedded_param,
+    instance_param,
+    job_param,
+    num_prop,
+    prop,
+    ref_param,
+    selector_values,
+)
 from hvtui.sim.model import INVALID_PARAMETER, INVALID_STATE, STARTED, HostModel
 from hvtui.sim.refs import class_ref
-from hvtui.sim.soap_request import child_any_ns, q, text_of
+from hvtui.sim.soap_request import child_any_ns, q
 from hvtui.sim.vhd_create import loose_files
 
 _rngs: weakref.WeakKeyDictionary[HostModel, random.Random] = weakref.WeakKeyDictionary()
@@ -84,12 +93,9 @@ def _apply_resources(m: HostModel, spec: VMSpec, els: list[etree._Element], mach
 
 
 def define_system(m: HostModel, body: etree._Element | None, machine: str) -> Output:
-    els = child_any_ns(body, "SystemSettings")
-    if not els or not (text_of(els[0]) or len(els[0])):
-        raise faults.invalid_parameter(machine, "SystemSettings is missing")
-    cls_name, props = embedded_param(els[0], machine)
-    generation = _generation(props)
-    if cls_name.lower() != "msvm_virtualsystemsettingdata" or generation is None:
+    props = instance_param(body, "SystemSettings", "Msvm_VirtualSystemSettingData", machine)
+    generation = _generation(props) if props is not None else None
+    if props is None or generation is None:
         return Output(INVALID_PARAMETER)
     name = str(prop(props, "ElementName") or "New Virtual Machine").strip()
     autostart = num_prop(props, "AutomaticStartupAction", machine)

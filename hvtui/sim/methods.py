@@ -138,17 +138,28 @@ def instance_param(
 ) -> dict[str, str | list[str]] | None:
     """The properties of the embedded instance ``name`` (a fault when it is missing), or None
     when it is of another class than ``class_name`` (the method answers InvalidParameter)."""
-    els = _params(body, name)
-    if not els:
+    el = given_param(body, name)
+    if el is None:
         raise faults.invalid_parameter(machine, f"{name} is missing")
-    cls_name, props = embedded_param(els[0], machine)
+    cls_name, props = embedded_param(el, machine)
     return props if cls_name.lower() == class_name.lower() else None
+
+
+def given_param(body: etree._Element | None, name: str) -> etree._Element | None:
+    """The parameter ``name`` when it holds something: None when it is absent, nil or empty."""
+    els = _params(body, name)
+    if not els or els[0].get(q(ns.XSI, "nil")) == "true":
+        return None
+    el = els[0]
+    if (text_of(el) or "").strip() or any(isinstance(c.tag, str) for c in el):
+        return el
+    return None
 
 
 def embedded_param(el: etree._Element, machine: str) -> tuple[str, dict[str, str | list[str]]]:
     """CLASSNAME and properties of a CIM-XML INSTANCE given as text, CDATA or a child element."""
     node: etree._Element | None = next((c for c in el if isinstance(c.tag, str)), None)
-    if node is None or etree.QName(node).localname != "INSTANCE":
+    if node is None or node.tag != "INSTANCE":
         try:
             node = parse_fragment(text_of(el) or "")
         except (ValueError, etree.XMLSyntaxError):

@@ -17,10 +17,10 @@ from hvtui import namespaces as ns
 from hvtui.sim import snapshots
 from hvtui.sim import soap_faults as faults
 from hvtui.sim.instances import job_ref
-from hvtui.sim.methods import Output
+from hvtui.sim.methods import Output, embedded_param, given_param
 from hvtui.sim.model import INVALID_PARAMETER, HostModel, Job
 from hvtui.sim.render import Ref, epr_body
-from hvtui.sim.soap_request import child_any_ns, parse_fragment, q, text_of
+from hvtui.sim.soap_request import child_any_ns, q, text_of
 
 _A_W = f'xmlns:a="{ns.ADDRESSING}" xmlns:w="{ns.WSMAN}"'
 
@@ -46,15 +46,9 @@ def _selectors(body: etree._Element | None, name: str, machine: str) -> dict[str
 
 def create_snapshot(model: HostModel, body: etree._Element | None, machine: str) -> Output:
     guid = _selectors(body, "AffectedSystem", machine).get("name", "").upper()
-    settings = child_any_ns(body, "SnapshotSettings")
-    text = (text_of(settings[0]) or "").strip() if settings else ""
-    if text:
-        try:
-            node = parse_fragment(text)
-        except (ValueError, etree.XMLSyntaxError):
-            raise faults.invalid_parameter(machine, "SnapshotSettings is not valid CIM-XML") from None
-        if node.tag != "INSTANCE":
-            raise faults.invalid_parameter(machine, "SnapshotSettings must be an INSTANCE element")
+    settings = given_param(body, "SnapshotSettings")  # optional: "may be an empty string"
+    if settings is not None:
+        embedded_param(settings, machine)  # read only for its form: no setting changes a checkpoint here
     kind_el = child_any_ns(body, "SnapshotType")
     try:
         kind = int(text_of(kind_el[0]) or "") if kind_el else snapshots.FULL_SNAPSHOT

@@ -18,15 +18,21 @@ from lxml import etree
 from hvtui import namespaces as ns
 from hvtui.sim import soap_faults as faults
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+
+def _safe_parser(encoding: str | None = None) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        encoding=encoding,
+    )
+
+
+_PARSER = _safe_parser()
 _DURATION = re.compile(r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
 
 
@@ -139,9 +145,14 @@ def text_of(el: etree._Element | None) -> str | None:
     return _text(el)
 
 
+# The envelope's rules, but the text is already decoded: an XML declaration's encoding (.NET's
+# XmlWriter over a StringWriter writes "utf-16") names what the text once was, not these bytes.
+_FRAGMENT_PARSER = _safe_parser(encoding="utf-8")
+
+
 def parse_fragment(text: str) -> etree._Element:
     """An embedded CIM-XML instance from a parameter's text, with the same safety rules."""
-    data = text.strip().encode("utf-8")
+    data = text.strip().lstrip("\ufeff").encode("utf-8")
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         raise ValueError("a DTD is not allowed")
-    return etree.fromstring(data, _PARSER)
+    return etree.fromstring(data, _FRAGMENT_PARSER)

@@ -294,3 +294,37 @@ def test_a_disk_file_made_resized_and_refused_when_it_exists(make_sim):
     assert _disk_size(w, ims, path) == 20 * 2**30
     code, out = _invoke(w, IMS, ims, "CreateVirtualHardDisk", VirtualDiskSettingData=settings)
     assert code == 4096 and _finish(w, out) == 10  # Windows reports a file that exists in the job
+
+
+def test_embedded_instances_in_the_other_forms_windows_takes(make_sim):
+    """.NET's XmlWriter over a StringWriter declares "utf-16" for text that is no longer UTF-16;
+    an instance may also come as a child element; SnapshotSettings may be nil ("may be an empty
+    string")."""
+    host = make_sim(vms=2, allow_unencrypted=True, time_scale=100).hosts[0]
+    w = pypsrp_client(host, "basic")
+    vsms = _service(w, "Msvm_VirtualSystemManagementService")
+    declared = '<?xml version="1.0" encoding="utf-16"?>' + _instance(
+        "Msvm_VirtualSystemSettingData", ElementName="déclaré"
+    )
+    code, out = _invoke(w, VSMS, vsms, "DefineSystem", SystemSettings=declared)
+    assert code == 4096 and _finish(w, out) == 7
+    guid = _selector(out, "ResultingSystem", "Name")
+    assert host.model.vm(guid).name == "déclaré"
+    as_element = ET.fromstring(_instance("Msvm_VirtualSystemSettingData", ElementName="as-an-element"))
+    holder = ET.Element("holder")
+    holder.append(as_element)
+    code, out = _invoke(w, VSMS, vsms, "DefineSystem", SystemSettings=holder)
+    assert code == 4096 and _finish(w, out) == 7
+    assert host.model.vm(_selector(out, "ResultingSystem", "Name")).name == "as-an-element"
+    nil = ET.Element("holder", {"{http://www.w3.org/2001/XMLSchema-instance}nil": "true"})
+    snapshots = _service(w, "Msvm_VirtualSystemSnapshotService")
+    code, out = _invoke(
+        w,
+        SNAPSHOTS,
+        snapshots,
+        "CreateSnapshot",
+        AffectedSystem=_vm_ref(guid),
+        SnapshotSettings=nil,
+        SnapshotType="2",
+    )
+    assert code == 4096 and _finish(w, out) == 7
