@@ -25,6 +25,7 @@ from hvtui.hyperv import queries
 from hvtui.hyperv.errors import HostFault, HostProtocolError
 from hvtui.hyperv.lenient import as_guid, as_text
 from hvtui.hyperv.session import Session
+from hvtui.hyperv.together import together
 
 Props = Mapping[str, Any]
 _log = logging.getLogger(__name__)
@@ -183,26 +184,43 @@ async def read_guests(
     the addresses, out of this inventory (logged) rather than failing the refresh. A connection
     or login failure still fails it. ``names`` False reads only the addresses: a first screen
     does not wait for every guest's KVP items, most of a cold read's bytes."""
+    async with together() as group:  # the addresses wait for nothing the names need
+        networks = group.create_task(_networks(session))
+        named = group.create_task(_facts(session, previous, running, names))
+    facts, read_at, asked = named.result()
+    return Guests(guest_reports(facts, networks.result()), read_at, asked, names_pending=read_at is None)
+
+
+async def _facts(
+    session: Session,
+    previous: Guests | None,
+    running: Callable[[], Awaitable[Iterable[str]]] | None,
+    names: bool,
+) -> tuple[dict[str, GuestFacts], float | None, dict[str, float]]:
+    """The guests' facts, when every guest's were last asked for (None: not yet), and when each
+    running VM without any was last asked."""
     carried = previous.carried() if previous is not None else None
     if not names and carried is None:
-        return Guests(guest_reports({}, await _networks(session)), names_pending=True)
+        return {}, None, {}
     if previous is not None and carried is not None and running is not None:
-        read_at = previous.facts_read_at
+        vms = await running()  # outside the try: the VMs' own read failing is not the guests'
         try:
-            facts, asked = await _ask(session, previous, carried, await running())
+            facts, asked = await _ask(session, previous, carried, vms)
         except (HostProtocolError, HostFault) as exc:
             _log.warning("the new guests' names were left out: %s", exc)
-            facts, asked = carried, dict(previous.asked)
-    else:
-        # Tried now even when refused: until the next full read, running VMs without facts are
-        # asked a few at a time, rather than every guest again at every inventory.
-        read_at, asked = time.monotonic(), {}
-        try:
-            facts = facts_of(await session.query(queries.KVP))
-        except (HostProtocolError, HostFault) as exc:
-            _log.warning("the guests' names were left out: %s", exc)
-            facts = {}
-    return Guests(guest_reports(facts, await _networks(session)), read_at, asked)
+            return carried, previous.facts_read_at, dict(previous.asked)
+        return facts, previous.facts_read_at, asked
+    # Tried now even when refused: until the next full read, running VMs without facts are
+    # asked a few at a time, rather than every guest again at every inventory.
+    read_at = time.monotonic()
+    try:
+        facts = facts_of(await session.query(queries.KVP))
+    except (HostProtocolError, HostFault) as exc:
+        _log.warning("the guests' names were left out: %s", exc)
+        return {}, read_at, {}
+    # A running VM that answered nothing was asked just now: not again for ASK_AGAIN seconds.
+    vms = await running() if running is not None else ()
+    return facts, read_at, {guid: read_at for guid in vms if facts.get(guid, GuestFacts()) == GuestFacts()}
 
 
 async def with_names(session: Session, guests: Guests) -> Guests:

@@ -203,9 +203,14 @@ class HyperVHost:
                 assert self._inventory is not None
                 inventory = self._inventory
                 if inventory.guests.names_pending:
-                    inventory.guests = await with_names(self.session, inventory.guests)
+                    async with together() as group:  # neither waits for the other
+                        named = group.create_task(with_names(self.session, inventory.guests))
+                        steady = group.create_task(self._steady_summaries(inventory))
+                    inventory.guests = named.result()
                     inventory.built.clear()  # every running VM is built again, with its guest's name
-                summaries = await self._steady_summaries(inventory)
+                    summaries = steady.result()
+                else:
+                    summaries = await self._steady_summaries(inventory)
             assert self._facts is not None
             facts = self._facts
             vms, stale = merge(self.key, inventory, summaries)

@@ -116,9 +116,9 @@ async def test_addresses_of_1000_vms_cost_what_10_cost_up_to_paging(make_sim):
 
 
 async def test_a_guest_read_the_host_refuses_leaves_the_names_out_not_the_vms_or_addresses(make_sim):
-    # The 11th enumeration of the first refresh (after the host's facts, 5, and the inventory's
-    # first 5) is the guests' KVP read: the host answers it with a fault.
-    h = make_sim(vms=5, faults="fault:code=InvalidSelectors:op=Enumerate:after=10:count=1").hosts[0]
+    # The 13th enumeration of the first refresh (after the host's facts, 5, the inventory's first
+    # 6 and the guests' addresses) is the guests' KVP read: the host answers it with a fault.
+    h = make_sim(vms=5, faults="fault:code=InvalidSelectors:op=Enumerate:after=12:count=1").hosts[0]
     async with host_for(h) as host:
         first = await host.snapshot()
         host.invalidate_inventory()
