@@ -17,7 +17,6 @@ V2 = "root/virtualization/v2"
 CIMV2 = "root/cimv2"
 _SETTING = ("InstanceID",)
 _DEVICE_KEYS = ("CreationClassName", "DeviceID", "SystemCreationClassName", "SystemName")
-_SERVICE_KEYS = ("CreationClassName", "Name", "SystemCreationClassName", "SystemName")
 
 ASSOCIATIONS = frozenset({"Msvm_SettingDataComponent", "Msvm_ElementSettingData"})
 
@@ -59,7 +58,7 @@ string OtherEndpointMode
 
 
 def class_text(
-    rasd: str, logical_device: str, enabled: str, service: str
+    rasd: str, logical_device: str, enabled: str, service: tuple[tuple[str, ...], str]
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """name → (namespace, keys, properties) of every class here; the arguments are the shared
     CIM_ResourceAllocationSettingData, CIM_LogicalDevice, CIM_EnabledLogicalElement and
@@ -182,7 +181,7 @@ uint16 IPAddressOrigins[]
             ("ManagedElement", "SettingData"),
             "ref ManagedElement\nref SettingData\nuint16 IsDefault\nuint16 IsCurrent\nuint16 IsNext",
         ),
-        "Msvm_ImageManagementService": (V2, _SERVICE_KEYS, service),
+        "Msvm_ImageManagementService": (V2, *service),
         "Msvm_VirtualHardDiskSettingData": (
             V2,
             _SETTING,

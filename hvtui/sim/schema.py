@@ -89,8 +89,9 @@ datetime TimeOfLastStateChange
 uint16 AvailableRequestedStates[]
 uint16 TransitioningToState
 """
-# CIM_Service: what every Msvm_*Service adds to CIM_EnabledLogicalElement.
-_SERVICE = (
+# CIM_Service: its keys, and what every Msvm_*Service adds to CIM_EnabledLogicalElement.
+_SERVICE_KEYS = ("CreationClassName", "Name", "SystemCreationClassName", "SystemName")
+_SERVICE_PROPERTIES = (
     _ENABLED_LOGICAL_ELEMENT
     + """
 string SystemCreationClassName
@@ -326,11 +327,7 @@ boolean Cancellable
 uint16 JobType
 """,
     ),
-    "Msvm_VirtualSystemManagementService": (
-        V2,
-        ("CreationClassName", "Name", "SystemCreationClassName", "SystemName"),
-        _SERVICE,
-    ),
+    "Msvm_VirtualSystemManagementService": (V2, _SERVICE_KEYS, _SERVICE_PROPERTIES),
     "Msvm_ShutdownComponent": (
         V2,
         ("CreationClassName", "DeviceID", "SystemCreationClassName", "SystemName"),
@@ -625,6 +622,7 @@ ASSOCIATIONS = frozenset(
         "Win32_ComputerSystemProcessor",
     }
 )
+_SERVICE = (_SERVICE_KEYS, _SERVICE_PROPERTIES)
 _CLASS_TEXT.update(
     device_classes.class_text(_RESOURCE_ALLOCATION, _LOGICAL_DEVICE, _ENABLED_LOGICAL_ELEMENT, _SERVICE)
 )

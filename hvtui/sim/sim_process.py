@@ -28,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
@@ -39,11 +38,7 @@ STOP_WAIT = 5.0  # seconds a child has to stop once its input closes, before it 
 
 def encode(options: SimOptions) -> str:
     """Options as one line of JSON (paths as text, the schemes as a list)."""
-    fields = {
-        name: str(value) if isinstance(value, Path) else value
-        for name, value in dataclasses.asdict(options).items()
-    }
-    return json.dumps(fields)
+    return json.dumps(dataclasses.asdict(options), default=str)
 
 
 def decode(line: str) -> SimOptions:
@@ -215,6 +210,10 @@ def serve(inp: IO[str], out: IO[str]) -> int:
         out.write(json.dumps({"error": str(exc)}) + "\n")
         out.flush()
         return 2
+    except Exception as exc:  # noqa: BLE001 - said to the parent, whose user sees nothing of this process
+        out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")
+        out.flush()
+        return 1
     finally:
         gc.freeze()
         gc.enable()

@@ -42,11 +42,11 @@ REFERENCE_CLASSES: dict[tuple[str, str], str] = {
 }
 
 
-def class_text(service: str) -> dict[str, tuple[str, tuple[str, ...], str]]:
+def class_text(service: tuple[tuple[str, ...], str]) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """Entries for the schema's class table: name -> (namespace, keys, properties); ``service``
-    is the shared CIM_Service part."""
+    is the shared CIM_Service part, its keys and properties."""
     return {
-        SERVICE: (V2, ("CreationClassName", "Name", "SystemCreationClassName", "SystemName"), service),
+        SERVICE: (V2, *service),
         SNAPSHOT_OF: (V2, _DEPENDENCY, _REFS),
         PARENT_CHILD: (V2, _DEPENDENCY, _REFS),
         MOST_CURRENT: (V2, _DEPENDENCY, _REFS),

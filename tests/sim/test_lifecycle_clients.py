@@ -25,7 +25,8 @@ IMS = f"{V2}/Msvm_ImageManagementService"
 
 
 def _instance(cls: str, **props: str | list[str]) -> str:
-    """A CIM-XML INSTANCE as PowerShell's ``GetText_(1)`` and libvirt write it."""
+    """A CIM-XML INSTANCE of DTD 2.0, the form of PowerShell's ``GetText_(1)`` and libvirt's, with
+    every property written as a string (the simulator, like WMI, converts by the class)."""
     out = [f'<INSTANCE CLASSNAME="{cls}">']
     for name, value in props.items():
         if isinstance(value, list):
