@@ -141,7 +141,7 @@ def merge(host: str, inventory: Inventory, summaries: Sequence[Props]) -> tuple[
         if guid not in inventory.vms:
             stale = True
         last = built.get(guid)
-        if last is not None and last[0] == summary and last[1].host == host:
+        if last is not None and last[0] == summary:  # an inventory is one host's
             vm = last[1]
         else:
             vm = _build(host, guid, inventory, summary)

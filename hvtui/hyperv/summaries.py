@@ -57,14 +57,13 @@ class Summaries:
         return results
 
     async def read(
-        self, count: int, settings: Sequence[str], *, at_once: bool = False, whole: bool = True
+        self, count: int, settings: Sequence[str], *, at_once: bool = False
     ) -> list[Props]:
         """Every VM's summary: ``count`` VMs, named by their ``settings`` (VSSD InstanceIDs)
-        when they do not fit one reply; ``at_once`` sends the batches concurrently; ``whole``
-        False: one unnamed call is known not to fit, send batches at once."""
+        when they do not fit one reply; ``at_once`` sends the batches concurrently."""
         batch = self.batch_size()
         largest = 0.0
-        if count <= batch and whole:
+        if count <= batch:
             try:
                 results, per_vm = await self._call(None)
                 self.bytes_per_vm = per_vm or self.bytes_per_vm

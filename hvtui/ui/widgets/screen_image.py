@@ -70,14 +70,10 @@ class ScreenImage(Widget):
         region = self.content_region
         return picture.box_for(self.graphics, shape, region.x, region.y, region.width, region.height)
 
-    def show(self, width: int, height: int, rgb565: bytes) -> None:
-        """Draw a frame of ``width`` × ``height`` RGB565 pixels."""
-        box = self._box((width, height)) if self.graphics.pixels else None
-        self._present(width, height, box, self._encode(box, width, height, rgb565))
-
     async def show_later(self, width: int, height: int, rgb565: bytes) -> None:
-        """:meth:`show`, with the encoding (PNG, Sixel, the half-block lines: up to a few hundred
-        milliseconds for a large box) done on a thread, so keys are answered meanwhile."""
+        """Draw a frame of ``width`` × ``height`` RGB565 pixels, the encoding (PNG, Sixel, the
+        half-block lines: up to a few hundred milliseconds for a large box) done on a thread, so
+        keys are answered meanwhile."""
         box = self._box((width, height)) if self.graphics.pixels else None
         drawn = await asyncio.to_thread(self._encode, box, width, height, rgb565)
         if self.is_mounted:
