@@ -84,3 +84,10 @@ def test_the_cli_default_host_timeout_is_the_domain_default():
     from hvtui.hyperv.session import DEFAULT_TIMEOUT
 
     assert DEFAULT_HOST_TIMEOUT == DEFAULT_TIMEOUT
+
+
+def test_the_cli_offers_the_graphics_modes_the_console_knows():
+    from hvtui.cli.parser import GRAPHICS
+    from hvtui.ui.graphics.detect import MODES
+
+    assert GRAPHICS == MODES  # the parser keeps Textual's package out of a listing's start
