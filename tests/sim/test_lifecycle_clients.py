@@ -127,6 +127,16 @@ def _add(w, vsms, guid: str, instance: str) -> ET.Element:
     return out
 
 
+def _checkpoint(w, guid: str, **settings: ET.Element) -> ET.Element:
+    """CreateSnapshot of a VM, followed to its end; the method's output."""
+    snapshots = _service(w, "Msvm_VirtualSystemSnapshotService")
+    code, out = _invoke(
+        w, SNAPSHOTS, snapshots, "CreateSnapshot", AffectedSystem=_vm_ref(guid), SnapshotType="2", **settings
+    )
+    assert code == 4096 and _finish(w, out) == 7
+    return out
+
+
 def test_define_configure_checkpoint_and_destroy(make_sim):
     host = make_sim(vms=2, allow_unencrypted=True, time_scale=100).hosts[0]
     w = pypsrp_client(host, "basic")
@@ -219,16 +229,7 @@ def test_define_configure_checkpoint_and_destroy(make_sim):
     assert _value(memory[0], "VirtualQuantity") == "4096"
 
     # A checkpoint of the new VM, found again through the association Windows serves.
-    snapshots = _service(w, "Msvm_VirtualSystemSnapshotService")
-    code, out = _invoke(
-        w,
-        SNAPSHOTS,
-        snapshots,
-        "CreateSnapshot",
-        AffectedSystem=_vm_ref(guid),
-        SnapshotType="2",
-    )
-    assert code == 4096 and _finish(w, out) == 7
+    out = _checkpoint(w, guid)
     vm_path = (
         "{"
         + _path(host.name, "Msvm_ComputerSystem", CreationClassName="Msvm_ComputerSystem", Name=guid)
@@ -318,14 +319,4 @@ def test_embedded_instances_in_the_other_forms_windows_takes(make_sim):
     assert code == 4096 and _finish(w, out) == 7
     assert host.model.vm(_selector(out, "ResultingSystem", "Name")).name == "as-an-element"
     nil = ET.Element("holder", {"{http://www.w3.org/2001/XMLSchema-instance}nil": "true"})
-    snapshots = _service(w, "Msvm_VirtualSystemSnapshotService")
-    code, out = _invoke(
-        w,
-        SNAPSHOTS,
-        snapshots,
-        "CreateSnapshot",
-        AffectedSystem=_vm_ref(guid),
-        SnapshotSettings=nil,
-        SnapshotType="2",
-    )
-    assert code == 4096 and _finish(w, out) == 7
+    _checkpoint(w, guid, SnapshotSettings=nil)
